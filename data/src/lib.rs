@@ -1,0 +1,8 @@
+//! Getting onemap data in and out: stores, GeoJSON and the demo city.
+
+pub mod demo;
+pub mod geojson_io;
+pub mod gpkg;
+pub mod store;
+
+pub use store::{Change, ChangeSet, Commit, Store, StoreError};

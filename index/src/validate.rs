@@ -1,0 +1,1 @@
+//! Checks a feature before it may enter a city.
