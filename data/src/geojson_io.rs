@@ -1,1 +1,548 @@
-//! TODO
+//! GeoJSON (RFC 7946) in and out of the model, and JSON people lists in.
+//!
+//! Import is strict about what it understands and says which feature and which property is
+//! wrong, so a planner can fix an export from another system without guessing. Properties it
+//! does not know are ignored: other systems' exports carry columns of their own. Export writes
+//! every documented property, so `import(export(x)) == x`.
+//!
+//! Documented properties: grid `level` (0–4, default 3), `parent`, `kind`
+//! (`comprehensive`|`exclusive`), `category`, `setting` (`urban`|`rural`); beat `station`;
+//! station `location` (`[lng, lat]`); camera `kind`, `status` (`online`|`offline`), `heading`,
+//! `range_m`; every layer `id`, `name` (default: the id), `version` and `people` (person ids).
+
+use geo_types::{coord, Coord, LineString, MultiPolygon, Point, Polygon};
+use geojson::{feature::Id, Geometry, GeometryValue, JsonObject, Position};
+use onemap_index::validate::{check_ring_positions, normalise, validate_feature, validate_person};
+use onemap_index::validate::{Invalid, RingRef};
+use onemap_index::{level, Attributes, Feature, Layer, Person, Shape};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::fmt;
+use std::io;
+
+/// What kind of record an [`ImportError`] is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Record {
+    Feature,
+    Person,
+}
+
+/// Why an import was refused, and which record it was about.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportError {
+    pub record: Record,
+    /// Position of the offending record in the input array, when the input is an array.
+    pub feature_index: Option<usize>,
+    /// The offending record's id, when it has one.
+    pub feature_id: Option<String>,
+    pub problem: Problem,
+}
+
+impl ImportError {
+    /// The machine-readable error code for the HTTP layer.
+    pub fn code(&self) -> &'static str {
+        self.problem.code()
+    }
+
+    fn new(record: Record, index: Option<usize>, id: Option<String>, problem: Problem) -> Self {
+        ImportError {
+            record,
+            feature_index: index,
+            feature_id: id,
+            problem,
+        }
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let record = match self.record {
+            Record::Feature => "feature",
+            Record::Person => "person",
+        };
+        match (self.feature_index, &self.feature_id) {
+            (Some(i), Some(id)) => write!(f, "{record} {i} (id `{id}`): "),
+            (Some(i), None) => write!(f, "{record} {i}: "),
+            (None, Some(id)) => write!(f, "{record} `{id}`: "),
+            (None, None) => Ok(()),
+        }?;
+        self.problem.fmt(f)
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+/// What is wrong with the input.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum Problem {
+    #[error("the body is not valid JSON: {0}")]
+    Json(String),
+    #[error("{0}")]
+    Structure(String),
+    #[error("the crs {0} is not supported: send WGS84 longitude/latitude (CRS84, EPSG:4326 or EPSG:4490), e.g. reproject with `ogr2ogr -t_srs EPSG:4326`")]
+    WrongCrs(String),
+    #[error("there is no id: give it an `id` member or an `id` property")]
+    MissingId,
+    #[error("the id was already used by record {first_index}: ids must be unique")]
+    DuplicateId { first_index: usize },
+    #[error("{0}")]
+    Geometry(String),
+    #[error("property `{property}` {message}")]
+    Property {
+        property: &'static str,
+        message: String,
+    },
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+}
+
+impl Problem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Problem::Json(_) => "invalid_json",
+            Problem::Structure(_) => "invalid_structure",
+            Problem::WrongCrs(_) => "wrong_crs",
+            Problem::MissingId => "missing_id",
+            Problem::DuplicateId { .. } => "duplicate_id",
+            Problem::Geometry(_) => "invalid_geometry",
+            Problem::Property { .. } => "invalid_property",
+            Problem::Invalid(invalid) => invalid.code(),
+        }
+    }
+}
+
+/// Reads a GeoJSON FeatureCollection of one layer. Every feature is validated and
+/// normalised; the first problem found is returned, naming the feature.
+pub fn parse_feature_collection(layer: Layer, body: &[u8]) -> Result<Vec<Feature>, ImportError> {
+    let mut top = parse_top(body).map_err(unplaced(Record::Feature))?;
+    expect_type(&top, "FeatureCollection").map_err(unplaced(Record::Feature))?;
+    let features = match top.remove("features") {
+        Some(Value::Array(features)) => features,
+        _ => {
+            let problem = Problem::Structure("a FeatureCollection needs a `features` array".into());
+            return Err(ImportError::new(Record::Feature, None, None, problem));
+        }
+    };
+    let mut first_seen = HashMap::with_capacity(features.len());
+    let mut out = Vec::with_capacity(features.len());
+    for (i, value) in features.into_iter().enumerate() {
+        let feature = parse_placed(layer, Some(i), value)?;
+        if let Some(&first_index) = first_seen.get(&feature.id) {
+            let problem = Problem::DuplicateId { first_index };
+            return Err(ImportError::new(Record::Feature, Some(i), Some(feature.id), problem));
+        }
+        first_seen.insert(feature.id.clone(), i);
+        out.push(feature);
+    }
+    Ok(out)
+}
+
+/// Reads one GeoJSON Feature of one layer, validated and normalised.
+pub fn parse_feature(layer: Layer, body: &[u8]) -> Result<Feature, ImportError> {
+    let top = parse_top(body).map_err(unplaced(Record::Feature))?;
+    parse_placed(layer, None, Value::Object(top))
+}
+
+/// Reads a JSON array of people: `[{"id", "name", "role", "phone"}]`; `phone` may be left
+/// out, `version` is read back if present.
+pub fn parse_people(body: &[u8]) -> Result<Vec<Person>, ImportError> {
+    let items = match serde_json::from_slice(body) {
+        Ok(Value::Array(items)) => items,
+        Ok(_) => {
+            let problem = Problem::Structure("expected a JSON array of people".into());
+            return Err(ImportError::new(Record::Person, None, None, problem));
+        }
+        Err(e) => return Err(ImportError::new(Record::Person, None, None, Problem::Json(e.to_string()))),
+    };
+    let mut first_seen = HashMap::with_capacity(items.len());
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let fail = |id: Option<&str>, p| ImportError::new(Record::Person, Some(i), id.map(Into::into), p);
+        let Value::Object(fields) = item else {
+            return Err(fail(None, Problem::Structure("a person must be a JSON object".into())));
+        };
+        let id = record_id(None, fields.get("id")).map_err(|p| fail(None, p))?;
+        let person = person(&id, &Props(&fields)).map_err(|p| fail(Some(&id), p))?;
+        if let Some(&first_index) = first_seen.get(&id) {
+            return Err(fail(Some(&id), Problem::DuplicateId { first_index }));
+        }
+        first_seen.insert(id, i);
+        out.push(person);
+    }
+    Ok(out)
+}
+
+/// One feature as GeoJSON: `id` at Feature level and in the properties, plus `version` and
+/// every documented property (absent ones as `null`, so every feature has the same columns).
+/// Areas are always written as MultiPolygon, so a layer has one geometry type.
+pub fn feature_to_geojson(f: &Feature) -> geojson::Feature {
+    let geometry = match &f.shape {
+        Shape::Area(area) => GeometryValue::from(area),
+        Shape::Point(point) => GeometryValue::from(point),
+    };
+    geojson::Feature {
+        bbox: None,
+        geometry: Some(Geometry::new(geometry)),
+        id: Some(Id::String(f.id.clone())),
+        properties: Some(properties(f)),
+        foreign_members: None,
+    }
+}
+
+/// Writes features as a GeoJSON FeatureCollection one feature at a time, so a large layer
+/// can be streamed without building the whole document.
+pub fn write_layer<'a, W: io::Write>(
+    mut out: W,
+    features: impl Iterator<Item = &'a Feature>,
+) -> io::Result<()> {
+    out.write_all(br#"{"type":"FeatureCollection","features":["#)?;
+    for (i, f) in features.enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut out, &feature_to_geojson(f))?;
+    }
+    out.write_all(b"]}")
+}
+
+/// Features as a GeoJSON FeatureCollection string.
+pub fn layer_to_geojson<'a>(features: impl Iterator<Item = &'a Feature>) -> String {
+    let mut out = Vec::new();
+    write_layer(&mut out, features).expect("writing to a Vec never fails");
+    String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+fn unplaced(record: Record) -> impl Fn(Problem) -> ImportError {
+    move |problem| ImportError::new(record, None, None, problem)
+}
+
+/// Parses the body as a JSON object and checks its `crs`, if any.
+fn parse_top(body: &[u8]) -> Result<JsonObject, Problem> {
+    match serde_json::from_slice(body) {
+        Ok(Value::Object(top)) => {
+            check_crs(top.get("crs"))?;
+            Ok(top)
+        }
+        Ok(_) => Err(Problem::Structure("expected a GeoJSON object".into())),
+        Err(e) => Err(Problem::Json(e.to_string())),
+    }
+}
+
+fn expect_type(object: &JsonObject, expected: &str) -> Result<(), Problem> {
+    match object.get("type").and_then(Value::as_str) {
+        Some(t) if t == expected => Ok(()),
+        Some(t) => Err(Problem::Structure(format!("expected a {expected}, got a {t}"))),
+        None => Err(Problem::Structure(format!(
+            "expected a {expected}: the object has no \"type\": \"{expected}\""
+        ))),
+    }
+}
+
+/// Accepts a missing or null `crs` and the names of WGS84 longitude/latitude (RFC 7946 drops
+/// `crs`, but QGIS and GDAL still write it).
+fn check_crs(crs: Option<&Value>) -> Result<(), Problem> {
+    let Some(crs) = crs.filter(|c| !c.is_null()) else {
+        return Ok(());
+    };
+    let by_name = crs.pointer("/properties/name").and_then(Value::as_str).is_some_and(is_wgs84);
+    let by_code = crs
+        .pointer("/properties/code")
+        .and_then(Value::as_u64)
+        .is_some_and(|code| code == 4326 || code == 4490);
+    if by_name || by_code {
+        Ok(())
+    } else {
+        Err(Problem::WrongCrs(brief(crs)))
+    }
+}
+
+/// Whether a CRS name (`EPSG:4326`, `urn:ogc:def:crs:OGC:1.3:CRS84`,
+/// `http://www.opengis.net/def/crs/EPSG/0/4490`, `WGS 84`, ...) means WGS84/CGCS2000
+/// longitude/latitude.
+fn is_wgs84(name: &str) -> bool {
+    let name = name.to_ascii_uppercase();
+    let code = name.rsplit([':', '/']).next().unwrap_or_default();
+    name.ends_with("CRS84")
+        || name.replace(' ', "") == "WGS84"
+        || (name.contains("EPSG") && (code == "4326" || code == "4490"))
+}
+
+/// Parses one feature, attaching its index and id to any error.
+fn parse_placed(layer: Layer, index: Option<usize>, value: Value) -> Result<Feature, ImportError> {
+    let fail = |id: Option<&str>, p| ImportError::new(Record::Feature, index, id.map(Into::into), p);
+    let Value::Object(mut object) = value else {
+        return Err(fail(None, Problem::Structure("a feature must be a JSON object".into())));
+    };
+    expect_type(&object, "Feature").map_err(|p| fail(None, p))?;
+    let properties = match object.remove("properties") {
+        None | Some(Value::Null) => JsonObject::new(),
+        Some(Value::Object(properties)) => properties,
+        Some(_) => {
+            let problem = Problem::Structure("`properties` must be an object or null".into());
+            return Err(fail(None, problem));
+        }
+    };
+    let id = record_id(object.get("id"), properties.get("id")).map_err(|p| fail(None, p))?;
+    feature(layer, id.clone(), object.remove("geometry"), &Props(&properties))
+        .map_err(|p| fail(Some(&id), p))
+}
+
+/// The id from the Feature's `id` member or its `id` property; numbers become strings.
+fn record_id(member: Option<&Value>, property: Option<&Value>) -> Result<String, Problem> {
+    let text = |v: Option<&Value>, what: &'static str| match v {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(other) => Err(Problem::Property {
+            property: what,
+            message: format!("must be a string or a number, not {}", brief(other)),
+        }),
+    };
+    match (text(member, "id")?, text(property, "id")?) {
+        (Some(a), Some(b)) if a != b => Err(Problem::Property {
+            property: "id",
+            message: format!("`{b}` differs from the Feature's id `{a}`: drop one or make them equal"),
+        }),
+        (Some(id), _) | (None, Some(id)) => Ok(id),
+        (None, None) => Err(Problem::MissingId),
+    }
+}
+
+fn feature(layer: Layer, id: String, geometry: Option<Value>, props: &Props) -> Result<Feature, Problem> {
+    let mut feature = Feature {
+        name: props.string("name")?.unwrap_or_else(|| id.clone()),
+        id,
+        version: props.version()?,
+        shape: shape(layer, geometry)?,
+        attributes: attributes(layer, props)?,
+        people: props.string_list("people")?,
+    };
+    validate_feature(&feature)?;
+    normalise(&mut feature);
+    Ok(feature)
+}
+
+fn person(id: &str, props: &Props) -> Result<Person, Problem> {
+    let role = required(props.string("role")?, "role")?;
+    let person = Person {
+        id: id.to_string(),
+        name: required(props.string("name")?, "name")?,
+        role: role.parse().map_err(|message| Problem::Property {
+            property: "role",
+            message,
+        })?,
+        phone: props.string("phone")?.unwrap_or_default(),
+        version: props.version()?,
+    };
+    validate_person(&person)?;
+    Ok(person)
+}
+
+fn attributes(layer: Layer, p: &Props) -> Result<Attributes, Problem> {
+    Ok(match layer {
+        Layer::Grid => Attributes::Grid {
+            level: p.level()?.unwrap_or(level::GRID),
+            parent: p.string("parent")?,
+            kind: p.keyword("kind", "comprehensive or exclusive")?.unwrap_or_default(),
+            category: p.string("category")?,
+            setting: p.keyword("setting", "urban or rural")?,
+        },
+        Layer::Beat => Attributes::Beat {
+            station: p.string("station")?,
+        },
+        Layer::Station => Attributes::Station {
+            location: p.position("location")?,
+        },
+        Layer::Camera => Attributes::Camera {
+            kind: p.string("kind")?.unwrap_or_default(),
+            status: p.keyword("status", "online or offline")?.unwrap_or_default(),
+            heading: p.number("heading")?,
+            range_m: p.number("range_m")?,
+        },
+    })
+}
+
+fn properties(f: &Feature) -> JsonObject {
+    let mut p = JsonObject::new();
+    p.insert("id".into(), json!(f.id));
+    p.insert("name".into(), json!(f.name));
+    p.insert("version".into(), json!(f.version));
+    p.insert("people".into(), json!(f.people));
+    let layer_specific = match &f.attributes {
+        Attributes::Grid {
+            level,
+            parent,
+            kind,
+            category,
+            setting,
+        } => json!({"level": level, "parent": parent, "kind": kind, "category": category, "setting": setting}),
+        Attributes::Beat { station } => json!({ "station": station }),
+        Attributes::Station { location } => {
+            json!({ "location": location.map(|l| [l.x(), l.y()]) })
+        }
+        Attributes::Camera {
+            kind,
+            status,
+            heading,
+            range_m,
+        } => json!({"kind": kind, "status": status, "heading": heading, "range_m": range_m}),
+    };
+    if let Value::Object(specific) = layer_specific {
+        p.extend(specific);
+    }
+    p
+}
+
+/// The shape of a feature of `layer` from its GeoJSON geometry.
+fn shape(layer: Layer, geometry: Option<Value>) -> Result<Shape, Problem> {
+    let geometry = match geometry {
+        None | Some(Value::Null) => {
+            return Err(Problem::Geometry("the feature has no geometry: every feature needs one".into()))
+        }
+        Some(value) => serde_json::from_value::<Geometry>(value)
+            .map_err(|e| Problem::Geometry(format!("the geometry is malformed: {e}")))?,
+    };
+    match (layer.is_areal(), &geometry.value) {
+        (true, GeometryValue::Polygon { coordinates }) => {
+            Ok(Shape::Area(MultiPolygon(vec![polygon(0, coordinates)?])))
+        }
+        (true, GeometryValue::MultiPolygon { coordinates }) => {
+            let polygons = coordinates.iter().enumerate().map(|(i, p)| polygon(i, p));
+            Ok(Shape::Area(MultiPolygon(polygons.collect::<Result<_, _>>()?)))
+        }
+        (false, GeometryValue::Point { coordinates }) => Ok(Shape::Point(Point(to_coord(coordinates)))),
+        (areal, other) => Err(Problem::Geometry(format!(
+            "a {layer} must be {}, not a {}",
+            if areal { "a Polygon or MultiPolygon" } else { "a Point" },
+            other.type_name()
+        ))),
+    }
+}
+
+fn polygon(index: usize, rings: &[Vec<Position>]) -> Result<Polygon<f64>, Problem> {
+    let mut rings = rings
+        .iter()
+        .enumerate()
+        .map(|(ring, positions)| line_string(RingRef { polygon: index, ring }, positions));
+    let exterior = rings
+        .next()
+        .ok_or_else(|| Problem::Geometry(format!("polygon {index} has no rings: give it an exterior ring")))??;
+    Ok(Polygon::new(exterior, rings.collect::<Result<_, _>>()?))
+}
+
+/// A ring, checked for closure before `geo_types` could silently close it.
+fn line_string(at: RingRef, positions: &[Position]) -> Result<LineString<f64>, Problem> {
+    let coords: Vec<Coord<f64>> = positions.iter().map(to_coord).collect();
+    check_ring_positions(at, &coords)?;
+    Ok(LineString(coords))
+}
+
+/// Longitude and latitude of a position; an altitude, if any, is dropped.
+fn to_coord(p: &Position) -> Coord<f64> {
+    coord! { x: p[0], y: p[1] }
+}
+
+fn required<T>(value: Option<T>, key: &'static str) -> Result<T, Problem> {
+    value.ok_or_else(|| Problem::Property {
+        property: key,
+        message: "is required".into(),
+    })
+}
+
+/// A JSON value for an error message, cut short if it is long.
+fn brief(v: &Value) -> String {
+    const MAX: usize = 60;
+    let text = v.to_string();
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// Typed reads of a record's properties; `null` counts as absent and every error names the
+/// property and what it should have been.
+struct Props<'a>(&'a JsonObject);
+
+impl Props<'_> {
+    fn read<T>(
+        &self,
+        key: &'static str,
+        expected: &str,
+        convert: impl FnOnce(&Value) -> Option<T>,
+    ) -> Result<Option<T>, Problem> {
+        match self.0.get(key).filter(|v| !v.is_null()) {
+            None => Ok(None),
+            Some(v) => convert(v).map(Some).ok_or_else(|| Problem::Property {
+                property: key,
+                message: format!("must be {expected}, not {}", brief(v)),
+            }),
+        }
+    }
+
+    fn string(&self, key: &'static str) -> Result<Option<String>, Problem> {
+        self.read(key, "a string", |v| v.as_str().map(str::to_owned))
+    }
+
+    fn number(&self, key: &'static str) -> Result<Option<f64>, Problem> {
+        self.read(key, "a number", Value::as_f64)
+    }
+
+    fn version(&self) -> Result<u64, Problem> {
+        Ok(self.read("version", "a whole number ≥ 0", Value::as_u64)?.unwrap_or(0))
+    }
+
+    /// The grid level as a byte; whether it is deep enough to be real is `validate`'s call.
+    fn level(&self) -> Result<Option<u8>, Problem> {
+        self.read("level", "a whole number from 0 to 4", |v| {
+            v.as_u64().and_then(|n| u8::try_from(n).ok())
+        })
+    }
+
+    /// One of the lowercase words a model enum is written as.
+    fn keyword<T: DeserializeOwned>(&self, key: &'static str, choices: &str) -> Result<Option<T>, Problem> {
+        self.read(key, choices, |v| T::deserialize(v).ok())
+    }
+
+    fn position(&self, key: &'static str) -> Result<Option<Point<f64>>, Problem> {
+        self.read(key, "a [longitude, latitude] pair", |v| match v.as_array()?.as_slice() {
+            [lng, lat] => Some(Point::new(lng.as_f64()?, lat.as_f64()?)),
+            _ => None,
+        })
+    }
+
+    fn string_list(&self, key: &'static str) -> Result<Vec<String>, Problem> {
+        let list = self.read(key, "an array of person ids", |v| {
+            v.as_array()?.iter().map(|id| id.as_str().map(str::to_owned)).collect()
+        })?;
+        Ok(list.unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wgs84_names_are_recognised() {
+        for name in [
+            "urn:ogc:def:crs:OGC:1.3:CRS84",
+            "EPSG:4326",
+            "urn:ogc:def:crs:EPSG::4326",
+            "http://www.opengis.net/def/crs/EPSG/0/4490",
+            "WGS 84",
+        ] {
+            assert!(is_wgs84(name), "{name}");
+        }
+        for name in ["EPSG:3857", "urn:ogc:def:crs:EPSG::4547", "GCJ-02", "EPSG:43260"] {
+            assert!(!is_wgs84(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn long_values_are_cut_short_in_messages() {
+        let long = Value::String("x".repeat(500));
+        assert_eq!(brief(&long).chars().count(), 61);
+        assert_eq!(brief(&json!(3)), "3");
+    }
+}

@@ -3,6 +3,7 @@
 pub mod demo;
 pub mod geojson_io;
 pub mod gpkg;
+pub mod postgis;
 pub mod store;
 
 pub use store::{Change, ChangeSet, Commit, Store, StoreError};

@@ -3,7 +3,15 @@
 //!
 //! This crate does no I/O: it knows nothing of HTTP, SQL or files.
 
+pub mod cells;
+pub mod crossing;
+pub mod crs;
+pub mod matrix;
+pub mod metric;
 pub mod model;
+pub mod overlap;
+pub mod snapshot;
 pub mod validate;
 
 pub use model::*;
+pub use snapshot::{Hit, Snapshot};

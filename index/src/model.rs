@@ -182,6 +182,16 @@ impl Feature {
         }
     }
 
+    /// The lng/lat bounding box `[minx, miny, maxx, maxy]`, if the shape has any points.
+    pub fn bbox(&self) -> Option<[f64; 4]> {
+        use geo::BoundingRect;
+        let r = match &self.shape {
+            Shape::Area(mp) => mp.bounding_rect()?,
+            Shape::Point(p) => geo_types::Rect::new(p.0, p.0),
+        };
+        Some([r.min().x, r.min().y, r.max().x, r.max().y])
+    }
+
     /// The grid level, for grids.
     pub fn level(&self) -> Option<u8> {
         match &self.attributes {

@@ -1,1 +1,14 @@
-//! onemap server.
+//! The onemap server: configuration, the live city, auth and the HTTP API.
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod live;
+pub mod params;
+pub mod present;
+pub mod routes;
+pub mod state;
+pub mod bench;
+pub mod cli;
+pub mod serve;

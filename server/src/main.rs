@@ -1,1 +1,97 @@
-fn main() {}
+//! `onemap`: serve the one-map, import layers, generate the demo city, measure speed.
+
+use clap::{Parser, Subcommand};
+use onemap_server::config::{Config, Flags};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "onemap", version, about = "网格+警格一张图: grids, beats, stations and cameras in one spatial index")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API and the map page (a new store is seeded with the demo city).
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "ONEMAP_LISTEN")]
+        listen: Option<SocketAddr>,
+        /// GeoPackage file to keep the city in [default: onemap.gpkg].
+        #[arg(long, env = "ONEMAP_STORE")]
+        store: Option<PathBuf>,
+        /// Start a new store empty instead of seeding the demo city.
+        #[arg(long)]
+        empty: bool,
+        /// A TOML config file (see docs/config.md).
+        #[arg(long, env = "ONEMAP_CONFIG")]
+        config: Option<PathBuf>,
+        /// API tokens as name:role:token;... (roles: dispatcher, planner, admin).
+        #[arg(long)]
+        tokens: Option<String>,
+        /// Largest request body in MB [default: 64].
+        #[arg(long)]
+        max_body_mb: Option<usize>,
+        /// Memory bound of the tile cache in MB [default: 256].
+        #[arg(long)]
+        tile_cache_mb: Option<usize>,
+        /// The built map page [default: web/dist].
+        #[arg(long)]
+        web_dir: Option<PathBuf>,
+    },
+    /// Import a GeoJSON FeatureCollection into a layer of a store.
+    Import {
+        #[arg(long, default_value = "onemap.gpkg")]
+        store: PathBuf,
+        /// grid, beat, station or camera; `people` for a JSON array of people.
+        #[arg(long)]
+        layer: String,
+        /// Replace the whole layer instead of adding and updating by id.
+        #[arg(long)]
+        replace: bool,
+        file: PathBuf,
+    },
+    /// Generate the demo city (Taizhou-sized by default) as GeoJSON files or into a store.
+    DemoCity {
+        /// Folder for grid.geojson, beat.geojson, station.geojson, camera.geojson, people.json.
+        #[arg(long, conflicts_with = "store")]
+        out: Option<PathBuf>,
+        /// Write into this GeoPackage store instead.
+        #[arg(long)]
+        store: Option<PathBuf>,
+        /// Level-3 grids in total; other counts scale with it (e.g. 300000 for a province).
+        #[arg(long)]
+        grids: Option<usize>,
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
+    /// Measure locate, batch HTTP, overlap and tile speed, against PostGIS when given one.
+    Bench(onemap_server::bench::BenchArgs),
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { listen, store, empty, config, tokens, max_body_mb, tile_cache_mb, web_dir } => {
+            let config = Config::resolve(Flags { listen, store, empty, config, tokens, max_body_mb, tile_cache_mb, web_dir })?;
+            onemap_server::serve::serve(config)
+        }
+        Command::Import { store, layer, replace, file } => onemap_server::cli::import(&store, &layer, replace, &file),
+        Command::DemoCity { out, store, grids, seed } => onemap_server::cli::demo_city(out, store, grids, seed),
+        Command::Bench(args) => onemap_server::bench::run(args),
+    }
+}

@@ -1,0 +1,42 @@
+# onemap: `make demo` runs the product on its embedded store, `make test` runs every test.
+SHELL := /bin/bash
+CARGO ?= cargo
+export DATABASE_URL ?= postgres://onemap:onemap@127.0.0.1:5432/postgres
+export ONEMAP_BIN := $(CURDIR)/target/release/onemap
+
+.PHONY: demo test build web setup lint rust-test web-test bench clean
+
+demo: build
+	./target/release/onemap serve --listen 127.0.0.1:8080 --store onemap.gpkg
+
+build: web
+	$(CARGO) build --release --bin onemap
+
+web: web/dist/index.html
+
+web/dist/index.html: web/package.json web/package-lock.json $(shell find web/src -type f 2>/dev/null) web/style.json
+	@command -v npm >/dev/null || { echo "make: npm is missing: install Node.js 20+"; exit 1; }
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+setup:
+	bash scripts/setup.sh
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
+
+rust-test: build
+	$(CARGO) test --release --workspace
+
+web-test: build
+	cd web && npm test
+
+test: setup lint rust-test web-test
+	@echo "make test: all suites passed"
+
+bench: build
+	./target/release/onemap bench
+
+clean:
+	$(CARGO) clean
+	rm -rf web/dist web/node_modules

@@ -1,0 +1,250 @@
+//! Who owns which atom: the governance hierarchy (county ⊃ township ⊃ community ⊃ grid) and
+//! the police hierarchy (station ⊃ beat), drawn independently over the same atoms.
+//!
+//! Both are grown bottom-up: grids from atoms, communities from grids, and so on, so that every
+//! count comes out exact and every region is one contiguous piece. The urban centre and the
+//! countryside are split first, so that communities are either urban (社区) or rural (村).
+
+use super::graph::Graph;
+use super::mesh::{urban_share, Mesh, ATOMS_PER_EXCLUSIVE, ATOMS_PER_GRID, NONE};
+use super::{Plan, RURAL, URBAN};
+use onemap_index::GridKind;
+use rand::seq::SliceRandom;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// How much region borders wander off the straight line between seeds, in node spacings.
+/// Grids and beats use different noise, so they cut the same atoms differently.
+const ROUGHNESS: f64 = 0.7;
+
+/// One grouping of the city's atoms into numbered regions.
+pub(super) struct Regions {
+    /// The region of each atom.
+    pub of_atom: Vec<u32>,
+    /// The region of the level above each region belongs to (empty at the top).
+    pub parent: Vec<u32>,
+    /// The share of each region's atoms that are urban.
+    pub urban: Vec<f64>,
+    /// Each region's atom nearest its centroid: a point well inside it, to place things at.
+    pub core: Vec<u32>,
+    /// Each region's lattice-space distance from the city centre, of its centroid.
+    pub distance: Vec<f64>,
+}
+
+impl Regions {
+    pub fn len(&self) -> usize {
+        self.urban.len()
+    }
+
+    fn new(mesh: &Mesh, urban: &[bool], of_atom: Vec<u32>, parent: Vec<u32>, len: usize) -> Self {
+        let mut atoms = vec![0.0; len];
+        let mut urban_atoms = vec![0.0; len];
+        let mut sum = vec![[0.0; 2]; len];
+        for (a, &r) in of_atom.iter().enumerate() {
+            let [x, y] = mesh.atom_centre(a as u32);
+            let r = r as usize;
+            atoms[r] += 1.0;
+            urban_atoms[r] += f64::from(u8::from(urban[a]));
+            sum[r] = [sum[r][0] + x, sum[r][1] + y];
+        }
+        let centroid: Vec<[f64; 2]> = sum.iter().zip(&atoms).map(|([x, y], n)| [x / n, y / n]).collect();
+        let mut core = vec![(f64::MAX, NONE); len];
+        for (a, &r) in of_atom.iter().enumerate() {
+            let d = distance(mesh.atom_centre(a as u32), centroid[r as usize]);
+            if d < core[r as usize].0 {
+                core[r as usize] = (d, a as u32);
+            }
+        }
+        Regions {
+            of_atom,
+            parent,
+            urban: urban_atoms.iter().zip(&atoms).map(|(u, n)| u / n).collect(),
+            core: core.into_iter().map(|(_, a)| a).collect(),
+            distance: centroid.iter().map(|&c| distance(c, mesh.centre())).collect(),
+        }
+    }
+}
+
+/// The whole layout of the city.
+pub(super) struct Layout {
+    /// Whether each atom lies in the urban centre.
+    pub urban: Vec<bool>,
+    pub counties: Regions,
+    pub townships: Regions,
+    pub communities: Regions,
+    pub grids: Regions,
+    pub grid_kind: Vec<GridKind>,
+    pub stations: Regions,
+    pub beats: Regions,
+}
+
+impl Layout {
+    pub fn new(mesh: &Mesh, plan: &Plan, rng: &mut ChaCha8Rng) -> Layout {
+        let atoms = Graph::of_atoms(mesh);
+        let urban = urban_area(mesh, &atoms, plan);
+        let atom_zone: Vec<usize> = urban.iter().map(|&u| if u { URBAN } else { RURAL }).collect();
+
+        let kinds = [URBAN, RURAL].map(|z| grid_kinds(plan, z, rng));
+        let targets = kinds.clone().map(|k| k.iter().map(|&(_, t)| t).collect());
+        let grid_of_atom = partition_by_zone(&atoms, &atom_zone, &targets, rng);
+        let grid_kind: Vec<GridKind> = kinds.iter().flatten().map(|&(k, _)| k).collect();
+        let grid_zone: Vec<usize> = [URBAN, RURAL].iter().flat_map(|&z| vec![z; kinds[z].len()]).collect();
+
+        let grid_graph = atoms.quotient(&grid_of_atom, grid_kind.len());
+        let equal = |n: usize| vec![1.0; n];
+        let community_targets = plan.communities.map(equal);
+        let community_of_grid = partition_by_zone(&grid_graph, &grid_zone, &community_targets, rng);
+        let community_graph = grid_graph.quotient(&community_of_grid, plan.communities.iter().sum());
+        let township_of_community = community_graph.partition(&equal(plan.townships), ROUGHNESS, rng);
+        let township_graph = community_graph.quotient(&township_of_community, plan.townships);
+        let county_of_township = township_graph.partition(&equal(plan.counties), ROUGHNESS, rng);
+
+        let beat_of_atom = atoms.partition(&equal(plan.beats), ROUGHNESS, rng);
+        let beat_graph = atoms.quotient(&beat_of_atom, plan.beats);
+        let station_of_beat = beat_graph.partition(&equal(plan.stations), ROUGHNESS, rng);
+
+        let (mut county_of_township, mut township_of_community) = (county_of_township, township_of_community);
+        let (mut community_of_grid, mut grid_of_atom) = (community_of_grid, grid_of_atom);
+        number_by_parent(&mut county_of_township, &mut township_of_community, |t| t);
+        number_by_parent(&mut township_of_community, &mut community_of_grid, |c| c);
+        let exclusive_last = |g: u32| (grid_kind[g as usize] == GridKind::Exclusive, g);
+        let new = number_by_parent(&mut community_of_grid, &mut grid_of_atom, exclusive_last);
+        let grid_kind = reorder(&grid_kind, &new);
+        let (mut station_of_beat, mut beat_of_atom) = (station_of_beat, beat_of_atom);
+        number_by_parent(&mut station_of_beat, &mut beat_of_atom, |b| b);
+
+        let regions = |of_atom: Vec<u32>, parent: Vec<u32>, len: usize| Regions::new(mesh, &urban, of_atom, parent, len);
+        let community_of_atom = lift(&grid_of_atom, &community_of_grid);
+        let township_of_atom = lift(&community_of_atom, &township_of_community);
+        let county_of_atom = lift(&township_of_atom, &county_of_township);
+        let station_of_atom = lift(&beat_of_atom, &station_of_beat);
+        Layout {
+            counties: regions(county_of_atom, Vec::new(), plan.counties),
+            townships: regions(township_of_atom, county_of_township, plan.townships),
+            communities: regions(community_of_atom, township_of_community, community_graph.len()),
+            grids: regions(grid_of_atom, community_of_grid, grid_kind.len()),
+            grid_kind,
+            stations: regions(station_of_atom, Vec::new(), plan.stations),
+            beats: regions(beat_of_atom, station_of_beat, plan.beats),
+            urban,
+        }
+    }
+}
+
+/// Which atoms are urban: the wanted number of atoms nearest the centre (as the mesh measures
+/// nearness, wobbling with the direction), grown out from the centre so the area is one piece.
+/// Rural pockets cut off from the countryside become urban, so the countryside is one piece too.
+fn urban_area(mesh: &Mesh, atoms: &Graph, plan: &Plan) -> Vec<bool> {
+    let n = atoms.len();
+    let regions = [URBAN, RURAL].map(|z| plan.comprehensive[z] + plan.exclusive[z]);
+    assert!(regions[URBAN] + regions[RURAL] <= n, "too few atoms for the grids");
+    let wanted = (n as f64 * urban_share(plan)).round() as usize;
+    let wanted = wanted.clamp(regions[URBAN], n - regions[RURAL]);
+    let mut urban = vec![false; n];
+    let mut queued = vec![false; n];
+    let by_reach = |a: &u32, b: &u32| mesh.reach[*a as usize].total_cmp(&mesh.reach[*b as usize]);
+    let centre = (0..n as u32).min_by(by_reach).expect("a city has atoms");
+    let mut queue = BinaryHeap::from([Reverse((mesh.reach[centre as usize].to_bits(), centre))]);
+    queued[centre as usize] = true;
+    for _ in 0..wanted {
+        let Some(Reverse((_, a))) = queue.pop() else { break };
+        urban[a as usize] = true;
+        for &b in atoms.neighbours(a) {
+            if !queued[b as usize] {
+                queued[b as usize] = true;
+                queue.push(Reverse((mesh.reach[b as usize].to_bits(), b)));
+            }
+        }
+    }
+    let outermost = (0..n as u32).max_by(by_reach).expect("a city has atoms");
+    if !urban[outermost as usize] {
+        let countryside = reachable(atoms, outermost, |a| !urban[a as usize]);
+        for (u, c) in urban.iter_mut().zip(countryside) {
+            *u = !c;
+        }
+    }
+    urban
+}
+
+/// The nodes reachable from `start` through nodes for which `through` holds.
+fn reachable(graph: &Graph, start: u32, through: impl Fn(u32) -> bool) -> Vec<bool> {
+    let mut seen = vec![false; graph.len()];
+    seen[start as usize] = true;
+    let mut queue = VecDeque::from([start]);
+    while let Some(v) = queue.pop_front() {
+        for &u in graph.neighbours(v) {
+            if !seen[u as usize] && through(u) {
+                seen[u as usize] = true;
+                queue.push_back(u);
+            }
+        }
+    }
+    seen
+}
+
+/// The kinds of the grids of area `zone`, shuffled so exclusive grids are spread among the
+/// comprehensive ones, each with the atoms it should cover.
+fn grid_kinds(plan: &Plan, zone: usize, rng: &mut ChaCha8Rng) -> Vec<(GridKind, f64)> {
+    let [least, most] = ATOMS_PER_EXCLUSIVE;
+    let mut kinds: Vec<(GridKind, f64)> = (0..plan.comprehensive[zone])
+        .map(|_| (GridKind::Comprehensive, ATOMS_PER_GRID[zone]))
+        .chain((0..plan.exclusive[zone]).map(|_| (GridKind::Exclusive, rng.random_range(least..=most))))
+        .collect();
+    kinds.shuffle(rng);
+    kinds
+}
+
+/// Partitions the urban and the rural nodes of `graph` separately, into regions of the given
+/// targets, numbering the urban regions first.
+fn partition_by_zone(graph: &Graph, zone: &[usize], targets: &[Vec<f64>; 2], rng: &mut ChaCha8Rng) -> Vec<u32> {
+    let mut owner = vec![NONE; graph.len()];
+    let mut first = 0;
+    for z in [URBAN, RURAL] {
+        if targets[z].is_empty() {
+            continue;
+        }
+        let (area, original) = graph.subgraph(|v| zone[v as usize] == z);
+        for (v, r) in original.iter().zip(area.partition(&targets[z], ROUGHNESS, rng)) {
+            owner[*v as usize] = first + r;
+        }
+        first += targets[z].len() as u32;
+    }
+    owner
+}
+
+/// Renumbers regions so that they come parent by parent, in `key` order under each parent:
+/// reorders their `parent` map to match, and relabels `child`, the map of the level below onto
+/// them. Returns the new number of each old region.
+fn number_by_parent<K: Ord>(parent: &mut Vec<u32>, child: &mut [u32], key: impl Fn(u32) -> K) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..parent.len() as u32).collect();
+    order.sort_by_key(|&r| (parent[r as usize], key(r)));
+    let mut new = vec![0; parent.len()];
+    for (rank, &r) in order.iter().enumerate() {
+        new[r as usize] = rank as u32;
+    }
+    *parent = reorder(parent, &new);
+    for c in child {
+        *c = new[*c as usize];
+    }
+    new
+}
+
+/// `values` moved to their new positions `new`.
+fn reorder<T: Copy>(values: &[T], new: &[u32]) -> Vec<T> {
+    let mut moved = values.to_vec();
+    for (v, &n) in values.iter().zip(new) {
+        moved[n as usize] = *v;
+    }
+    moved
+}
+
+/// The map from atoms to the regions above: `of_atom` followed by `parent`.
+fn lift(of_atom: &[u32], parent: &[u32]) -> Vec<u32> {
+    of_atom.iter().map(|&r| parent[r as usize]).collect()
+}
+
+fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
+    (a[0] - b[0]).hypot(a[1] - b[1])
+}

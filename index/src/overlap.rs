@@ -1,0 +1,206 @@
+//! Intersection areas of two polygons without building the intersection.
+//!
+//! The area of a region is half the integral of `x dy - y dx` around its boundary, and the
+//! boundary of `A ∩ B` is made of the parts of A's boundary inside B and the parts of B's
+//! boundary inside A. So each edge is cut where it crosses the other polygon's edges, and the
+//! pieces inside the other polygon are summed. Edges the two polygons share vertex for vertex
+//! (neighbours drawn on the same roads) are counted once when both polygons lie on the same
+//! side of them and not at all otherwise, which is what makes this exact on real meshes where
+//! a grid and a beat follow the same street.
+
+use crate::crossing::{crosses, Edge};
+
+/// A polygon prepared for intersection: edges in projected metres with the interior on the
+/// left (exteriors counter-clockwise, holes clockwise), its bounding box and area.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    pub edges: Vec<Edge>,
+    pub bbox: [f64; 4],
+    pub area: f64,
+}
+
+impl Region {
+    /// Builds a region from rings of projected points: the first ring of each polygon is its
+    /// exterior, the rest are holes. Orientation is fixed here whatever the input's.
+    pub fn from_polygons(polygons: &[Vec<Vec<[f64; 2]>>]) -> Region {
+        let mut edges = Vec::new();
+        let mut area = 0.0;
+        for rings in polygons {
+            for (k, ring) in rings.iter().enumerate() {
+                let signed = signed_area(ring);
+                let want_ccw = k == 0;
+                let flip = (signed > 0.0) != want_ccw;
+                area += if want_ccw { signed.abs() } else { -signed.abs() };
+                for w in ring.windows(2) {
+                    let (a, b) = if flip { (w[1], w[0]) } else { (w[0], w[1]) };
+                    if a != b {
+                        edges.push([a[0], a[1], b[0], b[1]]);
+                    }
+                }
+            }
+        }
+        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        for e in &edges {
+            bbox = grow(bbox, e);
+        }
+        Region { edges, bbox, area }
+    }
+}
+
+/// The area in m² (the unit of the projection) of `a ∩ b`.
+///
+/// ```
+/// use onemap_index::overlap::{intersection_area, Region};
+/// let square = |x0: f64, y0: f64, s: f64| Region::from_polygons(&[vec![vec![
+///     [x0, y0], [x0 + s, y0], [x0 + s, y0 + s], [x0, y0 + s], [x0, y0]]]]);
+/// let a = square(0.0, 0.0, 2.0);
+/// let b = square(1.0, 1.0, 2.0);
+/// assert!((intersection_area(&a, &b) - 1.0).abs() < 1e-12);
+/// // A shared edge: neighbours do not overlap.
+/// assert_eq!(intersection_area(&a, &square(2.0, 0.0, 2.0)), 0.0);
+/// ```
+pub fn intersection_area(a: &Region, b: &Region) -> f64 {
+    if !boxes_meet(a.bbox, b.bbox) {
+        return 0.0;
+    }
+    // Only edges near the other polygon's box can lie inside it.
+    let a_near_b: Vec<Edge> = near(&a.edges, b.bbox);
+    let b_near_a: Vec<Edge> = near(&b.edges, a.bbox);
+    if a_near_b.is_empty() && b_near_a.is_empty() {
+        // No boundary comes near the other: one contains the other or they are apart.
+        return nested_area(a, b);
+    }
+    let a_keys = edge_keys(&a_near_b);
+    let b_keys = edge_keys(&b_near_a);
+    let mut twice = 0.0;
+    for e in &a_near_b {
+        twice += match shared(&b_keys, e) {
+            Some(true) => cross(e),
+            Some(false) => 0.0,
+            None => inside_part(e, b, &b_near_a),
+        };
+    }
+    for e in &b_near_a {
+        if shared(&a_keys, e).is_none() {
+            twice += inside_part(e, a, &a_near_b);
+        }
+    }
+    (twice / 2.0).max(0.0)
+}
+
+/// The area when neither boundary meets the other's box.
+fn nested_area(a: &Region, b: &Region) -> f64 {
+    let inside = |r: &Region, e: &Edge| {
+        let mid = [(e[0] + e[2]) / 2.0, (e[1] + e[3]) / 2.0];
+        r.edges.iter().filter(|x| crosses(**x, mid[0], mid[1])).count() % 2 == 1
+    };
+    match (a.edges.first(), b.edges.first()) {
+        (Some(ea), _) if inside(b, ea) => a.area,
+        (_, Some(eb)) if inside(a, eb) => b.area,
+        _ => 0.0,
+    }
+}
+
+/// Twice the area contribution of the parts of edge `e` inside `other`, whose edges near `e`'s
+/// polygon are `other_near` (those are the only ones `e` can cross).
+fn inside_part(e: &Edge, other: &Region, other_near: &[Edge]) -> f64 {
+    let (p, d) = ([e[0], e[1]], [e[2] - e[0], e[3] - e[1]]);
+    let mut cuts: Vec<f64> = vec![0.0, 1.0];
+    let ebox = grow([e[0], e[1], e[0], e[1]], e);
+    for f in other_near {
+        if boxes_meet(ebox, grow([f[0], f[1], f[0], f[1]], f)) {
+            if let Some(t) = crossing_parameter(p, d, f) {
+                cuts.push(t);
+            }
+        }
+    }
+    if cuts.len() > 2 {
+        cuts.sort_unstable_by(f64::total_cmp);
+    }
+    let at = |t: f64| [p[0] + t * d[0], p[1] + t * d[1]];
+    let mut twice = 0.0;
+    for w in cuts.windows(2) {
+        if w[1] <= w[0] {
+            continue;
+        }
+        let mid = at((w[0] + w[1]) / 2.0);
+        let inside = other
+            .edges
+            .iter()
+            .filter(|x| crosses(**x, mid[0], mid[1]))
+            .count()
+            % 2
+            == 1;
+        if inside {
+            let (s, t) = (at(w[0]), at(w[1]));
+            twice += s[0] * t[1] - t[0] * s[1];
+        }
+    }
+    twice
+}
+
+/// Where segment `p + t d` meets edge `f`, for `t` strictly inside (0, 1).
+fn crossing_parameter(p: [f64; 2], d: [f64; 2], f: &Edge) -> Option<f64> {
+    let q = [f[0], f[1]];
+    let g = [f[2] - f[0], f[3] - f[1]];
+    let denom = d[0] * g[1] - d[1] * g[0];
+    if denom == 0.0 {
+        return None;
+    }
+    let w = [q[0] - p[0], q[1] - p[1]];
+    let t = (w[0] * g[1] - w[1] * g[0]) / denom;
+    let u = (w[0] * d[1] - w[1] * d[0]) / denom;
+    (t > 0.0 && t < 1.0 && (0.0..=1.0).contains(&u)).then_some(t)
+}
+
+fn cross(e: &Edge) -> f64 {
+    e[0] * e[3] - e[2] * e[1]
+}
+
+/// Edges sorted by their bit patterns, for exact "same edge" look-ups.
+fn edge_keys(edges: &[Edge]) -> Vec<[u64; 4]> {
+    let mut keys: Vec<[u64; 4]> = edges.iter().map(|e| e.map(f64::to_bits)).collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// `Some(true)` when the other polygon has this very edge in the same direction,
+/// `Some(false)` in the opposite direction, `None` when it does not share it.
+fn shared(keys: &[[u64; 4]], e: &Edge) -> Option<bool> {
+    let k = e.map(f64::to_bits);
+    if keys.binary_search(&k).is_ok() {
+        return Some(true);
+    }
+    keys.binary_search(&[k[2], k[3], k[0], k[1]])
+        .is_ok()
+        .then_some(false)
+}
+
+/// The edges of `edges` whose boxes meet `bbox`.
+fn near(edges: &[Edge], bbox: [f64; 4]) -> Vec<Edge> {
+    edges
+        .iter()
+        .filter(|e| boxes_meet(grow([e[0], e[1], e[0], e[1]], e), bbox))
+        .copied()
+        .collect()
+}
+
+fn boxes_meet(a: [f64; 4], b: [f64; 4]) -> bool {
+    a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
+}
+
+fn grow(b: [f64; 4], e: &Edge) -> [f64; 4] {
+    [
+        b[0].min(e[0]).min(e[2]),
+        b[1].min(e[1]).min(e[3]),
+        b[2].max(e[0]).max(e[2]),
+        b[3].max(e[1]).max(e[3]),
+    ]
+}
+
+fn signed_area(ring: &[[f64; 2]]) -> f64 {
+    ring.windows(2)
+        .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+        .sum::<f64>()
+        / 2.0
+}

@@ -1,0 +1,221 @@
+//! `onemap bench`: throughput on the demo city, and the same work by PostGIS in the same run.
+//!
+//! Every figure is measured here and now; nothing is asserted. Points are uniform over the
+//! city's bounding box in random order, so caches help no more than real calls would.
+
+use crate::cli::seed_store;
+use crate::config::Config;
+use anyhow::Context;
+use onemap_data::demo::{generate, DemoConfig};
+use onemap_data::gpkg::GeoPackageStore;
+use onemap_index::{City, Layer, Snapshot};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Level-3 grids of the generated city (default: the Taizhou-sized demo).
+    #[arg(long)]
+    grids: Option<usize>,
+    /// Random points for the in-process and HTTP locate runs.
+    #[arg(long, default_value_t = 1_000_000)]
+    points: usize,
+    /// PostGIS to compare with (postgres://...); skipped when absent.
+    #[arg(long, env = "DATABASE_URL")]
+    database: Option<String>,
+    /// Points sent to PostGIS (it is slow; a sample is enough for a rate).
+    #[arg(long, default_value_t = 20_000)]
+    postgis_points: usize,
+    /// Skip the HTTP batch run.
+    #[arg(long)]
+    no_http: bool,
+}
+
+pub fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let config = args.grids.map_or_else(DemoConfig::default, DemoConfig::with_grids);
+    let (city, took) = timed(|| generate(&config));
+    report("demo city generated", took, &format!("{} features, {} people", city.features.len(), city.people.len()));
+    let (snapshot, took) = timed(|| Snapshot::build(city.clone(), 1));
+    report(
+        "index built",
+        took,
+        &format!("cell index {:.1} MB, {:.1}% of cells answer in one read", snapshot.index_bytes() as f64 / 1e6, snapshot.settled_share() * 100.0),
+    );
+    let points = random_points(snapshot.bounds(), args.points, 7);
+    let ours = locate_rate(&snapshot, &points);
+    let (matrix, matrix_time) = timed(|| snapshot.full_matrix());
+    report("overlap matrix (grid × beat), full", matrix_time, &format!("{} grids, {} pairs", matrix.len(), matrix.entries().count()));
+    incremental(&snapshot);
+    let http = if args.no_http { None } else { Some(http_batch(&city, &points)?) };
+    if let Some(rate) = http {
+        println!("{:<44} {:>12.0} points/s", "batch HTTP locate (POST /v1/locate, 1 conn)", rate);
+    }
+    match &args.database {
+        Some(url) => postgis(url, &city, &snapshot, &points[..args.postgis_points.min(points.len())], ours, matrix_time)?,
+        None => println!("PostGIS comparison skipped: pass --database postgres://... or set DATABASE_URL"),
+    }
+    Ok(())
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let out = f();
+    (out, start.elapsed())
+}
+
+fn report(what: &str, took: Duration, detail: &str) {
+    println!("{what:<44} {:>10.1} ms   {detail}", took.as_secs_f64() * 1e3);
+}
+
+pub fn random_points(b: [f64; 4], n: usize, seed: u64) -> Vec<[f64; 2]> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| [rng.random_range(b[0]..b[2]), rng.random_range(b[1]..b[3])])
+        .collect()
+}
+
+/// Grid + beat lookups per second on one core, repeated for at least a second.
+fn locate_rate(s: &Snapshot, points: &[[f64; 2]]) -> f64 {
+    let mut found = 0usize;
+    let mut done = 0usize;
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(1) {
+        for p in points {
+            let [g, b] = s.locate_pair(p[0], p[1]);
+            found += (g != u32::MAX) as usize + (b != u32::MAX) as usize;
+        }
+        done += points.len();
+    }
+    let rate = done as f64 / start.elapsed().as_secs_f64();
+    println!(
+        "{:<44} {:>12.0} locates/s  (grid + beat, one core, {:.0}% of points in a grid)",
+        "in-process locate",
+        rate,
+        100.0 * found as f64 / (2 * done) as f64
+    );
+    rate
+}
+
+/// Average cost of keeping the matrix current after one grid edit and one beat edit.
+fn incremental(s: &Snapshot) {
+    for layer in [Layer::Grid, Layer::Beat] {
+        let ids: Vec<String> = s
+            .layer(layer)
+            .filter(|f| layer != Layer::Grid || f.level() >= Some(onemap_index::snapshot::MATRIX_MIN_LEVEL))
+            .step_by(37)
+            .take(100)
+            .map(|f| f.id.clone())
+            .collect();
+        let (_, took) = timed(|| {
+            for id in &ids {
+                std::hint::black_box(s.updated_matrix(s, &[(layer, id.clone())]));
+            }
+        });
+        let each = took / ids.len().max(1) as u32;
+        report(&format!("overlap matrix update per edited {layer}"), each, &format!("average of {}", ids.len()));
+    }
+}
+
+/// Starts a real server on a temporary store and posts the points in one request.
+fn http_batch(city: &City, points: &[[f64; 2]]) -> anyhow::Result<f64> {
+    let dir = std::env::temp_dir().join(format!("onemap-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let store_path = dir.join("bench.gpkg");
+    let _ = std::fs::remove_file(&store_path);
+    seed_store(&GeoPackageStore::open(&store_path)?, city.clone())?;
+    let config = Config::resolve(crate::config::Flags {
+        listen: Some("127.0.0.1:0".parse()?),
+        store: Some(store_path),
+        empty: true,
+        max_body_mb: Some(1024),
+        ..Default::default()
+    })?;
+    let state = crate::serve::open(config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+    let addr = listener.local_addr()?;
+    runtime.spawn(async move { axum::serve(listener, crate::app::router(state)).await });
+    let mut body = String::with_capacity(points.len() * 40);
+    body.push_str("{\"points\":[");
+    for (i, p) in points.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&format!("[{},{}]", p[0], p[1]));
+    }
+    body.push_str("]}");
+    let start = Instant::now();
+    let response = post(addr, "/v1/locate", &body)?;
+    let took = start.elapsed().as_secs_f64();
+    anyhow::ensure!(response.starts_with("HTTP/1.1 200"), "batch locate failed: {}", &response[..response.len().min(300)]);
+    let answered = response.matches("\"grid\":").count();
+    anyhow::ensure!(answered == points.len(), "batch locate answered {answered} of {} points", points.len());
+    runtime.shutdown_background();
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(points.len() as f64 / took)
+}
+
+/// A minimal HTTP/1.1 POST over a fresh connection; returns the raw response.
+fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> anyhow::Result<String> {
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(body.as_bytes())?;
+    let mut out = String::new();
+    stream.read_to_string(&mut out)?;
+    Ok(out)
+}
+
+/// The same locate and matrix work done by PostGIS, with ratios.
+fn postgis(url: &str, city: &City, s: &Snapshot, points: &[[f64; 2]], ours: f64, ours_matrix: Duration) -> anyhow::Result<()> {
+    let mut client = onemap_data::postgis::connect(url).with_context(|| format!("cannot connect to {url}"))?;
+    let schema = format!("onemap_bench_{}", std::process::id());
+    let (_, took) = timed(|| onemap_data::postgis::load_city(&mut client, &schema, city));
+    report("PostGIS: city loaded (COPY + GiST)", took, &schema);
+    let xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
+    let ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
+    let sql = format!(
+        "SELECT g.id, b.id FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(x, y, n)
+         LEFT JOIN LATERAL (SELECT id FROM {schema}.grid WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY level DESC, id LIMIT 1) g ON true
+         LEFT JOIN LATERAL (SELECT id FROM {schema}.beat WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY id LIMIT 1) b ON true
+         ORDER BY p.n"
+    );
+    let (rows, took) = timed(|| client.query(&sql, &[&xs, &ys]));
+    let rows = rows?;
+    let theirs = points.len() as f64 / took.as_secs_f64();
+    let agree = rows
+        .iter()
+        .zip(points)
+        .filter(|(r, p)| {
+            let hit = s.locate(p[0], p[1]);
+            let g: Option<String> = r.get(0);
+            let b: Option<String> = r.get(1);
+            g.as_deref() == hit.grid.map(|i| s.feature(i).id.as_str()) && b.as_deref() == hit.beat.map(|i| s.feature(i).id.as_str())
+        })
+        .count();
+    println!(
+        "{:<44} {:>12.0} locates/s  (same answers for {agree} of {} points); onemap is {:.0}× faster",
+        "PostGIS ST_Contains locate (GiST, batched)",
+        theirs,
+        points.len(),
+        ours / theirs
+    );
+    let matrix_sql = format!(
+        "SELECT g.id, b.id, ST_Area(ST_Intersection(g.geom, b.geom)::geography) FROM {schema}.grid g
+         JOIN {schema}.beat b ON ST_Intersects(g.geom, b.geom) WHERE g.level >= 3"
+    );
+    let (pairs, took) = timed(|| client.query(&matrix_sql, &[]));
+    let pairs = pairs?;
+    report(
+        "PostGIS overlap matrix (ST_Intersection)",
+        took,
+        &format!("{} pairs; onemap is {:.1}× faster", pairs.len(), took.as_secs_f64() / ours_matrix.as_secs_f64()),
+    );
+    client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Configuration: works with no file at all, and grows with `--config onemap.toml`.
+//!
+//! Precedence: command-line flags, then environment (`ONEMAP_*`, `DATABASE_URL`), then the
+//! file, then defaults.
+
+use crate::auth::{parse_tokens, Token};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything `onemap serve` needs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub store: PathBuf,
+    /// Do not seed a new store with the demo city.
+    pub empty: bool,
+    /// Request bodies larger than this get 413.
+    pub max_body_bytes: usize,
+    /// Memory bound of the tile cache.
+    pub tile_cache_bytes: usize,
+    /// The built map page (`web/dist`).
+    pub web_dir: PathBuf,
+    pub tokens: Vec<Token>,
+}
+
+/// The optional TOML file; every key may be left out.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<SocketAddr>,
+    pub store: Option<PathBuf>,
+    pub max_body_mb: Option<usize>,
+    pub tile_cache_mb: Option<usize>,
+    pub web_dir: Option<PathBuf>,
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+}
+
+impl FileConfig {
+    pub fn read(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {} is not valid: {e}", path.display()))
+    }
+}
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_STORE: &str = "onemap.gpkg";
+pub const DEFAULT_MAX_BODY_MB: usize = 64;
+pub const DEFAULT_TILE_CACHE_MB: usize = 256;
+
+/// Flags as given on the command line (all optional).
+#[derive(Clone, Debug, Default)]
+pub struct Flags {
+    pub listen: Option<SocketAddr>,
+    pub store: Option<PathBuf>,
+    pub empty: bool,
+    pub config: Option<PathBuf>,
+    pub tokens: Option<String>,
+    pub max_body_mb: Option<usize>,
+    pub tile_cache_mb: Option<usize>,
+    pub web_dir: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn resolve(flags: Flags) -> anyhow::Result<Config> {
+        let file = match &flags.config {
+            Some(path) => FileConfig::read(path)?,
+            None => FileConfig::default(),
+        };
+        let mut tokens = file.tokens;
+        if let Some(spec) = flags.tokens.or_else(|| std::env::var("ONEMAP_TOKENS").ok()) {
+            tokens.extend(parse_tokens(&spec).map_err(|e| anyhow::anyhow!("ONEMAP_TOKENS / --tokens: {e}"))?);
+        }
+        Ok(Config {
+            listen: flags.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default")),
+            store: flags.store.or(file.store).unwrap_or_else(|| DEFAULT_STORE.into()),
+            empty: flags.empty,
+            max_body_bytes: flags.max_body_mb.or(file.max_body_mb).unwrap_or(DEFAULT_MAX_BODY_MB) << 20,
+            tile_cache_bytes: flags.tile_cache_mb.or(file.tile_cache_mb).unwrap_or(DEFAULT_TILE_CACHE_MB) << 20,
+            web_dir: flags.web_dir.or(file.web_dir).unwrap_or_else(default_web_dir),
+            tokens,
+        })
+    }
+}
+
+/// `web/dist` next to the binary's workspace when run from a checkout, else `./web/dist`.
+fn default_web_dir() -> PathBuf {
+    let here = PathBuf::from("web/dist");
+    if here.exists() {
+        return here;
+    }
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.ancestors().nth(3).map(|root| root.join("web/dist")))
+        .filter(|p| p.exists())
+        .unwrap_or(here)
+}

@@ -1,0 +1,97 @@
+//! The one error type handlers return: a status, a stable code and a message for people.
+//!
+//! Internal details (SQL text, file paths, panics) never reach a client: they are logged and
+//! the client gets a generic message with the status.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use onemap_data::StoreError;
+use serde_json::{json, Map, Value};
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    /// Extra members merged into the error body (e.g. `nearest`, `current_version`).
+    pub extra: Map<String, Value>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError { status, code, message: message.into(), extra: Map::new() }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn with(mut self, key: &str, value: Value) -> Self {
+        self.extra.insert(key.to_string(), value);
+        self
+    }
+
+    /// A failure the client cannot fix: logged in full, reported without details.
+    pub fn internal(context: &str, err: impl std::fmt::Display) -> Self {
+        tracing::error!("{context}: {err}");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "the server failed to complete the request; it has been logged",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut body = Map::new();
+        body.insert("error".into(), json!(self.code));
+        body.insert("message".into(), json!(self.message));
+        body.extend(self.extra);
+        (self.status, Json(Value::Object(body))).into_response()
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Stale { current, .. } => {
+                ApiError::new(StatusCode::PRECONDITION_FAILED, "stale_version", e.to_string())
+                    .with("current_version", json!(current))
+            }
+            StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
+            StoreError::Unavailable(ref why) => {
+                tracing::warn!("store unavailable: {why}");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "the store cannot take writes right now; reads still work. Try again shortly.",
+                )
+            }
+            other => ApiError::internal("store", other),
+        }
+    }
+}
+
+impl From<onemap_data::geojson_io::ImportError> for ApiError {
+    fn from(e: onemap_data::geojson_io::ImportError) -> Self {
+        let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string());
+        if let Some(i) = e.feature_index {
+            err = err.with("feature_index", json!(i));
+        }
+        if let Some(id) = &e.feature_id {
+            err = err.with("feature_id", json!(id));
+        }
+        if e.code() == "invalid_json" {
+            err.status = StatusCode::BAD_REQUEST;
+        }
+        err
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,90 @@
+//! Health, search, the OpenAPI document and the map page's style.
+
+use crate::error::{ApiError, ApiResult};
+use crate::params::Params;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use onemap_index::Layer;
+use serde_json::{json, Value};
+
+/// `GET /health`: 200 while the server answers reads.
+pub async fn health(State(state): State<AppState>) -> Json<Value> {
+    let s = state.live.snapshot();
+    let store = state.live.store().clone();
+    let store_ok = tokio::task::spawn_blocking(move || store.version().is_ok()).await.unwrap_or(false);
+    Json(json!({
+        "status": if store_ok { "ok" } else { "degraded" },
+        "store": if store_ok { "ok" } else { "unavailable" },
+        "version": s.version(),
+        "features": s.features().len(),
+    }))
+}
+
+/// `GET /v1/search?q=&limit=`: grids, beats and stations by id or name.
+pub async fn search(State(state): State<AppState>, params: Params) -> ApiResult<Json<Value>> {
+    let q = params.get("q").map(str::trim).unwrap_or_default().to_string();
+    if q.is_empty() {
+        return Err(ApiError::bad_request("missing_parameter", "`q` is required: part of a name or id"));
+    }
+    let limit: usize = params.or("limit", 10, "a whole number from 1 to 100")?;
+    let s = state.live.snapshot();
+    let lower = q.to_lowercase();
+    // Exact id first, then names that start with the query, then names or ids containing it.
+    let mut found: Vec<(u8, usize, &onemap_index::Feature)> = s
+        .features()
+        .iter()
+        .filter(|f| f.layer() != Layer::Camera || f.id == q)
+        .filter_map(|f| {
+            let rank = if f.id.eq_ignore_ascii_case(&q) || f.name == q {
+                0
+            } else if f.name.starts_with(q.as_str()) {
+                1
+            } else if f.name.contains(q.as_str()) || f.id.to_lowercase().contains(&lower) {
+                2
+            } else {
+                return None;
+            };
+            Some((rank, f.name.chars().count(), f))
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, a.1, &a.2.id).cmp(&(b.0, b.1, &b.2.id)));
+    let results: Vec<Value> = found
+        .into_iter()
+        .take(limit.clamp(1, 100))
+        .filter_map(|(_, _, f)| {
+            let b = f.bbox()?;
+            Some(json!({
+                "layer": f.layer(), "id": f.id, "name": f.name, "level": f.level(),
+                "bbox": b, "center": [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0],
+            }))
+        })
+        .collect();
+    Ok(Json(json!({ "query": q, "results": results })))
+}
+
+/// `GET /openapi.json`
+pub async fn openapi() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("../../openapi.json"),
+    )
+        .into_response()
+}
+
+/// `GET /style.json`: the page's MapLibre style with tile URLs pointing back at this server.
+pub async fn style(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let path = state.config.web_dir.join("style.json");
+    let text = tokio::fs::read_to_string(&path).await.map_err(|_| {
+        ApiError::not_found("the map style is missing: build the page with `make web` (npm run build in web/)")
+    })?;
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
+        .unwrap_or("127.0.0.1:8080");
+    let body = text.replace("{origin}", &format!("http://{host}"));
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}

@@ -1,0 +1,6 @@
+//! The HTTP API: thin handlers over the engine.
+
+pub mod layers;
+pub mod locate;
+pub mod meta;
+pub mod overlaps;

@@ -1,0 +1,80 @@
+//! `onemap serve`: open the store, seed it if new, build the index and answer HTTP.
+
+use crate::app::router;
+use crate::auth::Tokens;
+use crate::cli::seed_store;
+use crate::config::Config;
+use crate::live::Live;
+use crate::state::AppState;
+use anyhow::Context;
+use onemap_data::demo::{generate, DemoConfig};
+use onemap_data::gpkg::GeoPackageStore;
+use onemap_data::Store;
+use std::sync::Arc;
+use std::time::Instant;
+
+pub fn serve(config: Config) -> anyhow::Result<()> {
+    if std::env::var_os("ONEMAP_EXIT_WITH_STDIN").is_some() {
+        exit_when_stdin_closes();
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let state = open(config)?;
+    runtime.block_on(listen(state))
+}
+
+/// Opens (and if new, seeds) the store and builds the live city.
+pub fn open(config: Config) -> anyhow::Result<AppState> {
+    let started = Instant::now();
+    let store = GeoPackageStore::open(&config.store)
+        .with_context(|| format!("cannot open the store {}", config.store.display()))?;
+    if store.version()? == 0 && !config.empty {
+        tracing::info!("{} is new: seeding the demo city (use --empty to start empty)", config.store.display());
+        seed_store(&store, generate(&DemoConfig::default()))?;
+    }
+    let store: Arc<dyn Store> = Arc::new(store);
+    let live = Live::open(store, Box::new(|_, _| {}))?;
+    let s = live.snapshot();
+    tracing::info!(
+        "city version {} loaded: {} features, {} people, index {:.1} MB, in {:.2?}",
+        s.version(),
+        s.features().len(),
+        s.people().count(),
+        s.index_bytes() as f64 / 1e6,
+        started.elapsed()
+    );
+    if config.tokens.is_empty() {
+        tracing::warn!("no API tokens configured: every caller is public (masked people, no writes); see docs/config.md");
+    }
+    Ok(AppState { tokens: Tokens::new(&config.tokens), live: Arc::new(live), config: Arc::new(config) })
+}
+
+async fn listen(state: AppState) -> anyhow::Result<()> {
+    let addr = state.config.listen;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (is another onemap running? use --listen)"))?;
+    eprintln!("onemap serving http://{} (store {})", listener.local_addr()?, state.config.store.display());
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term.recv() => {},
+    }
+}
+
+/// For supervisors and test harnesses: stop when the parent closes our stdin, so a crashed
+/// parent never leaves a server behind.
+fn exit_when_stdin_closes() {
+    std::thread::spawn(|| {
+        let mut sink = [0u8; 64];
+        while matches!(std::io::Read::read(&mut std::io::stdin(), &mut sink), Ok(n) if n > 0) {}
+        std::process::exit(0);
+    });
+}

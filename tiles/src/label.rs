@@ -1,0 +1,216 @@
+//! Label points: the pole of inaccessibility, the interior point farthest from the outline.
+//!
+//! A centroid can fall outside an L-shaped or crescent grid, and a point on some scan line can
+//! hug a border; the point farthest from every edge is where a label has the most room. It is
+//! found by the usual best-first search over square cells: a cell's centre is a candidate, and
+//! no point in the cell can be farther from the outline than the centre's distance plus the
+//! cell's half-diagonal, so cells that cannot beat the best candidate are never split.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::rings::twice_area_f64;
+
+/// Stop after this many cells, so that no pathological polygon can stall building a tiler.
+const MAX_CELLS: usize = 10_000;
+
+/// The pole of inaccessibility of the polygon whose exterior is `rings[0]` and holes the rest
+/// (open rings), to within `1/200` of its size; `None` when it has no area.
+pub(crate) fn label_point(rings: &[&[[f64; 2]]]) -> Option<[f64; 2]> {
+    let exterior = rings.first()?;
+    let (min, max) = bounds(exterior)?;
+    let (width, height) = (max[0] - min[0], max[1] - min[1]);
+    let precision = width.max(height) / 200.0;
+    // Square cells as wide as the polygon's short side, but not so many that thin shapes explode.
+    let cell = width.min(height).max(width.max(height) / 64.0);
+    if cell <= 0.0 {
+        return None;
+    }
+    let mut queue = BinaryHeap::new();
+    let mut x = min[0];
+    while x < max[0] {
+        let mut y = min[1];
+        while y < max[1] {
+            queue.push(Cell::new(
+                [x + cell / 2.0, y + cell / 2.0],
+                cell / 2.0,
+                rings,
+            ));
+            y += cell;
+        }
+        x += cell;
+    }
+    let mut best = Cell::new(centroid(exterior).unwrap_or(min), 0.0, rings);
+    let centre = Cell::new([min[0] + width / 2.0, min[1] + height / 2.0], 0.0, rings);
+    if centre.distance > best.distance {
+        best = centre;
+    }
+    let mut examined = 0;
+    while let Some(cell) = queue.pop() {
+        if cell.distance > best.distance {
+            best = cell;
+        }
+        examined += 1;
+        // The queue is ordered by potential: nothing left can do better.
+        if cell.potential - best.distance <= precision || examined >= MAX_CELLS {
+            break;
+        }
+        let h = cell.half / 2.0;
+        for (dx, dy) in [(-h, -h), (h, -h), (-h, h), (h, h)] {
+            queue.push(Cell::new(
+                [cell.centre[0] + dx, cell.centre[1] + dy],
+                h,
+                rings,
+            ));
+        }
+    }
+    (best.distance > 0.0).then_some(best.centre)
+}
+
+#[derive(Clone, Copy)]
+struct Cell {
+    centre: [f64; 2],
+    half: f64,
+    /// Distance from the centre to the outline, negative outside.
+    distance: f64,
+    /// The most any point of the cell could reach.
+    potential: f64,
+}
+
+impl Cell {
+    fn new(centre: [f64; 2], half: f64, rings: &[&[[f64; 2]]]) -> Cell {
+        let distance = signed_distance(centre, rings);
+        Cell {
+            centre,
+            half,
+            distance,
+            potential: distance + half * std::f64::consts::SQRT_2,
+        }
+    }
+}
+
+impl PartialEq for Cell {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Cell {}
+
+impl PartialOrd for Cell {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Cell {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.potential.total_cmp(&other.potential)
+    }
+}
+
+fn bounds(ring: &[[f64; 2]]) -> Option<([f64; 2], [f64; 2])> {
+    let first = *ring.first()?;
+    Some(ring.iter().fold((first, first), |(lo, hi), p| {
+        (
+            [lo[0].min(p[0]), lo[1].min(p[1])],
+            [hi[0].max(p[0]), hi[1].max(p[1])],
+        )
+    }))
+}
+
+/// The area centroid of a ring: usually a good first guess, and a cheap one.
+fn centroid(ring: &[[f64; 2]]) -> Option<[f64; 2]> {
+    let origin = *ring.first()?;
+    let (mut cx, mut cy) = (0.0, 0.0);
+    for (k, a) in ring.iter().enumerate() {
+        let b = ring[(k + 1) % ring.len()];
+        let (a, b) = (
+            [a[0] - origin[0], a[1] - origin[1]],
+            [b[0] - origin[0], b[1] - origin[1]],
+        );
+        let cross = a[0] * b[1] - b[0] * a[1];
+        cx += (a[0] + b[0]) * cross;
+        cy += (a[1] + b[1]) * cross;
+    }
+    let twice_area = twice_area_f64(ring);
+    (twice_area != 0.0).then(|| {
+        [
+            origin[0] + cx / (3.0 * twice_area),
+            origin[1] + cy / (3.0 * twice_area),
+        ]
+    })
+}
+
+/// Distance from `p` to the nearest edge of any ring, positive inside the polygon (even-odd).
+fn signed_distance(p: [f64; 2], rings: &[&[[f64; 2]]]) -> f64 {
+    let mut inside = false;
+    let mut best = f64::INFINITY;
+    for ring in rings {
+        for (k, &a) in ring.iter().enumerate() {
+            let b = ring[(k + 1) % ring.len()];
+            if (a[1] > p[1]) != (b[1] > p[1])
+                && p[0] < (b[0] - a[0]) * (p[1] - a[1]) / (b[1] - a[1]) + a[0]
+            {
+                inside = !inside;
+            }
+            best = best.min(segment_dist2(p, a, b));
+        }
+    }
+    let d = best.sqrt();
+    if inside {
+        d
+    } else {
+        -d
+    }
+}
+
+fn segment_dist2(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
+    let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 {
+        (((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let (ex, ey) = (a[0] + t * dx - p[0], a[1] + t * dy - p[1]);
+    ex * ex + ey * ey
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_square_is_labelled_at_its_centre() {
+        let square: &[[f64; 2]] = &[[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]];
+        let p = label_point(&[square]).unwrap();
+        assert!(
+            (p[0] - 5.0).abs() < 0.1 && (p[1] - 5.0).abs() < 0.1,
+            "{p:?}"
+        );
+    }
+
+    #[test]
+    fn an_l_shape_is_labelled_inside_although_its_centroid_is_not() {
+        let l: &[[f64; 2]] = &[
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 2.0],
+            [2.0, 2.0],
+            [2.0, 10.0],
+            [0.0, 10.0],
+        ];
+        assert!(signed_distance(centroid(l).unwrap(), &[l]) < 0.0);
+        let p = label_point(&[l]).unwrap();
+        assert!(signed_distance(p, &[l]) >= 0.95, "{p:?}");
+    }
+
+    #[test]
+    fn a_hole_pushes_the_label_aside() {
+        let outer: &[[f64; 2]] = &[[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]];
+        let hole: &[[f64; 2]] = &[[3.0, 3.0], [7.0, 3.0], [7.0, 7.0], [3.0, 7.0]];
+        let p = label_point(&[outer, hole]).unwrap();
+        assert!(signed_distance(p, &[outer, hole]) > 1.0, "{p:?}");
+    }
+}

@@ -1,0 +1,512 @@
+//! The tiler: layers prepared once per data version, then rendered to MVT on request.
+//!
+//! Everything that does not depend on the requested tile happens in [`Tiler::new`]: projecting
+//! to Web-Mercator, interning properties, finding the shared arcs, simplifying them for each
+//! zoom band, placing labels and building one R-tree per layer and band. A request then only
+//! queries the R-tree, quantises, clips and writes bytes.
+
+use std::fmt;
+use std::sync::Arc;
+
+use rstar::{RTree, RTreeObject, AABB};
+
+use crate::coverage::Topology;
+use crate::feature::{TileGeometry, TileLayer};
+use crate::label::label_point;
+use crate::mvt::{Commands, GeomType, LayerEncoder};
+use crate::render::{AreaEncoder, TileFrame};
+use crate::rings::{twice_area_f64, Rings};
+use crate::tags::TagTable;
+use crate::tile_id::{lnglat_to_world, tiles_per_axis, TileId, EXTENT, MAX_LATITUDE};
+
+/// How a [`Tiler`] prepares its layers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TilerOptions {
+    /// Tile units (of 4096 across a tile) of geometry kept beyond each tile edge, so that
+    /// outlines are stroked past the seam and tiles join without visible breaks.
+    pub buffer: u32,
+    /// The highest zoom of each simplified band. Tiles of zoom `z` use the first band with
+    /// `z <= band`, simplified for that band's highest zoom; zooms past the last band (at most
+    /// [`TileId::MAX_ZOOM`]) get the data at full detail.
+    pub bands: Vec<u8>,
+    /// The Douglas–Peucker tolerance in tile units at each band's highest zoom. One unit is an
+    /// eighth of a pixel on a 512-pixel tile: finer than the eye and than quantisation.
+    pub tolerance: f64,
+}
+
+impl Default for TilerOptions {
+    fn default() -> Self {
+        TilerOptions {
+            buffer: 64,
+            bands: vec![6, 8, 10, 12, 14],
+            tolerance: 1.0,
+        }
+    }
+}
+
+/// A prepared, immutable source of vector tiles, built once per data version and shared by
+/// every request (it is `Send + Sync`).
+///
+/// For every layer `X` with polygons it also serves `X_label`: one point per polygon feature,
+/// at its pole of inaccessibility, with the same id and properties, in the one tile of each
+/// zoom that contains it, so that each grid is labelled once.
+///
+/// ```
+/// use geo_types::{point, polygon};
+/// use onemap_tiles::{tiles_covering, PropValue, TileFeature, TileLayer, Tiler, TilerOptions};
+///
+/// let grid = TileFeature {
+///     id: 7,
+///     geometry: polygon![
+///         (x: 121.40, y: 28.60), (x: 121.41, y: 28.60), (x: 121.41, y: 28.61), (x: 121.40, y: 28.61),
+///     ].into(),
+///     properties: vec![("name".into(), PropValue::from("白云网格"))],
+///     min_zoom: 12,
+/// };
+/// let camera = TileFeature {
+///     id: 8,
+///     geometry: point!(x: 121.405, y: 28.605).into(),
+///     properties: vec![("status".into(), PropValue::from("online"))],
+///     min_zoom: 13,
+/// };
+/// let tiler = Tiler::new(
+///     vec![
+///         TileLayer { name: "grid".into(), features: vec![grid] },
+///         TileLayer { name: "camera".into(), features: vec![camera] },
+///     ],
+///     TilerOptions::default(),
+/// );
+/// assert_eq!(tiler.layer_names(), ["grid", "grid_label", "camera"]);
+///
+/// let tile = tiles_covering([121.405, 28.605, 121.405, 28.605], 14).next().unwrap();
+/// let mvt = tiler.render(&[], tile).expect("the grid and the camera are in this tile");
+/// assert!(mvt.len() > 50);
+/// // Grids start at z12: at z11 there is nothing to draw.
+/// let tile = tiles_covering([121.405, 28.605, 121.405, 28.605], 11).next().unwrap();
+/// assert_eq!(tiler.render(&["grid"], tile), None);
+/// ```
+pub struct Tiler {
+    layers: Vec<PreparedLayer>,
+    /// Each band's highest zoom; the last is `u8::MAX`, the full-detail band.
+    bands: Vec<u8>,
+    buffer: u32,
+    bounds: [f64; 4],
+}
+
+impl Tiler {
+    /// Prepares `layers` for rendering; every layer with polygons gets an `X_label` layer
+    /// right after it. Coordinates that are not finite are skipped.
+    pub fn new(layers: Vec<TileLayer>, options: TilerOptions) -> Tiler {
+        let mut bands = options.bands;
+        bands.retain(|&b| b <= TileId::MAX_ZOOM);
+        bands.sort_unstable();
+        bands.dedup();
+        bands.push(u8::MAX);
+        let tolerance = if options.tolerance.is_finite() {
+            options.tolerance.max(0.0)
+        } else {
+            0.0
+        };
+        let mut bounds = Bounds::default();
+        let mut prepared = Vec::with_capacity(layers.len() * 2);
+        for layer in &layers {
+            let source = Source::new(layer, &mut bounds);
+            // Placing labels is the slowest step and independent of simplification: overlap them.
+            let (base, labels) = std::thread::scope(|s| {
+                let labels = source.has_areas.then(|| s.spawn(|| label_points(&source)));
+                let base = PreparedLayer::base(layer, &source, &bands, tolerance);
+                let labels = labels.map(|points| points.join().expect("labelling does not panic"));
+                (base, labels)
+            });
+            let labels = labels.map(|points| PreparedLayer::labels(&base, points, &bands));
+            prepared.push(base);
+            prepared.extend(labels);
+        }
+        Tiler {
+            layers: prepared,
+            bands,
+            buffer: options.buffer,
+            bounds: bounds.lnglat(),
+        }
+    }
+
+    /// The MVT 2.1 tile (uncompressed) with the layers named in `layers`, or all layers when it
+    /// is empty, in [`Tiler::layer_names`] order. Label layers are asked for by their own name.
+    /// `None` when no feature touches the tile.
+    pub fn render(&self, layers: &[&str], tile: TileId) -> Option<Vec<u8>> {
+        let band = self
+            .bands
+            .iter()
+            .position(|&b| tile.z <= b)
+            .unwrap_or(self.bands.len() - 1);
+        let [x0, y0, x1, y1] = tile.world_bbox(f64::from(self.buffer));
+        let window = AABB::from_corners([x0, y0], [x1, y1]);
+        let frame = TileFrame::new(tile, self.buffer);
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        for layer in &self.layers {
+            if layers.is_empty() || layers.contains(&layer.name.as_str()) {
+                layer.render(band, tile.z, &window, &frame, &mut scratch, &mut out);
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// The names of the layers tiles can hold, in the order tiles hold them.
+    pub fn layer_names(&self) -> Vec<String> {
+        self.layers.iter().map(|l| l.name.clone()).collect()
+    }
+
+    /// `[west, south, east, north]` of all the data, for TileJSON; the whole Web-Mercator
+    /// square when there is none.
+    pub fn bounds(&self) -> [f64; 4] {
+        self.bounds
+    }
+}
+
+impl fmt::Debug for Tiler {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let layers: Vec<_> = self.layers.iter().map(|l| (&l.name, l.ids.len())).collect();
+        f.debug_struct("Tiler")
+            .field("layers", &layers)
+            .field("bands", &self.bands)
+            .field("buffer", &self.buffer)
+            .field("bounds", &self.bounds)
+            .finish()
+    }
+}
+
+/// The growing lng/lat box of everything seen.
+struct Bounds([f64; 4]);
+
+impl Default for Bounds {
+    fn default() -> Self {
+        Bounds([
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ])
+    }
+}
+
+impl Bounds {
+    fn add(&mut self, lng: f64, lat: f64) {
+        let b = &mut self.0;
+        *b = [b[0].min(lng), b[1].min(lat), b[2].max(lng), b[3].max(lat)];
+    }
+
+    fn lnglat(&self) -> [f64; 4] {
+        if self.0[0] <= self.0[2] {
+            self.0
+        } else {
+            [-180.0, -MAX_LATITUDE, 180.0, MAX_LATITUDE]
+        }
+    }
+}
+
+/// A layer's features projected to world coordinates, before simplification.
+struct Source {
+    rings: Rings,
+    shapes: Vec<Shape>,
+    /// Each feature's world bbox, `None` when it has no usable coordinates.
+    bboxes: Vec<Option<[f64; 4]>>,
+    has_areas: bool,
+}
+
+impl Source {
+    fn new(layer: &TileLayer, bounds: &mut Bounds) -> Source {
+        let mut source = Source {
+            rings: Rings::default(),
+            shapes: Vec::with_capacity(layer.features.len()),
+            bboxes: Vec::with_capacity(layer.features.len()),
+            has_areas: false,
+        };
+        for feature in &layer.features {
+            let first_point = source.rings.coords.len();
+            let shape = match &feature.geometry {
+                TileGeometry::Point(p) => {
+                    let finite = p.x().is_finite() && p.y().is_finite();
+                    if finite {
+                        bounds.add(p.x(), p.y());
+                    }
+                    let world = lnglat_to_world(p.x(), p.y());
+                    source
+                        .bboxes
+                        .push(finite.then_some([world[0], world[1], world[0], world[1]]));
+                    Shape::Point(world)
+                }
+                TileGeometry::MultiPolygon(mp) => {
+                    source.has_areas = true;
+                    let first_ring = source.rings.spans.len() as u32;
+                    for polygon in &mp.0 {
+                        source.rings.push_polygon(polygon, |c| {
+                            bounds.add(c.x, c.y);
+                            lnglat_to_world(c.x, c.y)
+                        });
+                    }
+                    source
+                        .bboxes
+                        .push(world_bbox(&source.rings.coords[first_point..]));
+                    Shape::Area(first_ring, source.rings.spans.len() as u32)
+                }
+            };
+            source.shapes.push(shape);
+        }
+        source
+    }
+}
+
+fn world_bbox(points: &[[f64; 2]]) -> Option<[f64; 4]> {
+    let first = *points.first()?;
+    Some(
+        points
+            .iter()
+            .fold([first[0], first[1], first[0], first[1]], |b, p| {
+                [
+                    b[0].min(p[0]),
+                    b[1].min(p[1]),
+                    b[2].max(p[0]),
+                    b[3].max(p[1]),
+                ]
+            }),
+    )
+}
+
+/// A feature's geometry in world coordinates: a point, or a range of ring spans of the band.
+#[derive(Clone, Copy, Debug)]
+enum Shape {
+    Point([f64; 2]),
+    Area(u32, u32),
+}
+
+/// A feature's bbox in an R-tree.
+#[derive(Debug)]
+struct Entry {
+    bbox: AABB<[f64; 2]>,
+    feature: u32,
+}
+
+impl RTreeObject for Entry {
+    type Envelope = AABB<[f64; 2]>;
+    fn envelope(&self) -> Self::Envelope {
+        self.bbox
+    }
+}
+
+/// A layer's geometry for one band of zooms.
+struct Band {
+    /// Simplified rings, with the same spans as the source; empty for features not in the band.
+    rings: Rings,
+    /// The features with `min_zoom` within the band. Bands with the same features share one.
+    index: Arc<RTree<Entry>>,
+}
+
+struct PreparedLayer {
+    name: String,
+    ids: Vec<u64>,
+    min_zoom: Vec<u8>,
+    shapes: Vec<Shape>,
+    /// Shared with the layer's label layer, whose features are the same.
+    tags: Arc<TagTable>,
+    bands: Vec<Band>,
+}
+
+impl PreparedLayer {
+    /// The layer itself, its polygons simplified per band as one coverage.
+    fn base(layer: &TileLayer, source: &Source, bands: &[u8], tolerance: f64) -> PreparedLayer {
+        let topology = source.has_areas.then(|| Topology::new(&source.rings));
+        let min_zoom: Vec<u8> = layer.features.iter().map(|f| f.min_zoom).collect();
+        let mut ring_active = vec![false; source.rings.spans.len()];
+        let mut prepared_bands: Vec<Band> = Vec::with_capacity(bands.len());
+        for &band in bands {
+            for (f, shape) in source.shapes.iter().enumerate() {
+                if let (Shape::Area(s, e), true) = (shape, min_zoom[f] <= band) {
+                    ring_active[*s as usize..*e as usize].fill(true);
+                }
+            }
+            let rings = match &topology {
+                Some(topology) if ring_active.contains(&true) => {
+                    let world_tolerance = (band != u8::MAX)
+                        .then(|| tolerance / (f64::from(EXTENT) * tiles_per_axis(band)));
+                    topology.simplify(world_tolerance, &ring_active)
+                }
+                _ => Rings::default(),
+            };
+            let index = band_index(prepared_bands.last(), &source.bboxes, &min_zoom, band);
+            prepared_bands.push(Band { rings, index });
+        }
+        PreparedLayer {
+            name: layer.name.clone(),
+            ids: layer.features.iter().map(|f| f.id).collect(),
+            tags: Arc::new(TagTable::new(
+                layer.features.iter().map(|f| f.properties.as_slice()),
+            )),
+            min_zoom,
+            shapes: source.shapes.clone(),
+            bands: prepared_bands,
+        }
+    }
+
+    /// The `X_label` layer of a polygon layer, with a feature for each of `points`.
+    fn labels(base: &PreparedLayer, points: Vec<Option<[f64; 2]>>, bands: &[u8]) -> PreparedLayer {
+        let bboxes: Vec<_> = points
+            .iter()
+            .map(|p| p.map(|p| [p[0], p[1], p[0], p[1]]))
+            .collect();
+        let mut prepared_bands: Vec<Band> = Vec::with_capacity(bands.len());
+        for &band in bands {
+            let index = band_index(prepared_bands.last(), &bboxes, &base.min_zoom, band);
+            prepared_bands.push(Band {
+                rings: Rings::default(),
+                index,
+            });
+        }
+        PreparedLayer {
+            name: format!("{}_label", base.name),
+            ids: base.ids.clone(),
+            min_zoom: base.min_zoom.clone(),
+            shapes: points
+                .iter()
+                .map(|p| Shape::Point(p.unwrap_or([f64::NAN; 2])))
+                .collect(),
+            tags: Arc::clone(&base.tags),
+            bands: prepared_bands,
+        }
+    }
+
+    fn render(
+        &self,
+        band: usize,
+        z: u8,
+        window: &AABB<[f64; 2]>,
+        frame: &TileFrame,
+        s: &mut Scratch,
+        out: &mut Vec<u8>,
+    ) {
+        let band = &self.bands[band];
+        s.candidates.clear();
+        s.candidates.extend(
+            band.index
+                .locate_in_envelope_intersecting(window)
+                .map(|e| e.feature),
+        );
+        // Input order, so that tiles come out the same whatever the tree's shape.
+        s.candidates.sort_unstable();
+        for &f in &s.candidates {
+            let f = f as usize;
+            if self.min_zoom[f] > z {
+                continue;
+            }
+            s.commands.clear();
+            let kind = match self.shapes[f] {
+                Shape::Point(p) => {
+                    if let Some(p) = frame.point(p) {
+                        s.commands.point(p);
+                    }
+                    GeomType::Point
+                }
+                Shape::Area(start, end) => {
+                    s.areas.encode(
+                        frame,
+                        &band.rings,
+                        start as usize..end as usize,
+                        &mut s.commands,
+                    );
+                    GeomType::Polygon
+                }
+            };
+            if !s.commands.is_empty() {
+                s.layer
+                    .add_feature(self.ids[f], kind, self.tags.feature(f), &s.commands);
+            }
+        }
+        if !s.layer.is_empty() {
+            s.layer.finish(&self.name, &self.tags, out);
+        }
+    }
+}
+
+/// The R-tree of the features (with a bbox) whose `min_zoom` is at most `band`. Bands are
+/// visited in increasing order, so a band with no more features than the previous one has
+/// the same features and reuses its tree.
+fn band_index(
+    previous: Option<&Band>,
+    bboxes: &[Option<[f64; 4]>],
+    min_zoom: &[u8],
+    band: u8,
+) -> Arc<RTree<Entry>> {
+    let entries: Vec<Entry> = bboxes
+        .iter()
+        .zip(min_zoom)
+        .enumerate()
+        .filter(|(_, (_, &z))| z <= band)
+        .filter_map(|(f, (bbox, _))| {
+            bbox.map(|b| Entry {
+                bbox: AABB::from_corners([b[0], b[1]], [b[2], b[3]]),
+                feature: f as u32,
+            })
+        })
+        .collect();
+    match previous {
+        Some(previous) if previous.index.size() == entries.len() => Arc::clone(&previous.index),
+        _ => Arc::new(RTree::bulk_load(entries)),
+    }
+}
+
+/// A label point for each polygon feature of `source`, in the largest of its polygons, computed
+/// on all cores; `None` for points and for polygons without area.
+fn label_points(source: &Source) -> Vec<Option<[f64; 2]>> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = source.shapes.len().div_ceil(threads).max(1);
+    let label = |shape: &Shape| match *shape {
+        Shape::Area(s, e) => largest_polygon(&source.rings, s as usize..e as usize)
+            .and_then(|rings| label_point(&rings)),
+        Shape::Point(_) => None,
+    };
+    std::thread::scope(|s| {
+        let parts: Vec<_> = source
+            .shapes
+            .chunks(chunk)
+            .map(|shapes| s.spawn(move || shapes.iter().map(label).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| part.join().expect("labelling does not panic"))
+            .collect()
+    })
+}
+
+/// The rings (exterior first) of the polygon with the largest area among `spans` of `rings`.
+fn largest_polygon(rings: &Rings, spans: std::ops::Range<usize>) -> Option<Vec<&[[f64; 2]]>> {
+    let mut best: Option<(f64, Vec<&[[f64; 2]]>)> = None;
+    let mut current: Option<(f64, Vec<&[[f64; 2]]>)> = None;
+    for r in spans {
+        let ring = rings.ring(r);
+        let area = twice_area_f64(ring).abs();
+        if rings.spans[r].exterior {
+            best = pick_larger(best, current.take());
+            current = Some((area, vec![ring]));
+        } else if let Some((total, polygon)) = &mut current {
+            *total -= area;
+            polygon.push(ring);
+        }
+    }
+    pick_larger(best, current).map(|(_, polygon)| polygon)
+}
+
+fn pick_larger<T>(a: Option<(f64, T)>, b: Option<(f64, T)>) -> Option<(f64, T)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Buffers reused across the layers and features of one request.
+#[derive(Default)]
+struct Scratch {
+    candidates: Vec<u32>,
+    commands: Commands,
+    areas: AreaEncoder,
+    layer: LayerEncoder,
+}

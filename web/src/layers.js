@@ -1,0 +1,47 @@
+// The layer switcher: one checkbox per group of style layers (`metadata["onemap:group"]`).
+import { h } from './dom.js';
+import { BEAT_COLORS, COLORS, LEVELS } from './palette.js';
+
+const GROUPS = [
+  ...LEVELS.map(({ level, name }) => ({ id: `grid-${level}`, name, swatch: gridSwatch(level) })),
+  { id: 'beat', name: '警格', swatch: { class: 'sw-line', style: `border-color:${COLORS.beat};border-width:3px` } },
+  { id: 'station', name: '派出所', swatch: { class: 'sw-point', style: `background:${COLORS.station}` } },
+  { id: 'camera', name: '摄像头', swatch: { class: 'sw-dot', style: `background:${COLORS.cameraOnline}` } },
+];
+
+function gridSwatch(level) {
+  if (level === 0) return { class: 'sw-area', style: `background:${COLORS.land};border:2px solid ${COLORS.county}` };
+  const c = BEAT_COLORS[level % BEAT_COLORS.length];
+  const border = [COLORS.county, COLORS.township, COLORS.community, '#9aa3b0', COLORS.micro][level];
+  return { class: 'sw-area', style: `background:${c}88;border:1px ${level === 4 ? 'dashed' : 'solid'} ${border}` };
+}
+
+const groupOf = (layer) => layer.metadata?.['onemap:group'];
+
+/** Fills `el` with the switcher; returns a function that refreshes the "zoom in to see" hints. */
+export function setupLayers(map, el) {
+  const layers = map.getStyle().layers;
+  const rows = GROUPS.map((g) => {
+    const ids = layers.filter((l) => groupOf(l) === g.id).map((l) => l.id);
+    const minzoom = Math.min(...layers.filter((l) => groupOf(l) === g.id).map((l) => l.minzoom ?? 0));
+    const input = h('input', { type: 'checkbox', checked: true, id: `layer-${g.id}`, dataset: { group: g.id } });
+    input.addEventListener('change', () => {
+      for (const id of ids) map.setLayoutProperty(id, 'visibility', input.checked ? 'visible' : 'none');
+    });
+    const row = h('label', { class: 'layer-row', for: `layer-${g.id}` },
+      input, h('span', { class: `sw ${g.swatch.class}`, style: g.swatch.style }), h('span', { class: 'lname' }, g.name),
+      h('span', { class: 'zoom-hint' }, `${minzoom}级+`));
+    return { row, minzoom };
+  });
+  el.append(h('h2', {}, '图层'), h('div', { class: 'layer-list' }, rows.map((r) => r.row)));
+  const refresh = () => {
+    const z = map.getZoom();
+    for (const { row, minzoom } of rows) {
+      const hidden = z < minzoom;
+      row.classList.toggle('dim', hidden);
+      row.title = hidden ? `放大到 ${minzoom} 级以上显示` : '';
+    }
+  };
+  map.on('zoomend', refresh);
+  refresh();
+}

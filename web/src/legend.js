@@ -1,0 +1,21 @@
+// The legend: what the colours and symbols mean.
+import { h } from './dom.js';
+import { BEAT_COLORS, COLORS, NO_BEAT } from './palette.js';
+
+export function renderLegend(el) {
+  const item = (swatch, text) => h('li', {}, swatch, h('span', {}, text));
+  el.append(
+    h('h2', {}, '图例'),
+    h('div', { class: 'legend-beats' },
+      h('div', { class: 'palette', title: '网格按所属警格着色' }, BEAT_COLORS.map((c) => h('span', { style: `background:${c}` }))),
+      h('p', {}, '网格填色 = 所属警格（相邻警格颜色不同）')),
+    h('ul', { class: 'legend' },
+      item(h('span', { class: 'sw sw-area', style: `background:${NO_BEAT};border:1px solid #9aa3b0` }), '未划入警格'),
+      item(h('span', { class: 'sw sw-hatch', style: `border:2px dashed ${COLORS.straddle}` }), '跨警格网格（需对齐）'),
+      item(h('span', { class: 'sw sw-line', style: `border-color:${COLORS.beat};border-width:3px` }), '警格边界'),
+      item(h('span', { class: 'sw sw-line', style: `border-color:${COLORS.station};border-width:2px;border-style:dashed` }), '派出所辖区'),
+      item(h('span', { class: 'sw sw-point', style: `background:${COLORS.station}` }), '派出所'),
+      item(h('span', { class: 'sw sw-dot', style: `background:${COLORS.cameraOnline}` }), '摄像头（在线）'),
+      item(h('span', { class: 'sw sw-dot', style: `background:${COLORS.cameraOffline}` }), '摄像头（离线）'),
+      item(h('span', { class: 'sw sw-pick', style: `background:${COLORS.pick}` }), '查询点（虚线圈 300 米）')));
+}

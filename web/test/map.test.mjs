@@ -1,0 +1,262 @@
+// The map page in a real browser against a real `onemap serve`.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { decodePng } from './lib/png.mjs';
+import { REPO, foreignRequests, getJson, idle, launchBrowser, startServer } from './lib/harness.mjs';
+
+const GRID_LAYERS = [0, 1, 2, 3, 4].flatMap((l) => [`grid-${l}-fill`, `grid-${l}-line`]).filter((id) => id !== 'grid-0-fill');
+const LOCATE = 'cameras=5&radius=300';
+
+let server, browser, page, tileJson, clicked;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  page = browser.page;
+  tileJson = (await getJson(server.base, '/tiles.json')).body;
+  await page.goto(server.base + '/');
+  await page.waitForFunction(() => window.onemapReady === true, null, { timeout: 60_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Distinct ids of the features rendered in these layers. */
+const renderedIds = (layers) => page.evaluate((layers) => {
+  const have = layers.filter((id) => window.map.getLayer(id));
+  return [...new Set(window.map.queryRenderedFeatures({ layers: have }).map((f) => f.properties.id))];
+}, layers);
+
+const jumpTo = async (center, zoom) => {
+  await page.evaluate(([center, zoom]) => window.map.jumpTo({ center, zoom }), [center, zoom]);
+  await idle(page);
+};
+
+/** Chromium logs the refusals the tests ask for (404 outside the city, 401 unknown token); nothing else may fail. */
+const unexpectedErrors = () => browser.errors.filter((e) => !(/\/v1\/locate\?/.test(e.url) && /status of (401|404)/.test(e.text)));
+
+test('the page loads offline-clean: title, controls, a local style and no errors', async () => {
+  assert.equal(await page.title(), '网格+警格一张图');
+  assert.equal((await page.textContent('h1')).includes('网格+警格一张图'), true);
+  assert.equal(await page.locator('#layers input[type=checkbox]').count(), 8, 'a switcher row per layer group');
+  assert.ok(await page.locator('.maplibregl-ctrl-scale').isVisible(), 'scale bar');
+  assert.match(await page.textContent('.maplibregl-ctrl-scale'), /\d+\s*(m|km)/);
+  assert.ok(await page.locator('.palette span').count() >= 12, 'legend shows the beat palette');
+
+  const style = (await getJson(server.base, '/style.json')).body;
+  assert.equal(style.glyphs, undefined, 'no glyph server');
+  const urls = Object.values(style.sources).flatMap((s) => s.tiles ?? []);
+  assert.ok(urls.length > 0 && urls.every((u) => u.startsWith(`${server.base}/tiles/`)), `tile URLs on our origin: ${urls}`);
+
+  assert.deepEqual(unexpectedErrors(), [], 'console errors');
+  assert.deepEqual(foreignRequests(browser.requests), [], 'requests to other hosts');
+  assert.ok(browser.requests.some((u) => u.includes('/tiles/')), 'tiles were requested');
+});
+
+test('grids are drawn, coloured by beat, at the city view and zoomed in', async () => {
+  const cityIds = await renderedIds(GRID_LAYERS);
+  assert.ok(cityIds.length >= 3, `grids at the city view: ${cityIds.length}`);
+
+  const [lng, lat] = tileJson.center ?? [(tileJson.bounds[0] + tileJson.bounds[2]) / 2, (tileJson.bounds[1] + tileJson.bounds[3]) / 2];
+  await jumpTo([lng, lat], 14);
+  const gridIds = await renderedIds(['grid-3-fill', 'grid-3-line']);
+  assert.ok(gridIds.length >= 5, `level-3 grids at z14: ${gridIds.length}`);
+
+  const box = await page.locator('#map').boundingBox();
+  const png = decodePng(await page.screenshot({ clip: box }));
+  const bg = [0xdd, 0xe3, 0xea];
+  let painted = 0;
+  const colours = new Set();
+  for (let i = 0; i < png.data.length; i += 4) {
+    const [r, g, b] = png.data.subarray(i, i + 3);
+    if (Math.abs(r - bg[0]) + Math.abs(g - bg[1]) + Math.abs(b - bg[2]) > 12) painted++;
+    colours.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
+  }
+  const share = painted / (png.width * png.height);
+  assert.ok(share > 0.5, `share of the map that is not background: ${share.toFixed(2)}`);
+  assert.ok(colours.size > 40, `distinct colours: ${colours.size}`);
+});
+
+test('a click shows the grid, its parents, beat, station, people and cameras that /v1/locate gives', async () => {
+  const [lng, lat] = tileJson.center ?? [(tileJson.bounds[0] + tileJson.bounds[2]) / 2, (tileJson.bounds[1] + tileJson.bounds[3]) / 2];
+  const here = (await getJson(server.base, `/v1/locate?lng=${lng}&lat=${lat}`)).body;
+  assert.ok(here.grid, `the city centre lies in a grid: ${JSON.stringify(here)}`);
+  const hits = (await getJson(server.base, `/v1/search?q=${encodeURIComponent(here.grid.id)}&limit=10`)).body.results;
+  const hit = hits.find((r) => r.id === here.grid.id);
+  const target = hit?.center ?? [here.point.lng, here.point.lat];
+
+  await jumpTo(target, 15);
+  const { x, y, left, top } = await page.evaluate((c) => {
+    const p = window.map.project(c);
+    const r = window.map.getCanvas().getBoundingClientRect();
+    return { x: Math.round(p.x), y: Math.round(p.y), left: r.left, top: r.top };
+  }, target);
+  const [req] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/v1/locate')),
+    page.mouse.click(left + x, top + y),
+  ]);
+  await page.waitForSelector('#panel[data-state=located]');
+
+  const asked = new URL(req.url()).searchParams;
+  const at = await page.evaluate(([x, y]) => window.map.unproject([x, y]).toArray(), [x, y]);
+  assert.ok(Math.abs(Number(asked.get('lng')) - at[0]) < 1e-6 && Math.abs(Number(asked.get('lat')) - at[1]) < 1e-6, 'the page asked for the clicked point');
+  clicked = at;
+  const want = (await getJson(server.base, `/v1/locate?lng=${asked.get('lng')}&lat=${asked.get('lat')}&${LOCATE}`)).body;
+
+  const shown = await page.evaluate(() => {
+    const sec = (layer) => document.querySelector(`#panel section[data-layer="${layer}"]`);
+    const people = (el) => [...(el?.querySelectorAll('.person') ?? [])].map((p) => ({
+      id: p.dataset.personId, name: p.querySelector('.pname').textContent, phone: p.querySelector('.phone')?.textContent ?? '', title: p.querySelector('.role').textContent,
+    }));
+    return {
+      grid: sec('grid')?.dataset.id ?? null, beat: sec('beat')?.dataset.id || null, station: sec('station')?.dataset.id ?? null,
+      ancestors: [...document.querySelectorAll('#panel .chain .anc')].map((a) => a.dataset.id),
+      gridPeople: people(sec('grid')), beatPeople: people(sec('beat')), stationPeople: people(sec('station')),
+      escalation: [...document.querySelectorAll('#panel .escalation li')].map((li) => li.dataset.id),
+      cameras: [...document.querySelectorAll('#panel section[data-layer=camera] li')].map((li) => li.dataset.id),
+      near: [...document.querySelectorAll('#panel section[data-layer=near] li')].map((li) => li.dataset.id),
+      picked: window.map.queryRenderedFeatures({ layers: ['pick-point'] }).length,
+    };
+  });
+  const ppl = (list) => (list ?? []).map((p) => ({ id: p.id, name: p.name, phone: p.phone ?? '', title: p.title || p.role }));
+  assert.equal(shown.grid, want.grid?.id ?? '');
+  assert.equal(shown.beat, want.beat?.id ?? null);
+  assert.equal(shown.station, want.station?.id ?? null);
+  assert.deepEqual(shown.ancestors, [...want.ancestors].reverse().map((a) => a.id), 'parents, county first');
+  assert.deepEqual(shown.gridPeople, ppl(want.grid?.people));
+  assert.deepEqual(shown.beatPeople, ppl(want.beat?.people));
+  assert.deepEqual(shown.stationPeople, ppl(want.station?.people));
+  assert.deepEqual(shown.escalation, want.escalation.map((s) => s.id ?? ''));
+  assert.deepEqual(shown.cameras, want.cameras.map((c) => c.id));
+  assert.deepEqual(shown.near, (want.near ?? []).map((n) => n.id));
+  assert.ok(shown.picked >= 1, 'the clicked point is marked');
+});
+
+test('a layer switched off disappears and comes back', async () => {
+  const layers = ['grid-3-fill', 'grid-3-line', 'grid-3-label'];
+  const before = await renderedIds(layers);
+  assert.ok(before.length > 0, 'level-3 grids rendered');
+  await page.click('#layer-grid-3');
+  await idle(page);
+  assert.deepEqual(await renderedIds(layers), [], 'nothing rendered once off');
+  assert.equal(await page.evaluate(() => window.map.getLayoutProperty('grid-3-fill', 'visibility')), 'none');
+  await page.click('#layer-grid-3');
+  await idle(page);
+  assert.deepEqual((await renderedIds(layers)).sort(), before.sort(), 'the same grids once on again');
+});
+
+test('searching a name lists what /v1/search finds and flies to the chosen one', async () => {
+  const here = (await getJson(server.base, `/v1/locate?lng=${clicked[0]}&lat=${clicked[1]}`)).body;
+  const name = here.beat?.name ?? here.grid.name;
+  const want = (await getJson(server.base, `/v1/search?q=${encodeURIComponent(name)}&limit=10`)).body.results;
+  assert.ok(want.length > 0, `search finds ${name}`);
+
+  await page.evaluate((b) => window.map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { animate: false }), tileJson.bounds);
+  await idle(page);
+  const zoomBefore = await page.evaluate(() => window.map.getZoom());
+
+  await page.fill('#search-q', name);
+  await page.waitForSelector('#search-results:not([hidden]) li[data-id]');
+  const listed = await page.$$eval('#search-results li[data-id]', (lis) => lis.map((li) => li.dataset.id));
+  assert.deepEqual(listed, want.map((r) => r.id));
+
+  const pick = want.find((r) => r.name === name) ?? want[0];
+  await page.click(`#search-results li[data-id="${pick.id}"]`);
+  await page.waitForSelector(`#panel[data-state=found] section[data-id="${pick.id}"]`);
+  await page.waitForFunction(() => !window.map.isMoving());
+  await idle(page);
+
+  const view = await page.evaluate(() => ({ zoom: window.map.getZoom(), b: window.map.getBounds().toArray() }));
+  const [cx, cy] = pick.center;
+  assert.ok(view.zoom > zoomBefore, `zoomed in: ${zoomBefore} → ${view.zoom}`);
+  assert.ok(cx > view.b[0][0] && cx < view.b[1][0] && cy > view.b[0][1] && cy < view.b[1][1], 'the result is in view');
+  assert.equal(await page.textContent(`#panel section[data-id="${pick.id}"] .name`), pick.name);
+  assert.ok((await renderedIds([`${pick.layer}-highlight`])).includes(pick.id), 'the result is outlined');
+});
+
+test('coordinates typed in GCJ-02 are located and flown to as WGS84', async () => {
+  const [lng, lat] = clicked.map((v) => Number(v.toFixed(6)));
+  const want = (await getJson(server.base, `/v1/locate?lng=${lng}&lat=${lat}&crs=gcj02&${LOCATE}`)).body;
+  assert.ok(want.point, JSON.stringify(want));
+  await page.selectOption('#search-crs', 'gcj02');
+  await page.fill('#search-q', `${lng},${lat}`);
+  const [req] = await Promise.all([page.waitForRequest((r) => r.url().includes('/v1/locate')), page.press('#search-q', 'Enter')]);
+  assert.equal(new URL(req.url()).searchParams.get('crs'), 'gcj02');
+  await page.waitForSelector('#panel[data-state=located]');
+  await page.waitForFunction(() => !window.map.isMoving());
+  const c = await page.evaluate(() => window.map.getCenter().toArray());
+  assert.ok(Math.abs(c[0] - want.point.lng) < 1e-6 && Math.abs(c[1] - want.point.lat) < 1e-6, `centre ${c} vs ${JSON.stringify(want.point)}`);
+  assert.equal(await page.getAttribute('#panel section[data-layer=grid]', 'data-id'), want.grid?.id ?? '');
+  await page.selectOption('#search-crs', 'wgs84');
+});
+
+test('a point outside the city shows the server message and the nearest grid', async () => {
+  const [lng, lat] = [tileJson.bounds[0] - 2, tileJson.bounds[1] - 2];
+  const want = await getJson(server.base, `/v1/locate?lng=${lng}&lat=${lat}&${LOCATE}`);
+  assert.equal(want.status, 404);
+  await page.fill('#search-q', `${lng},${lat}`);
+  await page.press('#search-q', 'Enter');
+  await page.waitForSelector('#panel[data-state=error]');
+  assert.equal(await page.textContent('#panel .error-msg'), want.body.message);
+  if (want.body.nearest) assert.ok((await page.textContent('#panel .nearest')).includes(want.body.nearest.name));
+});
+
+test('a dispatcher token shows full names; an unknown one is refused and said so', async () => {
+  const [lng, lat] = clicked;
+  const masked = (await getJson(server.base, `/v1/locate?lng=${lng}&lat=${lat}&${LOCATE}`)).body;
+  const full = (await getJson(server.base, `/v1/locate?lng=${lng}&lat=${lat}&${LOCATE}`, server.token)).body;
+  const names = (r) => [r.grid, r.beat, r.station].flatMap((f) => f?.people ?? []).map((p) => p.name);
+  assert.ok(names(masked).every((n) => n.includes('*')), `anonymous names are masked: ${names(masked)}`);
+  assert.ok(names(full).length > 0 && names(full).every((n) => !n.includes('*')), 'the dispatcher sees names');
+
+  await page.fill('#search-q', `${lng},${lat}`);
+  await page.press('#search-q', 'Enter');
+  await page.waitForSelector('#panel[data-state=located]');
+  const shownNames = () => page.$$eval('#panel section[data-layer=grid] .pname, #panel section[data-layer=beat] .pname, #panel section[data-layer=station] .pname', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(await shownNames(), names(masked));
+
+  // Entering the token re-asks for the same point, now with the header.
+  await page.fill('#token', server.token);
+  const [req] = await Promise.all([page.waitForRequest((r) => r.url().includes('/v1/locate')), page.press('#token', 'Enter')]);
+  assert.equal(req.headers().authorization, `Bearer ${server.token}`);
+  await page.waitForFunction((n) => document.querySelectorAll('#panel .pname').length && !document.querySelector('#panel .pname').textContent.includes('*'), null);
+  assert.deepEqual(await shownNames(), names(full));
+  assert.equal(await page.textContent('#token-state'), '已授权');
+  assert.equal(await page.evaluate(() => localStorage.getItem('onemap.token')), server.token);
+
+  await page.fill('#token', 'not-a-known-token');
+  await Promise.all([page.waitForResponse((r) => r.url().includes('/v1/locate')), page.press('#token', 'Enter')]);
+  await page.waitForSelector('#panel[data-state=error]');
+  assert.equal(await page.textContent('#token-state'), '令牌无效');
+
+  await page.fill('#token', '');
+  const [req2] = await Promise.all([page.waitForRequest((r) => r.url().includes('/v1/locate')), page.press('#token', 'Enter')]);
+  assert.equal(req2.headers().authorization, undefined);
+  await page.waitForSelector('#panel[data-state=located]');
+  assert.equal(await page.evaluate(() => localStorage.getItem('onemap.token')), null);
+});
+
+test('screenshot for the README, and still nothing but 127.0.0.1 and no errors', async () => {
+  await page.click('#panel .close');
+  await page.fill('#search-q', '');
+  await page.evaluate((c) => window.map.jumpTo({ center: c, zoom: 14.6 }), clicked);
+  await idle(page);
+  const { x, y, left, top } = await page.evaluate((c) => {
+    const p = window.map.project(c);
+    const r = window.map.getCanvas().getBoundingClientRect();
+    return { x: Math.round(p.x), y: Math.round(p.y), left: r.left, top: r.top };
+  }, clicked);
+  await page.mouse.click(left + x, top + y);
+  await page.waitForSelector('#panel[data-state=located]');
+  await page.mouse.move(left + x + 120, top + y + 80);
+  await idle(page);
+  mkdirSync(join(REPO, 'docs'), { recursive: true });
+  writeFileSync(join(REPO, 'docs', 'screenshot.png'), await page.screenshot());
+
+  assert.deepEqual(foreignRequests(browser.requests), [], 'requests to other hosts');
+  assert.deepEqual(unexpectedErrors(), [], 'console errors');
+});
