@@ -130,7 +130,12 @@ pub fn parse_feature_collection(layer: Layer, body: &[u8]) -> Result<Vec<Feature
         let feature = parse_placed(layer, Some(i), value)?;
         if let Some(&first_index) = first_seen.get(&feature.id) {
             let problem = Problem::DuplicateId { first_index };
-            return Err(ImportError::new(Record::Feature, Some(i), Some(feature.id), problem));
+            return Err(ImportError::new(
+                Record::Feature,
+                Some(i),
+                Some(feature.id),
+                problem,
+            ));
         }
         first_seen.insert(feature.id.clone(), i);
         out.push(feature);
@@ -153,14 +158,25 @@ pub fn parse_people(body: &[u8]) -> Result<Vec<Person>, ImportError> {
             let problem = Problem::Structure("expected a JSON array of people".into());
             return Err(ImportError::new(Record::Person, None, None, problem));
         }
-        Err(e) => return Err(ImportError::new(Record::Person, None, None, Problem::Json(e.to_string()))),
+        Err(e) => {
+            return Err(ImportError::new(
+                Record::Person,
+                None,
+                None,
+                Problem::Json(e.to_string()),
+            ))
+        }
     };
     let mut first_seen = HashMap::with_capacity(items.len());
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
-        let fail = |id: Option<&str>, p| ImportError::new(Record::Person, Some(i), id.map(Into::into), p);
+        let fail =
+            |id: Option<&str>, p| ImportError::new(Record::Person, Some(i), id.map(Into::into), p);
         let Value::Object(fields) = item else {
-            return Err(fail(None, Problem::Structure("a person must be a JSON object".into())));
+            return Err(fail(
+                None,
+                Problem::Structure("a person must be a JSON object".into()),
+            ));
         };
         let id = record_id(None, fields.get("id")).map_err(|p| fail(None, p))?;
         let person = person(&id, &Props(&fields)).map_err(|p| fail(Some(&id), p))?;
@@ -232,7 +248,9 @@ fn parse_top(body: &[u8]) -> Result<JsonObject, Problem> {
 fn expect_type(object: &JsonObject, expected: &str) -> Result<(), Problem> {
     match object.get("type").and_then(Value::as_str) {
         Some(t) if t == expected => Ok(()),
-        Some(t) => Err(Problem::Structure(format!("expected a {expected}, got a {t}"))),
+        Some(t) => Err(Problem::Structure(format!(
+            "expected a {expected}, got a {t}"
+        ))),
         None => Err(Problem::Structure(format!(
             "expected a {expected}: the object has no \"type\": \"{expected}\""
         ))),
@@ -245,7 +263,10 @@ fn check_crs(crs: Option<&Value>) -> Result<(), Problem> {
     let Some(crs) = crs.filter(|c| !c.is_null()) else {
         return Ok(());
     };
-    let by_name = crs.pointer("/properties/name").and_then(Value::as_str).is_some_and(is_wgs84);
+    let by_name = crs
+        .pointer("/properties/name")
+        .and_then(Value::as_str)
+        .is_some_and(is_wgs84);
     let by_code = crs
         .pointer("/properties/code")
         .and_then(Value::as_u64)
@@ -270,9 +291,13 @@ fn is_wgs84(name: &str) -> bool {
 
 /// Parses one feature, attaching its index and id to any error.
 fn parse_placed(layer: Layer, index: Option<usize>, value: Value) -> Result<Feature, ImportError> {
-    let fail = |id: Option<&str>, p| ImportError::new(Record::Feature, index, id.map(Into::into), p);
+    let fail =
+        |id: Option<&str>, p| ImportError::new(Record::Feature, index, id.map(Into::into), p);
     let Value::Object(mut object) = value else {
-        return Err(fail(None, Problem::Structure("a feature must be a JSON object".into())));
+        return Err(fail(
+            None,
+            Problem::Structure("a feature must be a JSON object".into()),
+        ));
     };
     expect_type(&object, "Feature").map_err(|p| fail(None, p))?;
     let properties = match object.remove("properties") {
@@ -284,8 +309,13 @@ fn parse_placed(layer: Layer, index: Option<usize>, value: Value) -> Result<Feat
         }
     };
     let id = record_id(object.get("id"), properties.get("id")).map_err(|p| fail(None, p))?;
-    feature(layer, id.clone(), object.remove("geometry"), &Props(&properties))
-        .map_err(|p| fail(Some(&id), p))
+    feature(
+        layer,
+        id.clone(),
+        object.remove("geometry"),
+        &Props(&properties),
+    )
+    .map_err(|p| fail(Some(&id), p))
 }
 
 /// The id from the Feature's `id` member or its `id` property; numbers become strings.
@@ -302,14 +332,21 @@ fn record_id(member: Option<&Value>, property: Option<&Value>) -> Result<String,
     match (text(member, "id")?, text(property, "id")?) {
         (Some(a), Some(b)) if a != b => Err(Problem::Property {
             property: "id",
-            message: format!("`{b}` differs from the Feature's id `{a}`: drop one or make them equal"),
+            message: format!(
+                "`{b}` differs from the Feature's id `{a}`: drop one or make them equal"
+            ),
         }),
         (Some(id), _) | (None, Some(id)) => Ok(id),
         (None, None) => Err(Problem::MissingId),
     }
 }
 
-fn feature(layer: Layer, id: String, geometry: Option<Value>, props: &Props) -> Result<Feature, Problem> {
+fn feature(
+    layer: Layer,
+    id: String,
+    geometry: Option<Value>,
+    props: &Props,
+) -> Result<Feature, Problem> {
     let mut feature = Feature {
         name: props.string("name")?.unwrap_or_else(|| id.clone()),
         id,
@@ -344,7 +381,9 @@ fn attributes(layer: Layer, p: &Props) -> Result<Attributes, Problem> {
         Layer::Grid => Attributes::Grid {
             level: p.level()?.unwrap_or(level::GRID),
             parent: p.string("parent")?,
-            kind: p.keyword("kind", "comprehensive or exclusive")?.unwrap_or_default(),
+            kind: p
+                .keyword("kind", "comprehensive or exclusive")?
+                .unwrap_or_default(),
             category: p.string("category")?,
             setting: p.keyword("setting", "urban or rural")?,
         },
@@ -356,7 +395,9 @@ fn attributes(layer: Layer, p: &Props) -> Result<Attributes, Problem> {
         },
         Layer::Camera => Attributes::Camera {
             kind: p.string("kind")?.unwrap_or_default(),
-            status: p.keyword("status", "online or offline")?.unwrap_or_default(),
+            status: p
+                .keyword("status", "online or offline")?
+                .unwrap_or_default(),
             heading: p.number("heading")?,
             range_m: p.number("range_m")?,
         },
@@ -376,7 +417,9 @@ fn properties(f: &Feature) -> JsonObject {
             kind,
             category,
             setting,
-        } => json!({"level": level, "parent": parent, "kind": kind, "category": category, "setting": setting}),
+        } => {
+            json!({"level": level, "parent": parent, "kind": kind, "category": category, "setting": setting})
+        }
         Attributes::Beat { station } => json!({ "station": station }),
         Attributes::Station { location } => {
             json!({ "location": location.map(|l| [l.x(), l.y()]) })
@@ -398,7 +441,9 @@ fn properties(f: &Feature) -> JsonObject {
 fn shape(layer: Layer, geometry: Option<Value>) -> Result<Shape, Problem> {
     let geometry = match geometry {
         None | Some(Value::Null) => {
-            return Err(Problem::Geometry("the feature has no geometry: every feature needs one".into()))
+            return Err(Problem::Geometry(
+                "the feature has no geometry: every feature needs one".into(),
+            ))
         }
         Some(value) => serde_json::from_value::<Geometry>(value)
             .map_err(|e| Problem::Geometry(format!("the geometry is malformed: {e}")))?,
@@ -409,25 +454,40 @@ fn shape(layer: Layer, geometry: Option<Value>) -> Result<Shape, Problem> {
         }
         (true, GeometryValue::MultiPolygon { coordinates }) => {
             let polygons = coordinates.iter().enumerate().map(|(i, p)| polygon(i, p));
-            Ok(Shape::Area(MultiPolygon(polygons.collect::<Result<_, _>>()?)))
+            Ok(Shape::Area(MultiPolygon(
+                polygons.collect::<Result<_, _>>()?,
+            )))
         }
-        (false, GeometryValue::Point { coordinates }) => Ok(Shape::Point(Point(to_coord(coordinates)))),
+        (false, GeometryValue::Point { coordinates }) => {
+            Ok(Shape::Point(Point(to_coord(coordinates))))
+        }
         (areal, other) => Err(Problem::Geometry(format!(
             "a {layer} must be {}, not a {}",
-            if areal { "a Polygon or MultiPolygon" } else { "a Point" },
+            if areal {
+                "a Polygon or MultiPolygon"
+            } else {
+                "a Point"
+            },
             other.type_name()
         ))),
     }
 }
 
 fn polygon(index: usize, rings: &[Vec<Position>]) -> Result<Polygon<f64>, Problem> {
-    let mut rings = rings
-        .iter()
-        .enumerate()
-        .map(|(ring, positions)| line_string(RingRef { polygon: index, ring }, positions));
-    let exterior = rings
-        .next()
-        .ok_or_else(|| Problem::Geometry(format!("polygon {index} has no rings: give it an exterior ring")))??;
+    let mut rings = rings.iter().enumerate().map(|(ring, positions)| {
+        line_string(
+            RingRef {
+                polygon: index,
+                ring,
+            },
+            positions,
+        )
+    });
+    let exterior = rings.next().ok_or_else(|| {
+        Problem::Geometry(format!(
+            "polygon {index} has no rings: give it an exterior ring"
+        ))
+    })??;
     Ok(Polygon::new(exterior, rings.collect::<Result<_, _>>()?))
 }
 
@@ -489,7 +549,9 @@ impl Props<'_> {
     }
 
     fn version(&self) -> Result<u64, Problem> {
-        Ok(self.read("version", "a whole number ≥ 0", Value::as_u64)?.unwrap_or(0))
+        Ok(self
+            .read("version", "a whole number ≥ 0", Value::as_u64)?
+            .unwrap_or(0))
     }
 
     /// The grid level as a byte; whether it is deep enough to be real is `validate`'s call.
@@ -500,20 +562,29 @@ impl Props<'_> {
     }
 
     /// One of the lowercase words a model enum is written as.
-    fn keyword<T: DeserializeOwned>(&self, key: &'static str, choices: &str) -> Result<Option<T>, Problem> {
+    fn keyword<T: DeserializeOwned>(
+        &self,
+        key: &'static str,
+        choices: &str,
+    ) -> Result<Option<T>, Problem> {
         self.read(key, choices, |v| T::deserialize(v).ok())
     }
 
     fn position(&self, key: &'static str) -> Result<Option<Point<f64>>, Problem> {
-        self.read(key, "a [longitude, latitude] pair", |v| match v.as_array()?.as_slice() {
-            [lng, lat] => Some(Point::new(lng.as_f64()?, lat.as_f64()?)),
-            _ => None,
+        self.read(key, "a [longitude, latitude] pair", |v| {
+            match v.as_array()?.as_slice() {
+                [lng, lat] => Some(Point::new(lng.as_f64()?, lat.as_f64()?)),
+                _ => None,
+            }
         })
     }
 
     fn string_list(&self, key: &'static str) -> Result<Vec<String>, Problem> {
         let list = self.read(key, "an array of person ids", |v| {
-            v.as_array()?.iter().map(|id| id.as_str().map(str::to_owned)).collect()
+            v.as_array()?
+                .iter()
+                .map(|id| id.as_str().map(str::to_owned))
+                .collect()
         })?;
         Ok(list.unwrap_or_default())
     }
@@ -534,7 +605,12 @@ mod tests {
         ] {
             assert!(is_wgs84(name), "{name}");
         }
-        for name in ["EPSG:3857", "urn:ogc:def:crs:EPSG::4547", "GCJ-02", "EPSG:43260"] {
+        for name in [
+            "EPSG:3857",
+            "urn:ogc:def:crs:EPSG::4547",
+            "GCJ-02",
+            "EPSG:43260",
+        ] {
             assert!(!is_wgs84(name), "{name}");
         }
     }

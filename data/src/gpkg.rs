@@ -82,7 +82,11 @@ impl Store for GeoPackageStore {
         Ok(done)
     }
 
-    fn audit(&self, layer_id: Option<(Layer, &str)>, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    fn audit(
+        &self,
+        layer_id: Option<(Layer, &str)>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         audit::recent(&self.lock(), layer_id, limit)
     }
 }
@@ -110,10 +114,20 @@ impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
         let code = e.sqlite_error_code();
         match e {
-            _ if matches!(code, Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)) => {
-                StoreError::Corrupt(format!("{e}: restore the file from a backup or start a new one"))
+            _ if matches!(
+                code,
+                Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+            ) =>
+            {
+                StoreError::Corrupt(format!(
+                    "{e}: restore the file from a backup or start a new one"
+                ))
             }
-            _ if matches!(code, Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)) => {
+            _ if matches!(
+                code,
+                Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+            ) =>
+            {
                 StoreError::Unavailable(format!(
                     "{e}: another program holds the GeoPackage (an open QGIS edit session?); \
                      finish it and try again"

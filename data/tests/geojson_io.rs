@@ -15,7 +15,9 @@ use serde_json::{json, Value};
 const SQUARE: &str = "[[[120,30],[120.01,30],[120.01,30.01],[120,30.01],[120,30]]]";
 
 fn collection(features: Value) -> Vec<u8> {
-    json!({"type": "FeatureCollection", "features": features}).to_string().into_bytes()
+    json!({"type": "FeatureCollection", "features": features})
+        .to_string()
+        .into_bytes()
 }
 
 fn grid_json(id: Value, properties: Value) -> Value {
@@ -58,7 +60,10 @@ fn the_sample_city_survives_export_and_import() {
     for layer in Layer::ALL {
         let features: Vec<_> = city.layer(layer).cloned().collect();
         let text = layer_to_geojson(features.iter());
-        assert_eq!(parse_feature_collection(layer, text.as_bytes()).unwrap(), features);
+        assert_eq!(
+            parse_feature_collection(layer, text.as_bytes()).unwrap(),
+            features
+        );
     }
     let people = serde_json::to_vec(&city.people).unwrap();
     assert_eq!(parse_people(&people).unwrap(), city.people);
@@ -87,8 +92,11 @@ fn export_writes_id_twice_version_and_every_documented_property() {
 
 #[test]
 fn only_id_and_geometry_are_required() {
-    let features = parse_feature_collection(Layer::Grid, &collection(json!([grid_json(json!(7), json!(null))])))
-        .unwrap();
+    let features = parse_feature_collection(
+        Layer::Grid,
+        &collection(json!([grid_json(json!(7), json!(null))])),
+    )
+    .unwrap();
     let f = &features[0];
     assert_eq!((f.id.as_str(), f.name.as_str(), f.version), ("7", "7", 0));
     assert!(f.people.is_empty());
@@ -107,11 +115,25 @@ fn only_id_and_geometry_are_required() {
 #[test]
 fn the_id_may_be_a_property_but_must_agree() {
     let ok = grid_json(json!(null), json!({"id": "g9"}));
-    assert_eq!(parse_feature(Layer::Grid, ok.to_string().as_bytes()).unwrap().id, "g9");
-    let err = import_error(Layer::Grid, json!([grid_json(json!("a"), json!({"id": "b"}))]));
-    assert_eq!((err.code(), err.feature_index), ("invalid_property", Some(0)));
+    assert_eq!(
+        parse_feature(Layer::Grid, ok.to_string().as_bytes())
+            .unwrap()
+            .id,
+        "g9"
+    );
+    let err = import_error(
+        Layer::Grid,
+        json!([grid_json(json!("a"), json!({"id": "b"}))]),
+    );
+    assert_eq!(
+        (err.code(), err.feature_index),
+        ("invalid_property", Some(0))
+    );
     let err = import_error(Layer::Grid, json!([grid_json(json!(null), json!({}))]));
-    assert_eq!((err.code(), err.feature_index, err.feature_id), ("missing_id", Some(0), None));
+    assert_eq!(
+        (err.code(), err.feature_index, err.feature_id),
+        ("missing_id", Some(0), None)
+    );
 }
 
 #[test]
@@ -120,13 +142,19 @@ fn wrong_property_types_name_the_feature_and_property() {
     let bad = grid_json(json!("g2"), json!({"level": "three"}));
     let err = import_error(Layer::Grid, json!([good, bad]));
     assert_eq!(err.code(), "invalid_property");
-    assert_eq!((err.feature_index, err.feature_id.as_deref()), (Some(1), Some("g2")));
+    assert_eq!(
+        (err.feature_index, err.feature_id.as_deref()),
+        (Some(1), Some("g2"))
+    );
     assert_eq!(
         err.to_string(),
         "feature 1 (id `g2`): property `level` must be a whole number from 0 to 4, not \"three\""
     );
 
-    let too_deep = import_error(Layer::Grid, json!([grid_json(json!("g3"), json!({"level": 9}))]));
+    let too_deep = import_error(
+        Layer::Grid,
+        json!([grid_json(json!("g3"), json!({"level": 9}))]),
+    );
     assert_eq!(too_deep.code(), "invalid_property");
     assert!(too_deep.to_string().contains("level 9"), "{too_deep}");
 
@@ -138,7 +166,10 @@ fn wrong_property_types_name_the_feature_and_property() {
         ("name", json!(false)),
         ("version", json!(-1)),
     ] {
-        let err = import_error(Layer::Grid, json!([grid_json(json!("g4"), json!({ property: value }))]));
+        let err = import_error(
+            Layer::Grid,
+            json!([grid_json(json!("g4"), json!({ property: value }))]),
+        );
         assert_eq!(err.code(), "invalid_property", "{property}");
         assert!(err.to_string().contains(&format!("`{property}`")), "{err}");
     }
@@ -150,10 +181,23 @@ fn camera_and_station_properties_are_typed() {
         json!({"type": "Feature", "id": "c1", "properties": props,
                "geometry": {"type": "Point", "coordinates": [120.1, 30.1, 12.0]}})
     };
-    let ok = parse_feature(Layer::Camera, cam(json!({"heading": 90, "range_m": 30.5})).to_string().as_bytes())
-        .unwrap();
-    assert_eq!(ok.point().map(|p| (p.x(), p.y())), Some((120.1, 30.1)), "altitude dropped");
-    for props in [json!({"heading": "north"}), json!({"status": "broken"}), json!({"range_m": 0})] {
+    let ok = parse_feature(
+        Layer::Camera,
+        cam(json!({"heading": 90, "range_m": 30.5}))
+            .to_string()
+            .as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        ok.point().map(|p| (p.x(), p.y())),
+        Some((120.1, 30.1)),
+        "altitude dropped"
+    );
+    for props in [
+        json!({"heading": "north"}),
+        json!({"status": "broken"}),
+        json!({"range_m": 0}),
+    ] {
         let err = parse_feature(Layer::Camera, cam(props).to_string().as_bytes()).unwrap_err();
         assert_eq!(err.code(), "invalid_property", "{err}");
     }
@@ -162,7 +206,10 @@ fn camera_and_station_properties_are_typed() {
     assert!(err.to_string().contains("[longitude, latitude]"), "{err}");
     station["properties"]["location"] = json!([120.005, 30.005]);
     let f = parse_feature(Layer::Station, station.to_string().as_bytes()).unwrap();
-    assert!(matches!(f.attributes, Attributes::Station { location: Some(_) }));
+    assert!(matches!(
+        f.attributes,
+        Attributes::Station { location: Some(_) }
+    ));
 }
 
 #[test]
@@ -176,24 +223,41 @@ fn geometry_must_fit_the_layer() {
         "feature 0 (id `g1`): a grid must be a Polygon or MultiPolygon, not a LineString"
     );
     let err = import_error(Layer::Camera, json!([grid_json(json!("c1"), json!({}))]));
-    assert!(err.to_string().contains("a camera must be a Point, not a Polygon"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("a camera must be a Point, not a Polygon"),
+        "{err}"
+    );
     let no_geometry = json!({"type": "Feature", "id": "g1", "properties": {}, "geometry": null});
-    assert_eq!(import_error(Layer::Grid, json!([no_geometry])).code(), "invalid_geometry");
+    assert_eq!(
+        import_error(Layer::Grid, json!([no_geometry])).code(),
+        "invalid_geometry"
+    );
     let malformed = json!({"type": "Feature", "id": "g1", "geometry": {"type": "Polygon", "coordinates": [[1]]}});
-    assert_eq!(import_error(Layer::Grid, json!([malformed])).code(), "invalid_geometry");
+    assert_eq!(
+        import_error(Layer::Grid, json!([malformed])).code(),
+        "invalid_geometry"
+    );
 }
 
 #[test]
 fn rings_are_validated_and_normalised() {
-    let with_ring = |ring: Value| {
-        json!({"type": "Feature", "id": "g1", "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    };
+    let with_ring = |ring: Value| json!({"type": "Feature", "id": "g1", "geometry": {"type": "Polygon", "coordinates": [ring]}});
     let unclosed = with_ring(json!([[120, 30], [121, 30], [121, 31], [120, 31]]));
     let err = parse_feature(Layer::Grid, unclosed.to_string().as_bytes()).unwrap_err();
-    assert!(matches!(err.problem.clone(), onemap_data::geojson_io::Problem::Invalid(Invalid::NotClosed { .. })));
+    assert!(matches!(
+        err.problem.clone(),
+        onemap_data::geojson_io::Problem::Invalid(Invalid::NotClosed { .. })
+    ));
     assert_eq!(err.feature_id.as_deref(), Some("g1"));
 
-    let bow_tie = with_ring(json!([[120, 30], [121, 31], [121, 30], [120, 31], [120, 30]]));
+    let bow_tie = with_ring(json!([
+        [120, 30],
+        [121, 31],
+        [121, 30],
+        [120, 31],
+        [120, 30]
+    ]));
     let err = parse_feature(Layer::Grid, bow_tie.to_string().as_bytes()).unwrap_err();
     assert_eq!(err.code(), "invalid_geometry");
     assert!(err.to_string().contains("touch or cross"), "{err}");
@@ -202,9 +266,17 @@ fn rings_are_validated_and_normalised() {
     let err = parse_feature(Layer::Grid, lat91.to_string().as_bytes()).unwrap_err();
     assert!(err.to_string().contains("vertex 2"), "{err}");
 
-    let clockwise = with_ring(json!([[120, 30], [120, 31], [121, 31], [121, 30], [120, 30]]));
+    let clockwise = with_ring(json!([
+        [120, 30],
+        [120, 31],
+        [121, 31],
+        [121, 30],
+        [120, 30]
+    ]));
     let f = parse_feature(Layer::Grid, clockwise.to_string().as_bytes()).unwrap();
-    let Shape::Area(area) = &f.shape else { panic!("a grid is an area") };
+    let Shape::Area(area) = &f.shape else {
+        panic!("a grid is an area")
+    };
     let ring: Vec<_> = area.0[0].exterior().0.iter().map(|c| (c.x, c.y)).collect();
     assert_eq!(ring[1], (121.0, 30.0), "exterior turned counter-clockwise");
 }
@@ -217,11 +289,18 @@ fn crs_other_than_wgs84_is_refused() {
                "features": [grid_json(json!("g1"), json!({}))]})
         .to_string()
     };
-    let err = parse_feature_collection(Layer::Grid, with_crs("urn:ogc:def:crs:EPSG::3857").as_bytes()).unwrap_err();
+    let err = parse_feature_collection(
+        Layer::Grid,
+        with_crs("urn:ogc:def:crs:EPSG::3857").as_bytes(),
+    )
+    .unwrap_err();
     assert_eq!(err.code(), "wrong_crs");
     assert!(err.to_string().contains("EPSG:4326"), "{err}");
     for ok in ["urn:ogc:def:crs:OGC:1.3:CRS84", "EPSG:4490"] {
-        assert!(parse_feature_collection(Layer::Grid, with_crs(ok).as_bytes()).is_ok(), "{ok}");
+        assert!(
+            parse_feature_collection(Layer::Grid, with_crs(ok).as_bytes()).is_ok(),
+            "{ok}"
+        );
     }
 }
 
@@ -229,20 +308,36 @@ fn crs_other_than_wgs84_is_refused() {
 fn duplicate_ids_are_refused() {
     let f = |id: &str| grid_json(json!(id), json!({}));
     let err = import_error(Layer::Grid, json!([f("a"), f("b"), f("a")]));
-    assert_eq!((err.code(), err.feature_index, err.feature_id.as_deref()), ("duplicate_id", Some(2), Some("a")));
+    assert_eq!(
+        (err.code(), err.feature_index, err.feature_id.as_deref()),
+        ("duplicate_id", Some(2), Some("a"))
+    );
     assert!(err.to_string().contains("record 0"), "{err}");
 }
 
 #[test]
 fn bodies_that_are_not_feature_collections_are_refused() {
-    assert_eq!(parse_feature_collection(Layer::Grid, b"{not json").unwrap_err().code(), "invalid_json");
+    assert_eq!(
+        parse_feature_collection(Layer::Grid, b"{not json")
+            .unwrap_err()
+            .code(),
+        "invalid_json"
+    );
     let feature = grid_json(json!("g1"), json!({})).to_string();
     let err = parse_feature_collection(Layer::Grid, feature.as_bytes()).unwrap_err();
     assert_eq!(err.code(), "invalid_structure");
-    assert!(err.to_string().contains("expected a FeatureCollection, got a Feature"), "{err}");
-    let err = parse_feature_collection(Layer::Grid, br#"{"type":"FeatureCollection"}"#).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("expected a FeatureCollection, got a Feature"),
+        "{err}"
+    );
+    let err =
+        parse_feature_collection(Layer::Grid, br#"{"type":"FeatureCollection"}"#).unwrap_err();
     assert_eq!(err.code(), "invalid_structure");
-    assert_eq!(import_error(Layer::Grid, json!([42])).feature_index, Some(0));
+    assert_eq!(
+        import_error(Layer::Grid, json!([42])).feature_index,
+        Some(0)
+    );
 }
 
 #[test]
@@ -253,13 +348,30 @@ fn people_are_read_and_checked() {
             .as_bytes(),
     )
     .unwrap();
-    assert_eq!((people[1].id.as_str(), people[1].role, people[1].phone.as_str()), ("2", Role::Auxiliary, ""));
+    assert_eq!(
+        (
+            people[1].id.as_str(),
+            people[1].role,
+            people[1].phone.as_str()
+        ),
+        ("2", Role::Auxiliary, "")
+    );
     let err = parse_people(br#"[{"id": "p1", "name": "a", "role": "boss"}]"#).unwrap_err();
-    assert_eq!((err.code(), err.feature_index), ("invalid_property", Some(0)));
-    assert!(err.to_string().starts_with("person 0 (id `p1`): property `role` unknown role `boss`"), "{err}");
+    assert_eq!(
+        (err.code(), err.feature_index),
+        ("invalid_property", Some(0))
+    );
+    assert!(
+        err.to_string()
+            .starts_with("person 0 (id `p1`): property `role` unknown role `boss`"),
+        "{err}"
+    );
     let err = parse_people(br#"[{"id": "p1", "role": "auxiliary"}]"#).unwrap_err();
     assert!(err.to_string().contains("`name` is required"), "{err}");
     let twice = br#"[{"id": "p1", "name": "a", "role": "auxiliary"}, {"id": "p1", "name": "b", "role": "auxiliary"}]"#;
     assert_eq!(parse_people(twice).unwrap_err().code(), "duplicate_id");
-    assert_eq!(parse_people(br#"{"id": "p1"}"#).unwrap_err().code(), "invalid_structure");
+    assert_eq!(
+        parse_people(br#"{"id": "p1"}"#).unwrap_err().code(),
+        "invalid_structure"
+    );
 }

@@ -52,7 +52,10 @@ impl fmt::Display for RingRef {
 /// Where a position sits in a feature.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Place {
-    Vertex { ring: RingRef, vertex: usize },
+    Vertex {
+        ring: RingRef,
+        vertex: usize,
+    },
     /// The point of a point feature.
     Point,
     /// A station's `location` property.
@@ -113,7 +116,10 @@ pub enum Invalid {
     #[error("the area has no polygons; give it at least one")]
     EmptyArea,
     #[error("a {layer} must be {expected}")]
-    WrongShape { layer: Layer, expected: &'static str },
+    WrongShape {
+        layer: Layer,
+        expected: &'static str,
+    },
     #[error("level {level} is too deep: grid levels run from 0 (county) to 4 (micro-grid)")]
     Level { level: u8 },
     #[error("heading {heading} is not a compass bearing: use degrees from 0 to 360")]
@@ -122,7 +128,9 @@ pub enum Invalid {
     Range { range_m: f64 },
     #[error("`{field}` is empty: every feature and person needs an id")]
     EmptyId { field: String },
-    #[error("`{field}` has a control character at character {position}: ids must be printable text")]
+    #[error(
+        "`{field}` has a control character at character {position}: ids must be printable text"
+    )]
     IdControl { field: String, position: usize },
     #[error("`{field}` is {chars} characters long; ids may have at most 128")]
     IdTooLong { field: String, chars: usize },
@@ -309,10 +317,12 @@ fn check_attributes(attributes: &Attributes) -> Result<(), Invalid> {
             }
             parent.as_deref().map_or(Ok(()), |p| check_id("parent", p))
         }
-        Attributes::Beat { station } => station.as_deref().map_or(Ok(()), |s| check_id("station", s)),
-        Attributes::Station { location } => location.map_or(Ok(()), |p: Point<f64>| {
-            check_position(Place::Location, p.0)
-        }),
+        Attributes::Beat { station } => station
+            .as_deref()
+            .map_or(Ok(()), |s| check_id("station", s)),
+        Attributes::Station { location } => {
+            location.map_or(Ok(()), |p: Point<f64>| check_position(Place::Location, p.0))
+        }
         Attributes::Camera {
             heading, range_m, ..
         } => {

@@ -120,7 +120,7 @@ fn replace_mode_swaps_a_layer_and_a_restart_loses_nothing() {
     assert_eq!(version(&server), version_before);
     let again = ureq::get(&server.url("/v1/layers/grid.geojson")).call().unwrap().into_string().unwrap();
     assert_eq!(again, exported, "the layer comes back byte for byte");
-    let (_, v) = get(&server.url("/v1/locate?lng=121.015&lat=28.015"));
+    let (_, v) = get(&server.url("/v1/locate?lng=121.015&lat=28.005"));
     assert_eq!(v["grid"]["id"], "r1");
     assert_eq!(v["beat"]["id"], "b1");
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use geo_types::{LineString, MultiPolygon, Polygon};
 
-use crate::rings::{clean_ring, sub, Rings};
+use crate::rings::{bbox, clean_ring, sub, Rings};
 use crate::simplify::douglas_peucker;
 
 /// A ring's way through one arc.
@@ -48,14 +48,16 @@ pub(crate) struct Topology {
 }
 
 impl Topology {
-    /// Finds the arcs of `rings`. Repeated points and spikes are removed first; rings left with
-    /// fewer than three points have no arcs and come out of [`Topology::simplify`] empty.
-    pub fn new(rings: &Rings) -> Topology {
-        let (points, ring_points, ring_point_spans) = intern_points(rings);
-        let is_node = find_nodes(points.len(), &ring_points, &ring_point_spans);
-        let origin = points.first().copied().unwrap_or([0.0, 0.0]);
+    /// Finds the arcs of the `active` rings of `rings`; the others are left out, so that the
+    /// coverage of, say, townships alone is not cut at every corner of the grids inside them.
+    /// Repeated points and spikes are removed first; rings left with fewer than three points
+    /// have no arcs. Rings without arcs come out of [`Topology::simplify`] empty.
+    pub fn new(rings: &Rings, active: &[bool]) -> Topology {
+        let mut input = PointRings::new(rings, active);
+        let is_node = input.nodes();
         let mut topology = Topology {
-            points,
+            origin: input.points.first().copied().unwrap_or([0.0, 0.0]),
+            points: std::mem::take(&mut input.points),
             arc_points: Vec::new(),
             arc_spans: Vec::new(),
             arc_full: Vec::new(),
@@ -63,16 +65,15 @@ impl Topology {
             ring_spans: Vec::with_capacity(rings.spans.len()),
             exterior: rings.spans.iter().map(|s| s.exterior).collect(),
             ring_size: Vec::with_capacity(rings.spans.len()),
-            origin,
         };
         // An arc is known by its first directed edge, from either end.
         let mut arc_by_start: HashMap<(u32, u32), ArcUse> = HashMap::new();
-        for &(start, end) in &ring_point_spans {
-            let ids = &ring_points[start as usize..end as usize];
+        for ids in input.rings() {
             let first_arc = topology.ring_arcs.len() as u32;
-            topology
-                .ring_size
-                .push(bbox_size(ids.iter().map(|&i| topology.points[i as usize])));
+            topology.ring_size.push(
+                bbox(ids.iter().map(|&i| topology.points[i as usize]))
+                    .map_or(0.0, |b| (b[2] - b[0]).max(b[3] - b[1])),
+            );
             if let Some(first) = ids.iter().position(|&i| is_node[i as usize]) {
                 let n = ids.len();
                 let mut at = first;
@@ -152,45 +153,37 @@ impl Topology {
     }
 
     /// The rings simplified with Douglas–Peucker at `tolerance` (`None`: as they are), in the
-    /// order they were given; rings not `active` come out empty and cost nothing.
+    /// order they were given.
     ///
     /// A ring that would lose more than half its area or fall below three points, while it is
     /// larger than the tolerance, gets all its arcs back unsimplified; as those arcs are shared,
     /// its neighbours get them too, so the coverage stays without gaps.
-    pub fn simplify(&self, tolerance: Option<f64>, active: &[bool]) -> Rings {
-        let rings = || (0..self.ring_spans.len()).filter(|&r| active[r]);
+    pub fn simplify(&self, tolerance: Option<f64>) -> Rings {
+        let arcs = self.arc_spans.len();
         let mut kept = Vec::new();
-        let mut kept_spans = vec![(0u32, 0u32); self.arc_spans.len()];
-        let mut summary = self.arc_full.clone();
-        let mut full = vec![true; self.arc_spans.len()];
+        let mut kept_spans = Vec::with_capacity(arcs);
+        let mut summary = Vec::with_capacity(arcs);
+        // Whether each arc is used as it is: with no tolerance, all are.
+        let mut full = vec![tolerance.is_none(); arcs];
         if let Some(tolerance) = tolerance {
             let mut coords = Vec::new();
-            for r in rings() {
-                for u in self.ring(r) {
-                    let a = u.arc as usize;
-                    if !full[a] {
-                        continue; // shared with a ring seen before: simplified already
-                    }
-                    full[a] = false;
-                    coords.clear();
-                    coords.extend(self.arc(u.arc).iter().map(|&i| self.points[i as usize]));
-                    let start = kept.len();
-                    douglas_peucker(&coords, tolerance, &mut kept);
-                    for k in &mut kept[start..] {
-                        *k = self.arc(u.arc)[*k as usize];
-                    }
-                    kept_spans[a] = (start as u32, kept.len() as u32);
-                    summary[a] = self.summarise(&kept[start..]);
+            for arc in 0..arcs as u32 {
+                let ids = self.arc(arc);
+                coords.clear();
+                coords.extend(ids.iter().map(|&i| self.points[i as usize]));
+                let start = kept.len();
+                douglas_peucker(&coords, tolerance, &mut kept);
+                for k in &mut kept[start..] {
+                    *k = ids[*k as usize];
                 }
+                kept_spans.push((start as u32, kept.len() as u32));
+                summary.push(self.summarise(&kept[start..]));
             }
-            self.restore_collapsed(tolerance, rings(), &summary, &mut full);
+            self.restore_collapsed(tolerance, &summary, &mut full);
         }
         let mut out = Rings::default();
         for r in 0..self.ring_spans.len() {
             out.push_with(self.exterior[r], |coords| {
-                if !active[r] {
-                    return;
-                }
                 for u in self.ring(r) {
                     let ids = if full[u.arc as usize] {
                         self.arc(u.arc)
@@ -213,16 +206,10 @@ impl Topology {
 
     /// Marks `full` every arc of every ring that simplification would collapse, until no ring
     /// collapses. Terminates because arcs only ever go back to full.
-    fn restore_collapsed(
-        &self,
-        tolerance: f64,
-        rings: impl Iterator<Item = usize> + Clone,
-        simplified: &[ArcSummary],
-        full: &mut [bool],
-    ) {
+    fn restore_collapsed(&self, tolerance: f64, simplified: &[ArcSummary], full: &mut [bool]) {
         loop {
             let mut changed = false;
-            for r in rings.clone() {
+            for r in 0..self.ring_spans.len() {
                 let (mut segments, mut twice_area, mut twice_original) = (0, 0.0, 0.0);
                 for u in self.ring(r) {
                     let a = u.arc as usize;
@@ -251,85 +238,83 @@ impl Topology {
     }
 }
 
-/// Gives every distinct point (by exact bits) an id, and every ring its cleaned list of ids.
-fn intern_points(rings: &Rings) -> (Vec<[f64; 2]>, Vec<u32>, Vec<(u32, u32)>) {
-    let mut ids: HashMap<[u64; 2], u32> = HashMap::with_capacity(rings.coords.len());
-    let mut points = Vec::new();
-    let mut ring_points = Vec::with_capacity(rings.coords.len());
-    let mut spans = Vec::with_capacity(rings.spans.len());
-    let mut ring = Vec::new();
-    for r in 0..rings.spans.len() {
-        ring.clear();
-        for &p in rings.ring(r) {
-            // `+ 0.0` turns -0.0 into 0.0, the one case where equal numbers differ in bits.
-            let key = [(p[0] + 0.0).to_bits(), (p[1] + 0.0).to_bits()];
-            let next = points.len() as u32;
-            let id = *ids.entry(key).or_insert(next);
-            if id == next {
-                points.push(p);
-            }
-            ring.push(id);
-        }
-        clean_ring(&mut ring);
-        let start = ring_points.len() as u32;
-        if ring.len() >= 3 {
-            ring_points.extend_from_slice(&ring);
-        }
-        spans.push((start, ring_points.len() as u32));
-    }
-    (points, ring_points, spans)
+/// The input rings as lists of point ids, where equal points (by exact bits) share an id.
+struct PointRings {
+    points: Vec<[f64; 2]>,
+    ids: Vec<u32>,
+    /// Ring `r` is `ids[spans[r]]`: cleaned, and empty if fewer than three points were left.
+    spans: Vec<(u32, u32)>,
 }
 
-/// Nodes are the points where the edge graph does not simply pass through: those with other
-/// than two distinct neighbours. A ring without any (an island, or a hole filled by one other
-/// polygon) gets its smallest point id, which every ring along the same cycle agrees on.
-fn find_nodes(n_points: usize, ring_points: &[u32], spans: &[(u32, u32)]) -> Vec<bool> {
-    let rings = || {
-        spans
-            .iter()
-            .map(|&(s, e)| &ring_points[s as usize..e as usize])
-    };
-    let mut edges: Vec<(u32, u32)> = Vec::with_capacity(ring_points.len());
-    for ids in rings() {
-        for (k, &a) in ids.iter().enumerate() {
-            let b = ids[(k + 1) % ids.len()];
-            edges.push((a.min(b), a.max(b)));
+impl PointRings {
+    fn new(rings: &Rings, active: &[bool]) -> PointRings {
+        let mut id_of: HashMap<[u64; 2], u32> = HashMap::with_capacity(rings.coords.len());
+        let mut out = PointRings {
+            points: Vec::new(),
+            ids: Vec::with_capacity(rings.coords.len()),
+            spans: Vec::with_capacity(rings.spans.len()),
+        };
+        let mut ring = Vec::new();
+        for (r, &is_active) in active.iter().enumerate() {
+            ring.clear();
+            for &p in rings.ring(r).iter().filter(|_| is_active) {
+                // `+ 0.0` turns -0.0 into 0.0, the one case where equal numbers differ in bits.
+                let key = [(p[0] + 0.0).to_bits(), (p[1] + 0.0).to_bits()];
+                let next = out.points.len() as u32;
+                let id = *id_of.entry(key).or_insert(next);
+                if id == next {
+                    out.points.push(p);
+                }
+                ring.push(id);
+            }
+            clean_ring(&mut ring);
+            let start = out.ids.len() as u32;
+            if ring.len() >= 3 {
+                out.ids.extend_from_slice(&ring);
+            }
+            out.spans.push((start, out.ids.len() as u32));
         }
+        out
     }
-    edges.sort_unstable();
-    edges.dedup();
-    let mut degree = vec![0u32; n_points];
-    for (a, b) in edges {
-        degree[a as usize] += 1;
-        degree[b as usize] += 1;
+
+    fn ring(&self, r: usize) -> &[u32] {
+        let (s, e) = self.spans[r];
+        &self.ids[s as usize..e as usize]
     }
-    let mut is_node: Vec<bool> = degree.iter().map(|&d| d != 2).collect();
-    for ids in rings() {
-        if !ids.iter().any(|&i| is_node[i as usize]) {
-            if let Some(&lowest) = ids.iter().min() {
-                is_node[lowest as usize] = true;
+
+    fn rings(&self) -> impl Iterator<Item = &[u32]> {
+        (0..self.spans.len()).map(|r| self.ring(r))
+    }
+
+    /// Nodes are the points where the edge graph does not simply pass through: those with
+    /// other than two distinct neighbours. A ring without any (an island, or a hole filled by
+    /// one other polygon) gets its smallest point id, which every ring along the same cycle
+    /// agrees on.
+    fn nodes(&self) -> Vec<bool> {
+        let mut edges: Vec<(u32, u32)> = Vec::with_capacity(self.ids.len());
+        for ids in self.rings() {
+            for (k, &a) in ids.iter().enumerate() {
+                let b = ids[(k + 1) % ids.len()];
+                edges.push((a.min(b), a.max(b)));
             }
         }
+        edges.sort_unstable();
+        edges.dedup();
+        let mut degree = vec![0u32; self.points.len()];
+        for (a, b) in edges {
+            degree[a as usize] += 1;
+            degree[b as usize] += 1;
+        }
+        let mut is_node: Vec<bool> = degree.iter().map(|&d| d != 2).collect();
+        for ids in self.rings() {
+            if !ids.iter().any(|&i| is_node[i as usize]) {
+                if let Some(&lowest) = ids.iter().min() {
+                    is_node[lowest as usize] = true;
+                }
+            }
+        }
+        is_node
     }
-    is_node
-}
-
-fn bbox_size(points: impl Iterator<Item = [f64; 2]>) -> f64 {
-    let mut b = [
-        f64::INFINITY,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        f64::NEG_INFINITY,
-    ];
-    for p in points {
-        b = [
-            b[0].min(p[0]),
-            b[1].min(p[1]),
-            b[2].max(p[0]),
-            b[3].max(p[1]),
-        ];
-    }
-    (b[2] - b[0]).max(b[3] - b[1]).max(0.0)
 }
 
 /// Simplifies polygons that form a coverage (neighbours share edges vertex for vertex) with
@@ -354,8 +339,8 @@ pub fn simplify_coverage(polygons: &[MultiPolygon<f64>], tolerance: f64) -> Vec<
     for polygon in polygons.iter().flat_map(|mp| &mp.0) {
         rings.push_polygon(polygon, |c| [c.x, c.y]);
     }
-    let simplified =
-        Topology::new(&rings).simplify(Some(tolerance), &vec![true; rings.spans.len()]);
+    let all = vec![true; rings.spans.len()];
+    let simplified = Topology::new(&rings, &all).simplify(Some(tolerance));
     let line = |r: usize| LineString::from(simplified.ring(r).to_vec());
     let mut next = 0;
     polygons

@@ -9,28 +9,28 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use crate::rings::twice_area_f64;
+use crate::rings::{bbox, twice_area_f64};
 
 /// Stop after this many cells, so that no pathological polygon can stall building a tiler.
 const MAX_CELLS: usize = 10_000;
 
 /// The pole of inaccessibility of the polygon whose exterior is `rings[0]` and holes the rest
-/// (open rings), to within `1/200` of its size; `None` when it has no area.
+/// (open rings), to within 1% of its size; `None` when it has no area.
 pub(crate) fn label_point(rings: &[&[[f64; 2]]]) -> Option<[f64; 2]> {
     let exterior = rings.first()?;
-    let (min, max) = bounds(exterior)?;
-    let (width, height) = (max[0] - min[0], max[1] - min[1]);
-    let precision = width.max(height) / 200.0;
+    let [x0, y0, x1, y1] = bbox(exterior.iter().copied())?;
+    let (width, height) = (x1 - x0, y1 - y0);
+    let precision = width.max(height) / 100.0;
     // Square cells as wide as the polygon's short side, but not so many that thin shapes explode.
     let cell = width.min(height).max(width.max(height) / 64.0);
     if cell <= 0.0 {
         return None;
     }
     let mut queue = BinaryHeap::new();
-    let mut x = min[0];
-    while x < max[0] {
-        let mut y = min[1];
-        while y < max[1] {
+    let mut x = x0;
+    while x < x1 {
+        let mut y = y0;
+        while y < y1 {
             queue.push(Cell::new(
                 [x + cell / 2.0, y + cell / 2.0],
                 cell / 2.0,
@@ -40,8 +40,8 @@ pub(crate) fn label_point(rings: &[&[[f64; 2]]]) -> Option<[f64; 2]> {
         }
         x += cell;
     }
-    let mut best = Cell::new(centroid(exterior).unwrap_or(min), 0.0, rings);
-    let centre = Cell::new([min[0] + width / 2.0, min[1] + height / 2.0], 0.0, rings);
+    let mut best = Cell::new(centroid(exterior).unwrap_or([x0, y0]), 0.0, rings);
+    let centre = Cell::new([x0 + width / 2.0, y0 + height / 2.0], 0.0, rings);
     if centre.distance > best.distance {
         best = centre;
     }
@@ -107,16 +107,6 @@ impl Ord for Cell {
     fn cmp(&self, other: &Self) -> Ordering {
         self.potential.total_cmp(&other.potential)
     }
-}
-
-fn bounds(ring: &[[f64; 2]]) -> Option<([f64; 2], [f64; 2])> {
-    let first = *ring.first()?;
-    Some(ring.iter().fold((first, first), |(lo, hi), p| {
-        (
-            [lo[0].min(p[0]), lo[1].min(p[1])],
-            [hi[0].max(p[0]), hi[1].max(p[1])],
-        )
-    }))
 }
 
 /// The area centroid of a ring: usually a good first guess, and a cheap one.

@@ -82,9 +82,9 @@ pub(crate) fn clean_ring<T: Copy + PartialEq>(ring: &mut Vec<T>) {
     // The ring is cyclic: the same faults can hide where the end meets the start.
     loop {
         let n = ring.len();
-        if n >= 2 && ring[0] == ring[n - 1] {
-            ring.pop();
-        } else if n >= 3 && ring[n - 2] == ring[0] {
+        let closing_repeat = n >= 2 && ring[0] == ring[n - 1];
+        let spike_at_end = n >= 3 && ring[n - 2] == ring[0];
+        if closing_repeat || spike_at_end {
             ring.pop();
         } else if n >= 3 && ring[n - 1] == ring[1] {
             ring.remove(0);
@@ -119,6 +119,24 @@ pub(crate) fn twice_area_i64(ring: &[[i64; 2]]) -> i64 {
             a[0] * b[1] - b[0] * a[1]
         })
         .sum()
+}
+
+/// `bbox` (`[min x, min y, max x, max y]`, `None` for empty) grown to take in `p`.
+pub(crate) fn grow(bbox: Option<[f64; 4]>, p: [f64; 2]) -> [f64; 4] {
+    match bbox {
+        None => [p[0], p[1], p[0], p[1]],
+        Some(b) => [
+            b[0].min(p[0]),
+            b[1].min(p[1]),
+            b[2].max(p[0]),
+            b[3].max(p[1]),
+        ],
+    }
+}
+
+/// The bounding box of `points`, `None` when there are none.
+pub(crate) fn bbox(points: impl IntoIterator<Item = [f64; 2]>) -> Option<[f64; 4]> {
+    points.into_iter().fold(None, |b, p| Some(grow(b, p)))
 }
 
 pub(crate) fn sub(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {

@@ -15,7 +15,7 @@ use crate::feature::{TileGeometry, TileLayer};
 use crate::label::label_point;
 use crate::mvt::{Commands, GeomType, LayerEncoder};
 use crate::render::{AreaEncoder, TileFrame};
-use crate::rings::{twice_area_f64, Rings};
+use crate::rings::{bbox, grow, twice_area_f64, Rings};
 use crate::tags::TagTable;
 use crate::tile_id::{lnglat_to_world, tiles_per_axis, TileId, EXTENT, MAX_LATITUDE};
 
@@ -132,8 +132,12 @@ impl Tiler {
 
     /// The MVT 2.1 tile (uncompressed) with the layers named in `layers`, or all layers when it
     /// is empty, in [`Tiler::layer_names`] order. Label layers are asked for by their own name.
-    /// `None` when no feature touches the tile.
+    /// `None` when no feature touches the tile, or the tile does not exist (a hand-made
+    /// `TileId` beyond [`TileId::MAX_ZOOM`] or outside its zoom).
     pub fn render(&self, layers: &[&str], tile: TileId) -> Option<Vec<u8>> {
+        if tile.z > TileId::MAX_ZOOM {
+            return None;
+        }
         let band = self
             .bands
             .iter()
@@ -177,31 +181,17 @@ impl fmt::Debug for Tiler {
 }
 
 /// The growing lng/lat box of everything seen.
-struct Bounds([f64; 4]);
-
-impl Default for Bounds {
-    fn default() -> Self {
-        Bounds([
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ])
-    }
-}
+#[derive(Default)]
+struct Bounds(Option<[f64; 4]>);
 
 impl Bounds {
     fn add(&mut self, lng: f64, lat: f64) {
-        let b = &mut self.0;
-        *b = [b[0].min(lng), b[1].min(lat), b[2].max(lng), b[3].max(lat)];
+        self.0 = Some(grow(self.0, [lng, lat]));
     }
 
     fn lnglat(&self) -> [f64; 4] {
-        if self.0[0] <= self.0[2] {
-            self.0
-        } else {
-            [-180.0, -MAX_LATITUDE, 180.0, MAX_LATITUDE]
-        }
+        self.0
+            .unwrap_or([-180.0, -MAX_LATITUDE, 180.0, MAX_LATITUDE])
     }
 }
 
@@ -247,7 +237,7 @@ impl Source {
                     }
                     source
                         .bboxes
-                        .push(world_bbox(&source.rings.coords[first_point..]));
+                        .push(bbox(source.rings.coords[first_point..].iter().copied()));
                     Shape::Area(first_ring, source.rings.spans.len() as u32)
                 }
             };
@@ -255,22 +245,6 @@ impl Source {
         }
         source
     }
-}
-
-fn world_bbox(points: &[[f64; 2]]) -> Option<[f64; 4]> {
-    let first = *points.first()?;
-    Some(
-        points
-            .iter()
-            .fold([first[0], first[1], first[0], first[1]], |b, p| {
-                [
-                    b[0].min(p[0]),
-                    b[1].min(p[1]),
-                    b[2].max(p[0]),
-                    b[3].max(p[1]),
-                ]
-            }),
-    )
 }
 
 /// A feature's geometry in world coordinates: a point, or a range of ring spans of the band.
@@ -315,9 +289,10 @@ struct PreparedLayer {
 impl PreparedLayer {
     /// The layer itself, its polygons simplified per band as one coverage.
     fn base(layer: &TileLayer, source: &Source, bands: &[u8], tolerance: f64) -> PreparedLayer {
-        let topology = source.has_areas.then(|| Topology::new(&source.rings));
         let min_zoom: Vec<u8> = layer.features.iter().map(|f| f.min_zoom).collect();
         let mut ring_active = vec![false; source.rings.spans.len()];
+        // The topology of the rings active in a band, kept while the next bands add none.
+        let mut topology: Option<(usize, Topology)> = None;
         let mut prepared_bands: Vec<Band> = Vec::with_capacity(bands.len());
         for &band in bands {
             for (f, shape) in source.shapes.iter().enumerate() {
@@ -325,13 +300,18 @@ impl PreparedLayer {
                     ring_active[*s as usize..*e as usize].fill(true);
                 }
             }
-            let rings = match &topology {
-                Some(topology) if ring_active.contains(&true) => {
-                    let world_tolerance = (band != u8::MAX)
-                        .then(|| tolerance / (f64::from(EXTENT) * tiles_per_axis(band)));
-                    topology.simplify(world_tolerance, &ring_active)
+            let active = ring_active.iter().filter(|&&a| a).count();
+            let rings = if active == 0 {
+                Rings::default()
+            } else {
+                if topology.as_ref().is_some_and(|(seen, _)| *seen != active) {
+                    topology = None;
                 }
-                _ => Rings::default(),
+                let (_, current) = topology
+                    .get_or_insert_with(|| (active, Topology::new(&source.rings, &ring_active)));
+                let world_tolerance = (band != u8::MAX)
+                    .then(|| tolerance / (f64::from(EXTENT) * tiles_per_axis(band)));
+                current.simplify(world_tolerance)
             };
             let index = band_index(prepared_bands.last(), &source.bboxes, &min_zoom, band);
             prepared_bands.push(Band { rings, index });
@@ -366,6 +346,7 @@ impl PreparedLayer {
             name: format!("{}_label", base.name),
             ids: base.ids.clone(),
             min_zoom: base.min_zoom.clone(),
+            // A feature without a label has no bbox, so it is in no index and never drawn.
             shapes: points
                 .iter()
                 .map(|p| Shape::Point(p.unwrap_or([f64::NAN; 2])))

@@ -318,3 +318,94 @@ fn a_thin_grid_is_still_drawn_where_simplification_would_flatten_it() {
         "drawn {drawn_area} of {true_area}"
     );
 }
+
+/// The outline of a lattice as one ring, made of the very points of the cells' outer edges.
+fn outline(cells: &[Polygon<f64>]) -> Polygon<f64> {
+    let edges: Vec<(Coord<f64>, Coord<f64>)> = cells
+        .iter()
+        .flat_map(|p| p.exterior().lines().map(|l| (l.start, l.end)))
+        .collect();
+    let inner: HashSet<([u64; 2], [u64; 2])> =
+        edges.iter().map(|(a, b)| (bits(*a), bits(*b))).collect();
+    let next: HashMap<[u64; 2], Coord<f64>> = edges
+        .iter()
+        .filter(|(a, b)| !inner.contains(&(bits(*b), bits(*a))))
+        .map(|(a, b)| (bits(*a), *b))
+        .collect();
+    let start = *next.values().next().unwrap();
+    let mut ring = vec![start];
+    while let Some(&c) = next.get(&bits(*ring.last().unwrap())) {
+        if bits(c) == bits(start) {
+            break;
+        }
+        ring.push(c);
+    }
+    assert_eq!(ring.len(), next.len());
+    Polygon::new(LineString(ring), vec![])
+}
+
+#[test]
+fn levels_are_simplified_on_their_own_and_agree_where_they_meet() {
+    const N: usize = 20;
+    const SIZE: f64 = 400.0;
+    let cells = lattice(N, N, SIZE, 8, 11);
+    let mut layer = grid_layer("grid", &cells, 12);
+    layer.features.push(TileFeature {
+        id: 1000,
+        geometry: MultiPolygon(vec![polygon_lnglat(&outline(&cells))]).into(),
+        properties: vec![],
+        min_zoom: 0,
+    });
+    let tiler = Tiler::new(vec![layer], TilerOptions::default());
+    let bbox = lattice_bbox(N, N, SIZE);
+    // Below z12 the township is alone: its straight sides lose the 8 · 20 vertices per side
+    // that the grids along them have, keeping its corners and where tiles cut it.
+    for tile in tiles_covering(bbox, 10) {
+        let Some(bytes) = tiler.render(&["grid"], tile) else {
+            continue;
+        };
+        let layer = &decode(&bytes)[0];
+        assert_eq!(layer.ids(), [1000]);
+        let vertices: usize = polygons(&layer.features[0].geometry)
+            .iter()
+            .flatten()
+            .map(Vec::len)
+            .sum();
+        assert!(vertices <= 12, "{tile}: {vertices} vertices");
+    }
+    // From z12 the township's outline is made of the same arcs as the grids along it.
+    for tile in tiles_covering(bbox, 14) {
+        let Some(bytes) = tiler.render(&["grid"], tile) else {
+            continue;
+        };
+        let layer = &decode(&bytes)[0];
+        let mut grid_edges = HashSet::new();
+        let mut township_edges = Vec::new();
+        for f in &layer.features {
+            for ring in polygons(&f.geometry).iter().flatten() {
+                for k in 0..ring.len() {
+                    let edge = (ring[k], ring[(k + 1) % ring.len()]);
+                    let on_clip = |axis: usize| {
+                        [-64, 4160]
+                            .iter()
+                            .any(|&v| edge.0[axis] == v && edge.1[axis] == v)
+                    };
+                    if on_clip(0) || on_clip(1) {
+                        continue;
+                    }
+                    if f.id == 1000 {
+                        township_edges.push(edge);
+                    } else {
+                        grid_edges.insert(edge);
+                    }
+                }
+            }
+        }
+        for edge in township_edges {
+            assert!(
+                grid_edges.contains(&edge),
+                "{tile}: township edge {edge:?} is no grid's edge"
+            );
+        }
+    }
+}

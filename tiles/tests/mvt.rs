@@ -293,8 +293,19 @@ fn empty_and_filtered_tiles() {
     let inside = tiles_covering(lattice_bbox(NX, NY, CELL), 14)
         .next()
         .unwrap();
-    // Far away: nothing.
+    // Far away, or no tile at all: nothing.
     assert_eq!(tiler.render(&[], TileId::new(14, 0, 0).unwrap()), None);
+    assert_eq!(tiler.render(&[], TileId { z: 60, ..inside }), None);
+    assert_eq!(
+        tiler.render(
+            &[],
+            TileId {
+                x: 1 << 20,
+                ..inside
+            }
+        ),
+        None
+    );
     // Unknown layer: nothing.
     assert_eq!(tiler.render(&["nope"], inside), None);
     // A filter keeps only what it names, in the tiler's order.

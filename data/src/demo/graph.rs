@@ -14,7 +14,7 @@ pub(super) struct Graph {
     /// Compressed adjacency: the neighbours of `v` are `adjacent[offsets[v]..offsets[v + 1]]`.
     offsets: Vec<usize>,
     adjacent: Vec<u32>,
-    /// Lattice-space position of each node (an atom's centre, a region's centroid).
+    /// Position of each node, km from the city centre (an atom's centre, a region's centroid).
     pub pos: Vec<[f64; 2]>,
     /// Atoms in each node.
     pub weight: Vec<f64>,
@@ -33,7 +33,7 @@ impl Graph {
         Graph {
             offsets,
             adjacent,
-            pos: (0..mesh.atoms() as u32).map(|a| mesh.atom_centre(a)).collect(),
+            pos: (0..mesh.atoms() as u32).map(|a| mesh.atom_km(a)).collect(),
             weight: vec![1.0; mesh.atoms()],
         }
     }
@@ -121,9 +121,8 @@ impl Graph {
     /// (which makes borders wander instead of following the lattice). The graph must be
     /// connected: then every node is claimed.
     pub fn partition(&self, targets: &[f64], roughness: f64, rng: &mut ChaCha8Rng) -> Vec<u32> {
-        let spacing = (self.weight.iter().sum::<f64>() / self.len() as f64).sqrt();
-        let noise: Vec<f64> = (0..self.len())
-            .map(|_| roughness * spacing * rng.random::<f64>())
+        let noise: Vec<f64> = (0..self.len() as u32)
+            .map(|v| roughness * self.spacing(v) * rng.random::<f64>())
             .collect();
         let seeds = self.seeds(targets);
         let mut owner = vec![NONE; self.len()];
@@ -157,6 +156,14 @@ impl Graph {
         }
         debug_assert!(owner.iter().all(|&r| r != NONE), "graph not connected");
         owner
+    }
+
+    /// The mean distance from `v` to its neighbours: how far apart nodes are around it.
+    fn spacing(&self, v: u32) -> f64 {
+        let [x, y] = self.pos[v as usize];
+        let near = self.neighbours(v);
+        let total: f64 = near.iter().map(|&u| (self.pos[u as usize][0] - x).hypot(self.pos[u as usize][1] - y)).sum();
+        total / near.len().max(1) as f64
     }
 
     /// One distinct seed node per target, in order along a Hilbert curve through the nodes,

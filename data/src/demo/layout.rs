@@ -17,7 +17,7 @@ use std::collections::{BinaryHeap, VecDeque};
 
 /// How much region borders wander off the straight line between seeds, in node spacings.
 /// Grids and beats use different noise, so they cut the same atoms differently.
-const ROUGHNESS: f64 = 0.7;
+const ROUGHNESS: f64 = 0.5;
 
 /// One grouping of the city's atoms into numbered regions.
 pub(super) struct Regions {
@@ -29,7 +29,7 @@ pub(super) struct Regions {
     pub urban: Vec<f64>,
     /// Each region's atom nearest its centroid: a point well inside it, to place things at.
     pub core: Vec<u32>,
-    /// Each region's lattice-space distance from the city centre, of its centroid.
+    /// How far each region's centroid is from the city centre, km.
     pub distance: Vec<f64>,
 }
 
@@ -43,7 +43,7 @@ impl Regions {
         let mut urban_atoms = vec![0.0; len];
         let mut sum = vec![[0.0; 2]; len];
         for (a, &r) in of_atom.iter().enumerate() {
-            let [x, y] = mesh.atom_centre(a as u32);
+            let [x, y] = mesh.atom_km(a as u32);
             let r = r as usize;
             atoms[r] += 1.0;
             urban_atoms[r] += f64::from(u8::from(urban[a]));
@@ -52,7 +52,7 @@ impl Regions {
         let centroid: Vec<[f64; 2]> = sum.iter().zip(&atoms).map(|([x, y], n)| [x / n, y / n]).collect();
         let mut core = vec![(f64::MAX, NONE); len];
         for (a, &r) in of_atom.iter().enumerate() {
-            let d = distance(mesh.atom_centre(a as u32), centroid[r as usize]);
+            let d = distance(mesh.atom_km(a as u32), centroid[r as usize]);
             if d < core[r as usize].0 {
                 core[r as usize] = (d, a as u32);
             }
@@ -62,7 +62,7 @@ impl Regions {
             parent,
             urban: urban_atoms.iter().zip(&atoms).map(|(u, n)| u / n).collect(),
             core: core.into_iter().map(|(_, a)| a).collect(),
-            distance: centroid.iter().map(|&c| distance(c, mesh.centre())).collect(),
+            distance: centroid.iter().map(|&c| c[0].hypot(c[1])).collect(),
         }
     }
 }

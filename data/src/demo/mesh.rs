@@ -23,7 +23,7 @@ pub(super) const NONE: u32 = u32::MAX;
 
 /// Straight pieces each lattice edge is cut into: with the atoms per grid below, grids then
 /// have 20–100 vertices, like hand-drawn ones.
-const SEGMENTS: usize = 3;
+const SEGMENTS: usize = 2;
 
 /// Atoms per comprehensive grid, urban and rural: few enough that grids look hand-drawn rather
 /// than pixelated, enough that their borders can wander. Rural grids take more atoms so that
@@ -44,11 +44,11 @@ const URBAN_WOBBLE: f64 = 0.2;
 
 /// How far lattice corners are jittered, as a fraction of the edge length. Small enough (with
 /// [`BEND`]) that the wiggly edges meeting at a corner never cross.
-const JITTER: f64 = 0.2;
+const JITTER: f64 = 0.3;
 
 /// How far an edge bows out of line, and how much each of its vertices then shakes, as
 /// fractions of its length.
-const BEND: [f64; 2] = [0.05, 0.02];
+const BEND: [f64; 2] = [0.08, 0.02];
 
 /// Distance between hexagon centres in successive rows; centres in a row are one unit apart.
 const ROW: f64 = 0.866_025_403_784_438_6;
@@ -292,27 +292,24 @@ impl Mesh {
         &self.bends[start..start + SEGMENTS - 1]
     }
 
-    /// The lattice-space centre of an atom: where distances between atoms are measured.
-    pub fn atom_centre(&self, atom: u32) -> [f64; 2] {
-        self.lattice.centre(self.atom_cell[atom as usize] as usize)
-    }
-
-    /// The lattice-space centre of the city.
-    pub fn centre(&self) -> [f64; 2] {
-        self.projection.centre
+    /// Where an atom's centre ends up, in km east and north of the city centre: where
+    /// distances between atoms are measured.
+    pub fn atom_km(&self, atom: u32) -> [f64; 2] {
+        self.projection.km(self.lattice.centre(self.atom_cell[atom as usize] as usize))
     }
 
     /// The longitude/latitude of the point `offset` lattice units from an atom's centre. Keep
     /// `offset` within [`ATOM_INNER_RADIUS`] to be sure to land inside the atom.
     pub fn point_in_atom(&self, atom: u32, offset: [f64; 2]) -> Coord {
-        let [x, y] = self.atom_centre(atom);
+        let [x, y] = self.lattice.centre(self.atom_cell[atom as usize] as usize);
         self.projection.lnglat([x + offset[0], y + offset[1]])
     }
 }
 
 /// How far from its centre a point is surely inside its atom, lattice units: a hexagon's inner
-/// radius less what jitter and wiggles can take off it.
-pub(super) const ATOM_INNER_RADIUS: f64 = 0.5 - (JITTER + BEND[0] + BEND[1]) * CORNER;
+/// radius less what jitter can take off its edges and bends off its longest edge.
+pub(super) const ATOM_INNER_RADIUS: f64 =
+    0.5 - JITTER * CORNER - (BEND[0] + BEND[1]) * (1.0 + 2.0 * JITTER) * CORNER;
 
 /// Atoms needed by the urban and the rural area: their grids times each grid's atoms.
 fn needed_atoms(plan: &Plan) -> [f64; 2] {
@@ -427,10 +424,15 @@ impl Projection {
         (q, q[0].hypot(q[1]) / self.wobble.factor(q[1].atan2(q[0])))
     }
 
-    fn lnglat(&self, p: [f64; 2]) -> Coord {
+    /// Where `p` ends up, in km east and north of the city centre.
+    fn km(&self, p: [f64; 2]) -> [f64; 2] {
         let (q, reach) = self.reach(p);
         let stretch = if reach > 0.0 { self.density.radius_km(reach) / reach } else { 0.0 };
-        let [x_km, y_km] = [q[0] * stretch, q[1] * stretch];
+        [q[0] * stretch, q[1] * stretch]
+    }
+
+    fn lnglat(&self, p: [f64; 2]) -> Coord {
+        let [x_km, y_km] = self.km(p);
         const KM_PER_DEGREE: f64 = 111.32;
         let lat = self.origin.1 + y_km / KM_PER_DEGREE;
         let lng = self.origin.0 + x_km / (KM_PER_DEGREE * lat.to_radians().cos());

@@ -11,17 +11,19 @@ const COLUMNS: &str = r#"version, at, author, action, layer, id, "before", "afte
 
 pub(super) fn append(conn: &Connection, entry: &AuditEntry) -> Result<(), StoreError> {
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(serde_json::Value::to_string);
-    conn.prepare_cached(&format!("INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"))?
-        .execute((
-            entry.version,
-            &entry.at,
-            &entry.author,
-            &entry.action,
-            entry.layer.map(Layer::as_str),
-            &entry.id,
-            json(&entry.before),
-            json(&entry.after),
-        ))?;
+    conn.prepare_cached(&format!(
+        "INSERT INTO audit ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    ))?
+    .execute((
+        entry.version,
+        &entry.at,
+        &entry.author,
+        &entry.action,
+        entry.layer.map(Layer::as_str),
+        &entry.id,
+        json(&entry.before),
+        json(&entry.after),
+    ))?;
     Ok(())
 }
 
@@ -35,7 +37,11 @@ pub(super) fn recent(
     let (filter, params) = match feature {
         Some((layer, id)) => (
             "WHERE layer = ?1 AND id = ?2 ORDER BY fid DESC LIMIT ?3",
-            vec![Value::Text(layer.as_str().into()), Value::Text(id.into()), limit],
+            vec![
+                Value::Text(layer.as_str().into()),
+                Value::Text(id.into()),
+                limit,
+            ],
         ),
         None => ("ORDER BY fid DESC LIMIT ?1", vec![limit]),
     };

@@ -26,9 +26,10 @@ pub(super) fn envelope(shape: &Shape) -> Option<[f64; 4]> {
         Shape::Area(area) => Box::new(area.iter().flat_map(|p| p.exterior().0.iter().copied())),
     };
     let first = coords.next()?;
-    Some(coords.fold([first.x, first.x, first.y, first.y], |[x0, x1, y0, y1], c| {
-        [x0.min(c.x), x1.max(c.x), y0.min(c.y), y1.max(c.y)]
-    }))
+    Some(coords.fold(
+        [first.x, first.x, first.y, first.y],
+        |[x0, x1, y0, y1], c| [x0.min(c.x), x1.max(c.x), y0.min(c.y), y1.max(c.y)],
+    ))
 }
 
 /// Encodes a shape as a GeoPackage geometry blob in spatial reference system `srs_id`.
@@ -40,7 +41,8 @@ pub(super) fn encode(shape: &Shape, srs_id: i32) -> Vec<u8> {
         Some(env) => {
             out.push(XY_ENVELOPE | LITTLE_ENDIAN);
             out.extend_from_slice(&srs_id.to_le_bytes());
-            env.iter().for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
+            env.iter()
+                .for_each(|v| out.extend_from_slice(&v.to_le_bytes()));
         }
         None => {
             out.push(EMPTY | LITTLE_ENDIAN);
@@ -55,7 +57,8 @@ pub(super) fn encode(shape: &Shape, srs_id: i32) -> Vec<u8> {
         Shape::Area(area) => {
             wkb_header(&mut out, WKB_MULTIPOLYGON);
             put_count(&mut out, area.0.len());
-            area.iter().for_each(|polygon| put_polygon(&mut out, polygon));
+            area.iter()
+                .for_each(|polygon| put_polygon(&mut out, polygon));
         }
     }
     out
@@ -64,7 +67,11 @@ pub(super) fn encode(shape: &Shape, srs_id: i32) -> Vec<u8> {
 /// Decodes a GeoPackage geometry blob holding a Point, Polygon or MultiPolygon.
 pub(super) fn decode(blob: &[u8]) -> Result<Shape, String> {
     let wkb = skip_header(blob)?;
-    let mut reader = Reader { buf: wkb, pos: 0, little: true };
+    let mut reader = Reader {
+        buf: wkb,
+        pos: 0,
+        little: true,
+    };
     let shape = match reader.geometry_type()? {
         WKB_POINT => Shape::Point(Point(reader.coord()?)),
         WKB_POLYGON => Shape::Area(MultiPolygon(vec![reader.polygon_body()?])),
@@ -76,7 +83,10 @@ pub(super) fn decode(blob: &[u8]) -> Result<Shape, String> {
         other => return Err(unsupported(other)),
     };
     if reader.pos != wkb.len() {
-        return Err(format!("{} bytes follow the geometry", wkb.len() - reader.pos));
+        return Err(format!(
+            "{} bytes follow the geometry",
+            wkb.len() - reader.pos
+        ));
     }
     Ok(shape)
 }
@@ -95,7 +105,11 @@ fn skip_header(blob: &[u8]) -> Result<&[u8], String> {
         1 => 32,
         2 | 3 => 48,
         4 => 64,
-        code => return Err(format!("invalid envelope code {code} in the geometry header")),
+        code => {
+            return Err(format!(
+                "invalid envelope code {code} in the geometry header"
+            ))
+        }
     };
     blob.get(8 + envelope_len..)
         .ok_or_else(|| "the geometry blob ends inside its envelope".into())
@@ -150,12 +164,20 @@ impl Reader<'_> {
 
     fn u32(&mut self) -> Result<u32, String> {
         let b = self.bytes()?;
-        Ok(if self.little { u32::from_le_bytes(b) } else { u32::from_be_bytes(b) })
+        Ok(if self.little {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
     }
 
     fn f64(&mut self) -> Result<f64, String> {
         let b = self.bytes()?;
-        Ok(if self.little { f64::from_le_bytes(b) } else { f64::from_be_bytes(b) })
+        Ok(if self.little {
+            f64::from_le_bytes(b)
+        } else {
+            f64::from_be_bytes(b)
+        })
     }
 
     /// A count of items of at least `min_len` bytes each, refused if the rest of the buffer
@@ -163,7 +185,9 @@ impl Reader<'_> {
     fn count(&mut self, min_len: usize) -> Result<usize, String> {
         let n = self.u32()? as usize;
         if n.saturating_mul(min_len) > self.buf.len() - self.pos {
-            return Err(format!("the WKB ends too soon for the {n} parts it announces"));
+            return Err(format!(
+                "the WKB ends too soon for the {n} parts it announces"
+            ));
         }
         Ok(n)
     }
@@ -188,21 +212,29 @@ impl Reader<'_> {
     fn polygon(&mut self) -> Result<Polygon<f64>, String> {
         match self.geometry_type()? {
             WKB_POLYGON => self.polygon_body(),
-            other => Err(format!("a MultiPolygon holds WKB type {other}, not a Polygon")),
+            other => Err(format!(
+                "a MultiPolygon holds WKB type {other}, not a Polygon"
+            )),
         }
     }
 
     fn polygon_body(&mut self) -> Result<Polygon<f64>, String> {
         let n = self.count(4)?;
         let mut rings = (0..n).map(|_| self.ring());
-        let exterior = rings.next().transpose()?.unwrap_or_else(|| LineString(vec![]));
+        let exterior = rings
+            .next()
+            .transpose()?
+            .unwrap_or_else(|| LineString(vec![]));
         let interiors = rings.collect::<Result<_, _>>()?;
         Ok(Polygon::new(exterior, interiors))
     }
 
     fn ring(&mut self) -> Result<LineString<f64>, String> {
         let n = self.count(16)?;
-        (0..n).map(|_| self.coord()).collect::<Result<_, _>>().map(LineString)
+        (0..n)
+            .map(|_| self.coord())
+            .collect::<Result<_, _>>()
+            .map(LineString)
     }
 }
 
@@ -212,7 +244,8 @@ mod tests {
     use geo_types::{point, polygon};
 
     fn area() -> Shape {
-        let square = polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 3.0), (x: 0.0, y: 0.0)];
+        let square =
+            polygon![(x: 0.0, y: 0.0), (x: 2.0, y: 0.0), (x: 2.0, y: 3.0), (x: 0.0, y: 0.0)];
         let with_hole = polygon!(
             exterior: [(x: 10.0, y: 10.0), (x: 14.0, y: 10.0), (x: 14.0, y: 14.0), (x: 10.0, y: 10.0)],
             interiors: [[(x: 12.0, y: 11.0), (x: 13.0, y: 11.5), (x: 13.0, y: 11.0), (x: 12.0, y: 11.0)]],
@@ -232,9 +265,16 @@ mod tests {
         let blob = encode(&area(), 4326);
         assert_eq!(&blob[..4], &[b'G', b'P', 0, 0b11]);
         assert_eq!(i32::from_le_bytes(blob[4..8].try_into().unwrap()), 4326);
-        let env: Vec<f64> = blob[8..40].chunks(8).map(|c| f64::from_le_bytes(c.try_into().unwrap())).collect();
+        let env: Vec<f64> = blob[8..40]
+            .chunks(8)
+            .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
+            .collect();
         assert_eq!(env, [0.0, 14.0, 0.0, 14.0]);
-        assert_eq!(&blob[40..45], &[1, 6, 0, 0, 0], "little-endian WKB MultiPolygon");
+        assert_eq!(
+            &blob[40..45],
+            &[1, 6, 0, 0, 0],
+            "little-endian WKB MultiPolygon"
+        );
     }
 
     #[test]
@@ -245,14 +285,18 @@ mod tests {
             blob.extend_from_slice(&x.to_be_bytes());
             blob.extend_from_slice(&y.to_be_bytes());
         }
-        let Shape::Area(area) = decode(&blob).unwrap() else { panic!("an area") };
+        let Shape::Area(area) = decode(&blob).unwrap() else {
+            panic!("an area")
+        };
         assert_eq!(area.0[0].exterior().0[2], Coord { x: 1.0, y: 1.0 });
     }
 
     #[test]
     fn damaged_blobs_are_refused_with_a_reason() {
         let blob = encode(&area(), 4326);
-        assert!(decode(&blob[..blob.len() - 3]).unwrap_err().contains("ends too soon"));
+        assert!(decode(&blob[..blob.len() - 3])
+            .unwrap_err()
+            .contains("ends too soon"));
         assert!(decode(b"XX\0\0\0\0\0\0").unwrap_err().contains("GP"));
         let mut huge = blob[..45].to_vec();
         huge.extend_from_slice(&u32::MAX.to_le_bytes());

@@ -58,7 +58,9 @@ pub(super) fn write(conn: &Connection, changes: &ChangeSet) -> Result<Commit, St
         });
     }
     let version = current + 1;
-    let at: String = conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", [], |r| r.get(0))?;
+    let at: String = conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', 'now')", [], |r| {
+        r.get(0)
+    })?;
     let keys = touched(conn, &changes.changes)?;
     let before = read_all(conn, &keys)?;
     for change in &changes.changes {
@@ -73,14 +75,21 @@ pub(super) fn write(conn: &Connection, changes: &ChangeSet) -> Result<Commit, St
             audit::append(conn, &entry)?;
         }
     }
-    conn.execute("UPDATE onemap_meta SET value = ?1 WHERE key = 'city_version'", [version])?;
+    conn.execute(
+        "UPDATE onemap_meta SET value = ?1 WHERE key = 'city_version'",
+        [version],
+    )?;
     mark_changed(conn, &changes.changes, &at)?;
     Ok(Commit { version, written })
 }
 
 /// The city version: the number of the last commit.
 pub(super) fn city_version(conn: &Connection) -> Result<u64, StoreError> {
-    Ok(conn.query_row("SELECT value FROM onemap_meta WHERE key = 'city_version'", [], |r| r.get(0))?)
+    Ok(conn.query_row(
+        "SELECT value FROM onemap_meta WHERE key = 'city_version'",
+        [],
+        |r| r.get(0),
+    )?)
 }
 
 fn check_expected(conn: &Connection, expect: &[(Layer, String, u64)]) -> Result<(), StoreError> {
@@ -123,7 +132,9 @@ fn touched(conn: &Connection, changes: &[Change]) -> Result<Vec<Key>, StoreError
 fn read_all(conn: &Connection, keys: &[Key]) -> Result<Vec<Option<Record>>, StoreError> {
     keys.iter()
         .map(|key| match key {
-            Key::Feature(layer, id) => Ok(rows::get_feature(conn, *layer, id)?.map(Record::Feature)),
+            Key::Feature(layer, id) => {
+                Ok(rows::get_feature(conn, *layer, id)?.map(Record::Feature))
+            }
             Key::Person(id) => Ok(rows::get_person(conn, id)?.map(Record::Person)),
         })
         .collect()
@@ -182,7 +193,8 @@ fn mark_changed(conn: &Connection, changes: &[Change], at: &str) -> Result<(), S
         Change::Delete { layer, .. } | Change::ClearLayer(layer) => layer.as_str(),
         Change::UpsertPerson(_) | Change::DeletePerson { .. } => "person",
     }));
-    let mut stmt = conn.prepare_cached("UPDATE gpkg_contents SET last_change = ?1 WHERE table_name = ?2")?;
+    let mut stmt =
+        conn.prepare_cached("UPDATE gpkg_contents SET last_change = ?1 WHERE table_name = ?2")?;
     for table in tables {
         stmt.execute((at, table))?;
     }

@@ -29,7 +29,9 @@ fn attribute_columns(layer: Layer) -> &'static [&'static str] {
 }
 
 fn columns(layer: Layer) -> impl Iterator<Item = &'static str> {
-    COMMON.into_iter().chain(attribute_columns(layer).iter().copied())
+    COMMON
+        .into_iter()
+        .chain(attribute_columns(layer).iter().copied())
 }
 
 fn select_sql(layer: Layer) -> String {
@@ -45,16 +47,29 @@ pub(super) fn load_layer(conn: &Connection, layer: Layer) -> Result<Vec<Feature>
 }
 
 /// One feature by id, if it exists.
-pub(super) fn get_feature(conn: &Connection, layer: Layer, id: &str) -> Result<Option<Feature>, StoreError> {
+pub(super) fn get_feature(
+    conn: &Connection,
+    layer: Layer,
+    id: &str,
+) -> Result<Option<Feature>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("{} WHERE id = ?1", select_sql(layer)))?;
-    let found = stmt.query_and_then([id], |row| feature_from_row(layer, row))?.next();
+    let found = stmt
+        .query_and_then([id], |row| feature_from_row(layer, row))?
+        .next();
     found.transpose()
 }
 
 /// The stored version of a feature; 0 if it does not exist.
-pub(super) fn feature_version(conn: &Connection, layer: Layer, id: &str) -> Result<u64, StoreError> {
+pub(super) fn feature_version(
+    conn: &Connection,
+    layer: Layer,
+    id: &str,
+) -> Result<u64, StoreError> {
     let mut stmt = conn.prepare_cached(&format!("SELECT version FROM {layer} WHERE id = ?1"))?;
-    Ok(stmt.query_row([id], |row| row.get(0)).optional()?.unwrap_or(0))
+    Ok(stmt
+        .query_row([id], |row| row.get(0))
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// The ids of every feature of a layer.
@@ -66,11 +81,18 @@ pub(super) fn layer_ids(conn: &Connection, layer: Layer) -> Result<Vec<String>, 
 
 /// Inserts or replaces a feature, keeping its `fid` when it already exists so that tools
 /// holding on to `fid`s (QGIS) see an update, not a delete and an insert.
-pub(super) fn upsert_feature(conn: &Connection, f: &Feature, version: u64) -> Result<(), StoreError> {
+pub(super) fn upsert_feature(
+    conn: &Connection,
+    f: &Feature,
+    version: u64,
+) -> Result<(), StoreError> {
     let layer = f.layer();
     let columns: Vec<_> = columns(layer).collect();
     let placeholders: Vec<_> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<_> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    let updates: Vec<_> = columns
+        .iter()
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
     let sql = format!(
         "INSERT INTO {layer} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
         columns.join(", "),
@@ -78,13 +100,20 @@ pub(super) fn upsert_feature(conn: &Connection, f: &Feature, version: u64) -> Re
         updates.join(", ")
     );
     let values = feature_values(f, version)?;
-    conn.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    conn.prepare_cached(&sql)?
+        .execute(params_from_iter(values))?;
     Ok(())
 }
 
 /// Deletes a feature; whether it existed.
-pub(super) fn delete_feature(conn: &Connection, layer: Layer, id: &str) -> Result<bool, StoreError> {
-    let deleted = conn.prepare_cached(&format!("DELETE FROM {layer} WHERE id = ?1"))?.execute([id])?;
+pub(super) fn delete_feature(
+    conn: &Connection,
+    layer: Layer,
+    id: &str,
+) -> Result<bool, StoreError> {
+    let deleted = conn
+        .prepare_cached(&format!("DELETE FROM {layer} WHERE id = ?1"))?
+        .execute([id])?;
     Ok(deleted > 0)
 }
 
@@ -118,12 +147,14 @@ pub(super) fn upsert_person(conn: &Connection, p: &Person, version: u64) -> Resu
 }
 
 pub(super) fn delete_person(conn: &Connection, id: &str) -> Result<(), StoreError> {
-    conn.prepare_cached("DELETE FROM person WHERE id = ?1")?.execute([id])?;
+    conn.prepare_cached("DELETE FROM person WHERE id = ?1")?
+        .execute([id])?;
     Ok(())
 }
 
 fn feature_values(f: &Feature, version: u64) -> Result<Vec<Value>, StoreError> {
-    let version = i64::try_from(version).map_err(|_| StoreError::Corrupt(format!("version {version} is too large")))?;
+    let version = i64::try_from(version)
+        .map_err(|_| StoreError::Corrupt(format!("version {version} is too large")))?;
     let people = serde_json::to_string(&f.people).expect("a list of strings always serialises");
     let mut values = vec![
         Value::Blob(binary::encode(&f.shape, SRS_ID)),
@@ -151,10 +182,14 @@ fn attribute_values(attributes: &Attributes) -> Vec<Value> {
             text(parent),
             Value::Text(keyword(kind)),
             text(category),
-            setting.as_ref().map_or(Value::Null, |s| Value::Text(keyword(s))),
+            setting
+                .as_ref()
+                .map_or(Value::Null, |s| Value::Text(keyword(s))),
         ],
         Attributes::Beat { station } => vec![text(station)],
-        Attributes::Station { location } => vec![real(location.map(|p| p.x())), real(location.map(|p| p.y()))],
+        Attributes::Station { location } => {
+            vec![real(location.map(|p| p.x())), real(location.map(|p| p.y()))]
+        }
         Attributes::Camera {
             kind,
             status,
@@ -179,7 +214,8 @@ fn feature_from_row(layer: Layer, row: &Row) -> Result<Feature, StoreError> {
         shape: binary::decode(&blob).map_err(corrupt)?,
         name: row.get(2)?,
         version: row.get(3)?,
-        people: serde_json::from_str(&people).map_err(|e| corrupt(format!("people is not a JSON list of ids: {e}")))?,
+        people: serde_json::from_str(&people)
+            .map_err(|e| corrupt(format!("people is not a JSON list of ids: {e}")))?,
         attributes: read_attributes(layer, row, COMMON.len()).map_err(corrupt)?,
         id,
     })
@@ -198,12 +234,17 @@ fn read_attributes(layer: Layer, row: &Row, at: usize) -> Result<Attributes, Str
         Value::Null => Ok(None),
         Value::Real(x) => Ok(Some(x)),
         Value::Integer(n) => Ok(Some(n as f64)),
-        other => Err(format!("column {} holds {other:?}, not a number", column(i))),
+        other => Err(format!(
+            "column {} holds {other:?}, not a number",
+            column(i)
+        )),
     };
     Ok(match layer {
         Layer::Grid => Attributes::Grid {
             level: match get(0)? {
-                Value::Integer(n) => u8::try_from(n).map_err(|_| format!("level {n} is out of range"))?,
+                Value::Integer(n) => {
+                    u8::try_from(n).map_err(|_| format!("level {n} is out of range"))?
+                }
                 other => return Err(format!("level holds {other:?}, not an integer")),
             },
             parent: text(1)?,
@@ -231,7 +272,10 @@ fn required<T>(column: &str, value: Option<T>) -> Result<T, String> {
 /// A model enum from the word stored for it, if any.
 fn word<T: DeserializeOwned>(stored: Option<String>) -> Result<Option<T>, String> {
     stored
-        .map(|word| serde_json::from_value(serde_json::Value::String(word.clone())).map_err(|_| format!("`{word}` is not a known value")))
+        .map(|word| {
+            serde_json::from_value(serde_json::Value::String(word.clone()))
+                .map_err(|_| format!("`{word}` is not a known value"))
+        })
         .transpose()
 }
 
@@ -240,7 +284,9 @@ fn person_from_row(row: &Row) -> Result<Person, StoreError> {
     let role: String = row.get(2)?;
     Ok(Person {
         name: row.get(1)?,
-        role: role.parse().map_err(|e| StoreError::Corrupt(format!("person/{id}: {e}")))?,
+        role: role
+            .parse()
+            .map_err(|e| StoreError::Corrupt(format!("person/{id}: {e}")))?,
         phone: row.get(3)?,
         version: row.get(4)?,
         id,

@@ -182,7 +182,8 @@ fn applied_migrations(conn: &Connection) -> Result<usize, StoreError> {
     }
     if application_id != APPLICATION_ID {
         return Err(StoreError::Corrupt(
-            "the file is an SQLite database but not a GeoPackage: give onemap a new file name".into(),
+            "the file is an SQLite database but not a GeoPackage: give onemap a new file name"
+                .into(),
         ));
     }
     let ours: i64 = conn.query_row(
@@ -198,7 +199,11 @@ fn applied_migrations(conn: &Connection) -> Result<usize, StoreError> {
         ));
     }
     let applied = conn
-        .query_row("SELECT value FROM onemap_meta WHERE key = 'schema_version'", [], |r| r.get(0))
+        .query_row(
+            "SELECT value FROM onemap_meta WHERE key = 'schema_version'",
+            [],
+            |r| r.get(0),
+        )
         .optional()?;
     applied.ok_or_else(|| StoreError::Corrupt("onemap_meta has no schema_version row".into()))
 }

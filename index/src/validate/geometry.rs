@@ -8,8 +8,6 @@
 
 use super::{Invalid, RingRef};
 use geo_types::Coord;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, RTreeObject};
 
 /// A vertex that differs from the one before it, with its index in the input ring.
 #[derive(Clone, Copy)]
@@ -28,11 +26,10 @@ struct Edge {
 }
 
 impl Edge {
-    fn envelope(&self) -> Rectangle<[f64; 2]> {
-        Rectangle::from_corners(
-            [self.from.at.x, self.from.at.y],
-            [self.to.at.x, self.to.at.y],
-        )
+    /// The edge's `(min, max)` extent along x and along y.
+    fn extent(&self) -> [(f64, f64); 2] {
+        let (a, b) = (self.from.at, self.to.at);
+        [(a.x.min(b.x), a.x.max(b.x)), (a.y.min(b.y), a.y.max(b.y))]
     }
 }
 
@@ -112,9 +109,12 @@ fn check_spikes(polygon: usize, rings: &[Vec<Vertex>]) -> Result<(), Invalid> {
     Ok(())
 }
 
-/// Finds two edges of the polygon that meet where they may not. Edges are compared only
-/// with the edges an R-tree of their envelopes finds nearby, so a ring of n vertices costs
-/// about n log n.
+/// Finds two edges of the polygon that meet where they may not.
+///
+/// Sort-and-sweep along the polygon's longer side: edges are sorted by where they start on
+/// that axis, and each is compared only with the edges that start before it ends and overlap
+/// it across the axis. A line across a typical grid boundary cuts a handful of edges, so this
+/// costs about n log n.
 fn check_edges(polygon: usize, rings: &[Vec<Vertex>]) -> Result<(), Invalid> {
     let edges: Vec<Edge> = rings
         .iter()
@@ -128,18 +128,24 @@ fn check_edges(polygon: usize, rings: &[Vec<Vertex>]) -> Result<(), Invalid> {
             })
         })
         .collect();
-    let tree = RTree::bulk_load(
-        edges
-            .iter()
-            .enumerate()
-            .map(|(i, e)| GeomWithData::new(e.envelope(), i))
-            .collect(),
-    );
-    for (i, e) in edges.iter().enumerate() {
-        let edges_in_ring = rings[e.ring].len() - 1;
-        for near in tree.locate_in_envelope_intersecting(&e.envelope().envelope()) {
-            let f = &edges[near.data];
-            if near.data <= i || adjacent(e, f, edges_in_ring) {
+    let mut spans: Vec<[(f64, f64); 2]> = edges.iter().map(Edge::extent).collect();
+    if !longer_in_x(&spans) {
+        spans.iter_mut().for_each(|s| s.swap(0, 1));
+    }
+    let mut order: Vec<usize> = (0..edges.len()).collect();
+    order.sort_unstable_by(|&a, &b| spans[a][0].0.total_cmp(&spans[b][0].0));
+    for (k, &i) in order.iter().enumerate() {
+        let [along, across] = spans[i];
+        for &j in &order[k + 1..] {
+            let [other_along, other_across] = spans[j];
+            if other_along.0 > along.1 {
+                break;
+            }
+            if other_across.0 > across.1 || other_across.1 < across.0 {
+                continue;
+            }
+            let (e, f) = (&edges[i.min(j)], &edges[i.max(j)]);
+            if adjacent(e, f, rings[e.ring].len() - 1) {
                 continue;
             }
             if let Some(at) = contact(e, f) {
@@ -148,6 +154,22 @@ fn check_edges(polygon: usize, rings: &[Vec<Vertex>]) -> Result<(), Invalid> {
         }
     }
     Ok(())
+}
+
+/// Whether the edges together reach further in x than in y.
+fn longer_in_x(spans: &[[(f64, f64); 2]]) -> bool {
+    let reach = |axis: usize| {
+        let lo = spans
+            .iter()
+            .map(|s| s[axis].0)
+            .fold(f64::INFINITY, f64::min);
+        let hi = spans
+            .iter()
+            .map(|s| s[axis].1)
+            .fold(f64::NEG_INFINITY, f64::max);
+        hi - lo
+    };
+    reach(0) >= reach(1)
 }
 
 /// Whether `f`, coming after `e`, is its neighbour in the same ring: the two share a vertex
@@ -232,7 +254,8 @@ fn check_holes(polygon: usize, rings: &[&[Coord<f64>]]) -> Result<(), Invalid> {
         if !contains(rings[0], hole[0]) {
             return Err(Invalid::HoleOutside { ring: at });
         }
-        let within = (1..rings.len()).find(|&other| other != ring && contains(rings[other], hole[0]));
+        let within =
+            (1..rings.len()).find(|&other| other != ring && contains(rings[other], hole[0]));
         if let Some(within) = within {
             return Err(Invalid::NestedHole { ring: at, within });
         }

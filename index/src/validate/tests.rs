@@ -75,7 +75,15 @@ fn valid_multipolygon_and_camera_pass() {
 #[test]
 fn repeated_positions_and_straight_vertices_are_fine() {
     let f = grid(
-        &[(0.0, 0.0), (0.0, 0.0), (2.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0), (0.0, 0.0)],
+        &[
+            (0.0, 0.0),
+            (0.0, 0.0),
+            (2.0, 0.0),
+            (4.0, 0.0),
+            (4.0, 4.0),
+            (0.0, 4.0),
+            (0.0, 0.0),
+        ],
         &[],
     );
     assert_eq!(validate_feature(&f), Ok(()));
@@ -83,7 +91,10 @@ fn repeated_positions_and_straight_vertices_are_fine() {
 
 #[test]
 fn figure_eight_is_a_self_intersection() {
-    let bow_tie = grid(&[(0.0, 0.0), (2.0, 2.0), (2.0, 0.0), (0.0, 2.0), (0.0, 0.0)], &[]);
+    let bow_tie = grid(
+        &[(0.0, 0.0), (2.0, 2.0), (2.0, 0.0), (0.0, 2.0), (0.0, 0.0)],
+        &[],
+    );
     let err = validate_feature(&bow_tie).unwrap_err();
     assert_eq!(
         err,
@@ -95,7 +106,10 @@ fn figure_eight_is_a_self_intersection() {
         }
     );
     assert_eq!(err.code(), "invalid_geometry");
-    assert!(err.to_string().contains("polygon 0, ring 0 (exterior)"), "{err}");
+    assert!(
+        err.to_string().contains("polygon 0, ring 0 (exterior)"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -117,14 +131,25 @@ fn ring_through_its_own_vertex_is_a_self_intersection() {
     );
     assert!(matches!(
         validate_feature(&f),
-        Err(Invalid::SelfIntersection { near: LngLat { lng: 2.0, lat: 2.0 }, .. })
+        Err(Invalid::SelfIntersection {
+            near: LngLat { lng: 2.0, lat: 2.0 },
+            ..
+        })
     ));
 }
 
 #[test]
 fn spike_is_rejected() {
     let f = grid(
-        &[(0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (6.0, 6.0), (4.0, 4.0), (0.0, 4.0), (0.0, 0.0)],
+        &[
+            (0.0, 0.0),
+            (4.0, 0.0),
+            (4.0, 4.0),
+            (6.0, 6.0),
+            (4.0, 4.0),
+            (0.0, 4.0),
+            (0.0, 0.0),
+        ],
         &[],
     );
     assert_eq!(
@@ -141,10 +166,21 @@ fn spike_is_rejected() {
 fn spike_at_the_closing_vertex_is_rejected() {
     // The ring starts at the spike's tip, so the spike spans the last and first edges.
     let f = grid(
-        &[(0.0, 6.0), (0.0, 4.0), (0.0, 0.0), (4.0, 0.0), (4.0, 4.0), (0.0, 4.0), (0.0, 6.0)],
+        &[
+            (0.0, 6.0),
+            (0.0, 4.0),
+            (0.0, 0.0),
+            (4.0, 0.0),
+            (4.0, 4.0),
+            (0.0, 4.0),
+            (0.0, 6.0),
+        ],
         &[],
     );
-    assert!(matches!(validate_feature(&f), Err(Invalid::Spike { vertex: 0, .. })));
+    assert!(matches!(
+        validate_feature(&f),
+        Err(Invalid::Spike { vertex: 0, .. })
+    ));
 }
 
 #[test]
@@ -159,18 +195,33 @@ fn unclosed_and_short_rings_are_rejected_before_geo_types_closes_them() {
         })
     );
     let err = check_ring_positions(EXTERIOR, &open[..3]).unwrap_err();
-    assert_eq!(err, Invalid::TooFewPositions { ring: EXTERIOR, count: 3 });
+    assert_eq!(
+        err,
+        Invalid::TooFewPositions {
+            ring: EXTERIOR,
+            count: 3
+        }
+    );
     // A closed triangle written with three positions is still too short.
     let f = grid(&[(0.0, 0.0), (4.0, 0.0), (0.0, 0.0)], &[]);
-    assert!(matches!(validate_feature(&f), Err(Invalid::TooFewPositions { count: 3, .. })));
+    assert!(matches!(
+        validate_feature(&f),
+        Err(Invalid::TooFewPositions { count: 3, .. })
+    ));
 }
 
 #[test]
 fn zero_area_ring_is_rejected() {
     let line = grid(&[(0.0, 0.0), (1.0, 1.0), (2.0, 2.0), (0.0, 0.0)], &[]);
-    assert_eq!(validate_feature(&line), Err(Invalid::ZeroArea { ring: EXTERIOR }));
+    assert_eq!(
+        validate_feature(&line),
+        Err(Invalid::ZeroArea { ring: EXTERIOR })
+    );
     let point = grid(&[(1.0, 1.0), (1.0, 1.0), (1.0, 1.0), (1.0, 1.0)], &[]);
-    assert_eq!(validate_feature(&point), Err(Invalid::ZeroArea { ring: EXTERIOR }));
+    assert_eq!(
+        validate_feature(&point),
+        Err(Invalid::ZeroArea { ring: EXTERIOR })
+    );
 }
 
 #[test]
@@ -183,11 +234,23 @@ fn nan_and_out_of_range_coordinates_are_rejected() {
     assert!(matches!(validate_feature(&nan), Err(Invalid::NotFinite { at: a, .. }) if a == at));
     let lat91 = grid(&[(0.0, 0.0), (4.0, 0.0), (4.0, 91.0), (0.0, 0.0)], &[]);
     let err = validate_feature(&lat91).unwrap_err();
-    assert!(matches!(err, Invalid::OutOfRange { pos: LngLat { lat: 91.0, .. }, .. }));
+    assert!(matches!(
+        err,
+        Invalid::OutOfRange {
+            pos: LngLat { lat: 91.0, .. },
+            ..
+        }
+    ));
     assert!(err.to_string().contains("vertex 2"), "{err}");
     let mut cam = camera(None, None);
     cam.shape = Shape::Point(point! { x: 181.0, y: 0.0 });
-    assert!(matches!(validate_feature(&cam), Err(Invalid::OutOfRange { at: Place::Point, .. })));
+    assert!(matches!(
+        validate_feature(&cam),
+        Err(Invalid::OutOfRange {
+            at: Place::Point,
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -197,7 +260,13 @@ fn station_location_is_checked_as_a_property() {
         location: Some(point! { x: 120.0, y: 91.0 }),
     };
     let err = validate_feature(&f).unwrap_err();
-    assert!(matches!(err, Invalid::OutOfRange { at: Place::Location, .. }));
+    assert!(matches!(
+        err,
+        Invalid::OutOfRange {
+            at: Place::Location,
+            ..
+        }
+    ));
     assert_eq!(err.code(), "invalid_property");
 }
 
@@ -243,36 +312,71 @@ fn nested_and_touching_holes_are_rejected() {
     let beside = [(2.0, 1.0), (2.0, 2.0), (3.0, 2.0), (3.0, 1.0), (2.0, 1.0)];
     assert!(matches!(
         validate_feature(&grid(&SQUARE, &[&INNER, &beside])),
-        Err(Invalid::RingsTouch { first: 1, second: 2, .. })
+        Err(Invalid::RingsTouch {
+            first: 1,
+            second: 2,
+            ..
+        })
     ));
 }
 
 #[test]
 fn errors_name_the_polygon() {
-    let bad = ring(&[(10.0, 0.0), (12.0, 2.0), (12.0, 0.0), (10.0, 2.0), (10.0, 0.0)]);
-    let f = grid_with(vec![Polygon::new(ring(&SQUARE), vec![]), Polygon::new(bad, vec![])]);
+    let bad = ring(&[
+        (10.0, 0.0),
+        (12.0, 2.0),
+        (12.0, 0.0),
+        (10.0, 2.0),
+        (10.0, 0.0),
+    ]);
+    let f = grid_with(vec![
+        Polygon::new(ring(&SQUARE), vec![]),
+        Polygon::new(bad, vec![]),
+    ]);
     let err = validate_feature(&f).unwrap_err();
-    assert!(err.to_string().starts_with("polygon 1, ring 0 (exterior)"), "{err}");
+    assert!(
+        err.to_string().starts_with("polygon 1, ring 0 (exterior)"),
+        "{err}"
+    );
 }
 
 #[test]
 fn shape_must_match_the_layer() {
     let mut cam = camera(None, None);
     cam.shape = grid(&SQUARE, &[]).shape;
-    assert!(matches!(validate_feature(&cam), Err(Invalid::WrongShape { layer: Layer::Camera, .. })));
+    assert!(matches!(
+        validate_feature(&cam),
+        Err(Invalid::WrongShape {
+            layer: Layer::Camera,
+            ..
+        })
+    ));
     let mut g = grid(&SQUARE, &[]);
     g.shape = Shape::Point(point! { x: 1.0, y: 1.0 });
-    assert!(matches!(validate_feature(&g), Err(Invalid::WrongShape { layer: Layer::Grid, .. })));
-    assert_eq!(validate_feature(&grid_with(vec![])), Err(Invalid::EmptyArea));
+    assert!(matches!(
+        validate_feature(&g),
+        Err(Invalid::WrongShape {
+            layer: Layer::Grid,
+            ..
+        })
+    ));
+    assert_eq!(
+        validate_feature(&grid_with(vec![])),
+        Err(Invalid::EmptyArea)
+    );
 }
 
 #[test]
 fn grid_level_is_at_most_four() {
     let mut f = grid(&SQUARE, &[]);
-    let Attributes::Grid { level, .. } = &mut f.attributes else { unreachable!() };
+    let Attributes::Grid { level, .. } = &mut f.attributes else {
+        unreachable!()
+    };
     *level = 4;
     assert_eq!(validate_feature(&f), Ok(()));
-    let Attributes::Grid { level, .. } = &mut f.attributes else { unreachable!() };
+    let Attributes::Grid { level, .. } = &mut f.attributes else {
+        unreachable!()
+    };
     *level = 5;
     let err = validate_feature(&f).unwrap_err();
     assert_eq!(err, Invalid::Level { level: 5 });
@@ -299,7 +403,10 @@ fn camera_heading_and_range_are_checked() {
 fn ids_and_names_are_checked() {
     let mut f = camera(None, None);
     f.id = String::new();
-    assert_eq!(validate_feature(&f), Err(Invalid::EmptyId { field: "id".into() }));
+    assert_eq!(
+        validate_feature(&f),
+        Err(Invalid::EmptyId { field: "id".into() })
+    );
     f.id = "a\nb".into();
     assert_eq!(
         validate_feature(&f),
@@ -320,18 +427,30 @@ fn ids_and_names_are_checked() {
     );
     f.id = "ok".into();
     f.name = "名".repeat(MAX_NAME_CHARS + 1);
-    assert_eq!(validate_feature(&f), Err(Invalid::NameTooLong { chars: 201 }));
+    assert_eq!(
+        validate_feature(&f),
+        Err(Invalid::NameTooLong { chars: 201 })
+    );
     f.name = "ok".into();
     f.people = vec!["p1".into(), "\u{7}".into()];
-    assert!(matches!(validate_feature(&f), Err(Invalid::IdControl { field, .. }) if field == "people[1]"));
+    assert!(
+        matches!(validate_feature(&f), Err(Invalid::IdControl { field, .. }) if field == "people[1]")
+    );
 }
 
 #[test]
 fn parent_ids_are_checked() {
     let mut f = grid(&SQUARE, &[]);
-    let Attributes::Grid { parent, .. } = &mut f.attributes else { unreachable!() };
+    let Attributes::Grid { parent, .. } = &mut f.attributes else {
+        unreachable!()
+    };
     *parent = Some(String::new());
-    assert_eq!(validate_feature(&f), Err(Invalid::EmptyId { field: "parent".into() }));
+    assert_eq!(
+        validate_feature(&f),
+        Err(Invalid::EmptyId {
+            field: "parent".into()
+        })
+    );
 }
 
 #[test]
@@ -345,10 +464,16 @@ fn people_are_checked() {
     };
     assert_eq!(validate_person(&p), Ok(()));
     p.id = "x".repeat(MAX_ID_CHARS + 1);
-    assert!(matches!(validate_person(&p), Err(Invalid::IdTooLong { .. })));
+    assert!(matches!(
+        validate_person(&p),
+        Err(Invalid::IdTooLong { .. })
+    ));
     p.id = "p1".into();
     p.name = "x".repeat(MAX_NAME_CHARS + 1);
-    assert!(matches!(validate_person(&p), Err(Invalid::NameTooLong { .. })));
+    assert!(matches!(
+        validate_person(&p),
+        Err(Invalid::NameTooLong { .. })
+    ));
 }
 
 #[test]
@@ -367,7 +492,12 @@ fn normalise_makes_exteriors_counter_clockwise_and_holes_clockwise() {
 fn circle(n: usize) -> Feature {
     let step = std::f64::consts::TAU / n as f64;
     let mut points: Vec<(f64, f64)> = (0..n)
-        .map(|i| (120.0 + 0.01 * (i as f64 * step).cos(), 30.0 + 0.01 * (i as f64 * step).sin()))
+        .map(|i| {
+            (
+                120.0 + 0.01 * (i as f64 * step).cos(),
+                30.0 + 0.01 * (i as f64 * step).sin(),
+            )
+        })
         .collect();
     points.push(points[0]);
     grid(&points, &[])
@@ -378,6 +508,6 @@ fn large_rings_check_quickly() {
     let f = circle(100_000);
     let start = std::time::Instant::now();
     assert_eq!(validate_feature(&f), Ok(()));
-    // Comparing every pair of edges would take minutes; the R-tree keeps this well under.
+    // Comparing every pair of edges would take minutes; the sweep keeps this well under.
     assert!(start.elapsed().as_secs_f64() < 5.0, "{:?}", start.elapsed());
 }
