@@ -14,7 +14,7 @@ build: web
 
 web: web/dist/index.html
 
-web/dist/index.html: web/package.json web/package-lock.json $(shell find web/src -type f 2>/dev/null) web/style.json
+web/dist/index.html: web/package.json web/package-lock.json web/build.mjs $(shell find web/src web/style -type f 2>/dev/null)
 	@command -v npm >/dev/null || { echo "make: npm is missing: install Node.js 20+"; exit 1; }
 	cd web && npm ci --no-audit --no-fund && npm run build
 

@@ -124,23 +124,12 @@ pub fn parse_feature_collection(layer: Layer, body: &[u8]) -> Result<Vec<Feature
             return Err(ImportError::new(Record::Feature, None, None, problem));
         }
     };
-    let mut first_seen = HashMap::with_capacity(features.len());
-    let mut out = Vec::with_capacity(features.len());
-    for (i, value) in features.into_iter().enumerate() {
-        let feature = parse_placed(layer, Some(i), value)?;
-        if let Some(&first_index) = first_seen.get(&feature.id) {
-            let problem = Problem::DuplicateId { first_index };
-            return Err(ImportError::new(
-                Record::Feature,
-                Some(i),
-                Some(feature.id),
-                problem,
-            ));
-        }
-        first_seen.insert(feature.id.clone(), i);
-        out.push(feature);
-    }
-    Ok(out)
+    parse_all(
+        Record::Feature,
+        features,
+        |f: &Feature| &f.id,
+        |i, value| parse_placed(layer, Some(i), value),
+    )
 }
 
 /// Reads one GeoJSON Feature of one layer, validated and normalised.
@@ -153,40 +142,12 @@ pub fn parse_feature(layer: Layer, body: &[u8]) -> Result<Feature, ImportError> 
 /// out, `version` is read back if present.
 pub fn parse_people(body: &[u8]) -> Result<Vec<Person>, ImportError> {
     let items = match serde_json::from_slice(body) {
-        Ok(Value::Array(items)) => items,
-        Ok(_) => {
-            let problem = Problem::Structure("expected a JSON array of people".into());
-            return Err(ImportError::new(Record::Person, None, None, problem));
-        }
-        Err(e) => {
-            return Err(ImportError::new(
-                Record::Person,
-                None,
-                None,
-                Problem::Json(e.to_string()),
-            ))
-        }
+        Ok(Value::Array(items)) => Ok(items),
+        Ok(_) => Err(Problem::Structure("expected a JSON array of people".into())),
+        Err(e) => Err(Problem::Json(e.to_string())),
     };
-    let mut first_seen = HashMap::with_capacity(items.len());
-    let mut out = Vec::with_capacity(items.len());
-    for (i, item) in items.into_iter().enumerate() {
-        let fail =
-            |id: Option<&str>, p| ImportError::new(Record::Person, Some(i), id.map(Into::into), p);
-        let Value::Object(fields) = item else {
-            return Err(fail(
-                None,
-                Problem::Structure("a person must be a JSON object".into()),
-            ));
-        };
-        let id = record_id(None, fields.get("id")).map_err(|p| fail(None, p))?;
-        let person = person(&id, &Props(&fields)).map_err(|p| fail(Some(&id), p))?;
-        if let Some(&first_index) = first_seen.get(&id) {
-            return Err(fail(Some(&id), Problem::DuplicateId { first_index }));
-        }
-        first_seen.insert(id, i);
-        out.push(person);
-    }
-    Ok(out)
+    let items = items.map_err(unplaced(Record::Person))?;
+    parse_all(Record::Person, items, |p: &Person| &p.id, parse_person)
 }
 
 /// One feature as GeoJSON: `id` at Feature level and in the properties, plus `version` and
@@ -227,6 +188,28 @@ pub fn layer_to_geojson<'a>(features: impl Iterator<Item = &'a Feature>) -> Stri
     let mut out = Vec::new();
     write_layer(&mut out, features).expect("writing to a Vec never fails");
     String::from_utf8(out).expect("serde_json writes UTF-8")
+}
+
+/// Parses every item of an array with `parse`, refusing an id used twice.
+fn parse_all<T>(
+    record: Record,
+    items: Vec<Value>,
+    id_of: impl Fn(&T) -> &String,
+    parse: impl Fn(usize, Value) -> Result<T, ImportError>,
+) -> Result<Vec<T>, ImportError> {
+    let mut first_seen = HashMap::with_capacity(items.len());
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let parsed = parse(i, item)?;
+        let id = id_of(&parsed);
+        if let Some(&first_index) = first_seen.get(id) {
+            let problem = Problem::DuplicateId { first_index };
+            return Err(ImportError::new(record, Some(i), Some(id.clone()), problem));
+        }
+        first_seen.insert(id.clone(), i);
+        out.push(parsed);
+    }
+    Ok(out)
 }
 
 fn unplaced(record: Record) -> impl Fn(Problem) -> ImportError {
@@ -316,6 +299,18 @@ fn parse_placed(layer: Layer, index: Option<usize>, value: Value) -> Result<Feat
         &Props(&properties),
     )
     .map_err(|p| fail(Some(&id), p))
+}
+
+/// Parses one person, attaching its index and id to any error.
+fn parse_person(index: usize, value: Value) -> Result<Person, ImportError> {
+    let fail =
+        |id: Option<&str>, p| ImportError::new(Record::Person, Some(index), id.map(Into::into), p);
+    let Value::Object(fields) = value else {
+        let problem = Problem::Structure("a person must be a JSON object".into());
+        return Err(fail(None, problem));
+    };
+    let id = record_id(None, fields.get("id")).map_err(|p| fail(None, p))?;
+    person(&id, &Props(&fields)).map_err(|p| fail(Some(&id), p))
 }
 
 /// The id from the Feature's `id` member or its `id` property; numbers become strings.

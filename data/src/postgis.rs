@@ -28,9 +28,17 @@ pub fn load_city(client: &mut Client, schema: &str, city: &City) -> Result<(), L
     for layer in Layer::ALL {
         let mut rows = String::new();
         for f in city.layer(layer) {
-            let _ = writeln!(rows, "{}\t{}\tSRID=4326;{}", copy_text(&f.id), f.level().unwrap_or(0), wkt(&f.shape));
+            let _ = writeln!(
+                rows,
+                "{}\t{}\tSRID=4326;{}",
+                copy_text(&f.id),
+                f.level().unwrap_or(0),
+                wkt(&f.shape)
+            );
         }
-        let mut writer = client.copy_in(&format!("COPY {schema}.{layer} (id, level, geom) FROM STDIN"))?;
+        let mut writer = client.copy_in(&format!(
+            "COPY {schema}.{layer} (id, level, geom) FROM STDIN"
+        ))?;
         writer.write_all(rows.as_bytes())?;
         writer.finish()?;
     }
@@ -53,7 +61,10 @@ pub fn wkt(shape: &Shape) -> String {
             out.push_str("MULTIPOLYGON(");
             for (i, poly) in mp.iter().enumerate() {
                 out.push_str(if i == 0 { "(" } else { ",(" });
-                for (k, ring) in std::iter::once(poly.exterior()).chain(poly.interiors()).enumerate() {
+                for (k, ring) in std::iter::once(poly.exterior())
+                    .chain(poly.interiors())
+                    .enumerate()
+                {
                     out.push_str(if k == 0 { "(" } else { ",(" });
                     for (n, c) in ring.coords().enumerate() {
                         let _ = write!(out, "{}{} {}", if n == 0 { "" } else { "," }, c.x, c.y);
@@ -70,5 +81,8 @@ pub fn wkt(shape: &Shape) -> String {
 
 /// Escapes a value for COPY's text format.
 fn copy_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
+    s.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
 }

@@ -91,6 +91,9 @@ pub trait Store: Send + Sync {
     /// Commits a change set atomically: every change or none, after checking `expect`.
     fn commit(&self, changes: &ChangeSet) -> Result<Commit, StoreError>;
     /// The audit log, newest first, at most `limit` entries, optionally for one feature.
-    fn audit(&self, layer_id: Option<(Layer, &str)>, limit: usize)
-        -> Result<Vec<AuditEntry>, StoreError>;
+    fn audit(
+        &self,
+        layer_id: Option<(Layer, &str)>,
+        limit: usize,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
 }

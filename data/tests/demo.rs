@@ -6,7 +6,9 @@
 use geo::{Area, Contains, GeodesicArea, InteriorPoint, Validation};
 use geo_types::{Coord, LineString, MultiPolygon};
 use onemap_data::demo::{generate, DemoConfig};
-use onemap_index::{level, Attributes, CameraStatus, City, Feature, GridKind, Layer, Role, Setting};
+use onemap_index::{
+    level, Attributes, CameraStatus, City, Feature, GridKind, Layer, Role, Setting,
+};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -24,12 +26,18 @@ impl Fixture {
 
 fn default_city() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| Fixture { config: DemoConfig::default(), city: OnceLock::new() })
+    FIXTURE.get_or_init(|| Fixture {
+        config: DemoConfig::default(),
+        city: OnceLock::new(),
+    })
 }
 
 fn small_city() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| Fixture { config: DemoConfig::with_grids(2000), city: OnceLock::new() })
+    FIXTURE.get_or_init(|| Fixture {
+        config: DemoConfig::with_grids(2000),
+        city: OnceLock::new(),
+    })
 }
 
 /// One test per check and city.
@@ -61,32 +69,56 @@ checks!(
 #[test]
 fn with_grids_scales_every_count() {
     let province = DemoConfig::with_grids(300_000);
-    assert_eq!(province.urban_grids + province.rural_grids + province.exclusive_grids, 300_000);
+    assert_eq!(
+        province.urban_grids + province.rural_grids + province.exclusive_grids,
+        300_000
+    );
     assert!((5_000..6_000).contains(&province.stations) || province.stations < 5_000);
-    assert!(province.beats > 30_000 && province.cameras > 1_000_000, "{province:?}");
+    assert!(
+        province.beats > 30_000 && province.cameras > 1_000_000,
+        "{province:?}"
+    );
     let tiny = DemoConfig::with_grids(10);
-    assert_eq!(tiny.urban_grids + tiny.rural_grids + tiny.exclusive_grids, 10);
+    assert_eq!(
+        tiny.urban_grids + tiny.rural_grids + tiny.exclusive_grids,
+        10
+    );
     assert!(tiny.counties >= 1 && tiny.stations >= 1 && tiny.beats >= 1);
 }
 
 #[test]
 fn different_seeds_give_different_cities() {
-    let config = DemoConfig { seed: 7, ..DemoConfig::with_grids(300) };
-    let other = DemoConfig { seed: 8, ..config.clone() };
+    let config = DemoConfig {
+        seed: 7,
+        ..DemoConfig::with_grids(300)
+    };
+    let other = DemoConfig {
+        seed: 8,
+        ..config.clone()
+    };
     assert_ne!(generate(&config), generate(&other));
 }
 
 fn grids_at(city: &City, grid_level: u8) -> Vec<&Feature> {
-    city.layer(Layer::Grid).filter(|f| f.level() == Some(grid_level)).collect()
+    city.layer(Layer::Grid)
+        .filter(|f| f.level() == Some(grid_level))
+        .collect()
 }
 
 fn area(feature: &Feature) -> &MultiPolygon<f64> {
-    feature.area().unwrap_or_else(|| panic!("{} has no area", feature.id))
+    feature
+        .area()
+        .unwrap_or_else(|| panic!("{} has no area", feature.id))
 }
 
 fn grid_attributes(feature: &Feature) -> (GridKind, Option<&str>, Option<Setting>) {
     match &feature.attributes {
-        Attributes::Grid { kind, category, setting, .. } => (*kind, category.as_deref(), *setting),
+        Attributes::Grid {
+            kind,
+            category,
+            setting,
+            ..
+        } => (*kind, category.as_deref(), *setting),
         other => panic!("{} is not a grid: {other:?}", feature.id),
     }
 }
@@ -102,11 +134,21 @@ fn counts_match_config(fixture: &Fixture) {
         *level3.entry((kind, setting)).or_insert(0) += 1;
     }
     let count = |kind, setting| level3.get(&(kind, Some(setting))).copied().unwrap_or(0);
-    assert_eq!(count(GridKind::Comprehensive, Setting::Urban), config.urban_grids);
-    assert_eq!(count(GridKind::Comprehensive, Setting::Rural), config.rural_grids);
-    let exclusive = count(GridKind::Exclusive, Setting::Urban) + count(GridKind::Exclusive, Setting::Rural);
+    assert_eq!(
+        count(GridKind::Comprehensive, Setting::Urban),
+        config.urban_grids
+    );
+    assert_eq!(
+        count(GridKind::Comprehensive, Setting::Rural),
+        config.rural_grids
+    );
+    let exclusive =
+        count(GridKind::Exclusive, Setting::Urban) + count(GridKind::Exclusive, Setting::Rural);
     assert_eq!(exclusive, config.exclusive_grids);
-    assert_eq!(level3.values().sum::<usize>(), config.urban_grids + config.rural_grids + config.exclusive_grids);
+    assert_eq!(
+        level3.values().sum::<usize>(),
+        config.urban_grids + config.rural_grids + config.exclusive_grids
+    );
     assert_eq!(city.layer(Layer::Station).count(), config.stations);
     assert_eq!(city.layer(Layer::Beat).count(), config.beats);
     assert_eq!(city.layer(Layer::Camera).count(), config.cameras);
@@ -116,13 +158,20 @@ fn counts_match_config(fixture: &Fixture) {
 
 fn people_are_assigned_as_required(fixture: &Fixture) {
     let (config, city) = (&fixture.config, fixture.city());
-    let people: HashMap<&str, Role> = city.people.iter().map(|p| (p.id.as_str(), p.role)).collect();
+    let people: HashMap<&str, Role> = city
+        .people
+        .iter()
+        .map(|p| (p.id.as_str(), p.role))
+        .collect();
     assert_eq!(people.len(), city.people.len(), "person ids are unique");
     let mut referenced = HashSet::new();
     let mut roles_of = |f: &Feature| {
         let mut roles = HashMap::new();
         for id in &f.people {
-            assert!(referenced.insert(id.clone()), "{id} answers for two features");
+            assert!(
+                referenced.insert(id.clone()),
+                "{id} answers for two features"
+            );
             *roles.entry(people[id.as_str()]).or_insert(0usize) += 1;
         }
         roles
@@ -140,25 +189,41 @@ fn people_are_assigned_as_required(fixture: &Fixture) {
             Layer::Grid => assert_eq!(roles, HashMap::from([(Role::GridLeader, 1)]), "{}", f.id),
             Layer::Beat => {
                 assert!((1..=2).contains(&n(Role::CommunityOfficer)), "{}", f.id);
-                assert!(roles.keys().all(|r| [Role::CommunityOfficer, Role::Auxiliary].contains(r)));
+                assert!(roles
+                    .keys()
+                    .all(|r| [Role::CommunityOfficer, Role::Auxiliary].contains(r)));
             }
-            Layer::Station => assert_eq!(roles, HashMap::from([(Role::StationChief, 1)]), "{}", f.id),
+            Layer::Station => {
+                assert_eq!(roles, HashMap::from([(Role::StationChief, 1)]), "{}", f.id)
+            }
             Layer::Camera => assert!(roles.is_empty()),
         }
         for (role, k) in roles {
             *total.entry(role).or_insert(0) += k;
         }
     }
-    assert_eq!(referenced.len(), people.len(), "everyone answers for something");
+    assert_eq!(
+        referenced.len(),
+        people.len(),
+        "everyone answers for something"
+    );
     assert_eq!(total[&Role::CommunityOfficer], config.officers);
     assert_eq!(total[&Role::Auxiliary], config.auxiliaries);
     assert_eq!(total[&Role::StationChief], config.stations);
     for person in &city.people {
         assert_eq!(person.version, 1);
         let name_len = person.name.chars().count();
-        assert!((2..=3).contains(&name_len) && person.name.chars().all(is_han), "{}", person.name);
+        assert!(
+            (2..=3).contains(&name_len) && person.name.chars().all(is_han),
+            "{}",
+            person.name
+        );
         let phone = person.phone.as_bytes();
-        assert!(phone.len() == 11 && phone[0] == b'1' && (b'3'..=b'9').contains(&phone[1]), "{}", person.phone);
+        assert!(
+            phone.len() == 11 && phone[0] == b'1' && (b'3'..=b'9').contains(&phone[1]),
+            "{}",
+            person.phone
+        );
         assert!(phone.iter().all(u8::is_ascii_digit), "{}", person.phone);
     }
 }
@@ -180,8 +245,16 @@ fn parents(city: &City) -> Vec<(&Feature, &Feature)> {
             (Layer::Grid, Some(l)) => (Layer::Grid, Some(l - 1)),
             _ => (Layer::Station, None),
         };
-        let parent = by_id[f.parent().unwrap_or_else(|| panic!("{} has no parent", f.id))];
-        assert_eq!((parent.layer(), parent.level()), expected, "{} in {}", f.id, parent.id);
+        let parent = by_id[f
+            .parent()
+            .unwrap_or_else(|| panic!("{} has no parent", f.id))];
+        assert_eq!(
+            (parent.layer(), parent.level()),
+            expected,
+            "{} in {}",
+            f.id,
+            parent.id
+        );
         pairs.push((f, parent));
     }
     pairs
@@ -191,12 +264,27 @@ fn children_lie_in_their_parents(fixture: &Fixture) {
     let city = fixture.city();
     for (child, parent) in parents(city) {
         let inside = area(child).interior_point().expect("an interior point");
-        assert!(area(child).contains(&inside), "{}'s interior point is inside it", child.id);
-        assert!(area(parent).contains(&inside), "{} lies in its parent {}", child.id, parent.id);
+        assert!(
+            area(child).contains(&inside),
+            "{}'s interior point is inside it",
+            child.id
+        );
+        assert!(
+            area(parent).contains(&inside),
+            "{} lies in its parent {}",
+            child.id,
+            parent.id
+        );
     }
     for station in city.layer(Layer::Station) {
-        let Attributes::Station { location: Some(at) } = station.attributes else { panic!("{} has no location", station.id) };
-        assert!(area(station).contains(&at), "{}'s building is in its jurisdiction", station.id);
+        let Attributes::Station { location: Some(at) } = station.attributes else {
+            panic!("{} has no location", station.id)
+        };
+        assert!(
+            area(station).contains(&at),
+            "{}'s building is in its jurisdiction",
+            station.id
+        );
     }
 }
 
@@ -207,17 +295,30 @@ fn parents_are_the_sum_of_their_children(fixture: &Fixture) {
         *sums.entry(parent.id.as_str()).or_default() += area(child).unsigned_area();
     }
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs());
-    let has_children = |f: &&Feature| f.layer() == Layer::Station || f.level().is_some_and(|l| l < level::GRID);
+    let has_children =
+        |f: &&Feature| f.layer() == Layer::Station || f.level().is_some_and(|l| l < level::GRID);
     for f in city.features.iter().filter(has_children) {
         let own = area(f).unsigned_area();
         let children = sums.get(f.id.as_str()).copied().unwrap_or(0.0);
-        assert!(close(own, children), "{}: {own} vs children {children}", f.id);
+        assert!(
+            close(own, children),
+            "{}: {own} vs children {children}",
+            f.id
+        );
     }
-    let total = |features: Vec<&Feature>| features.iter().map(|f| area(f).unsigned_area()).sum::<f64>();
+    let total = |features: Vec<&Feature>| {
+        features
+            .iter()
+            .map(|f| area(f).unsigned_area())
+            .sum::<f64>()
+    };
     let counties = total(grids_at(city, level::COUNTY));
     for layer in [Layer::Station, Layer::Beat] {
         let layer_total = total(city.layer(layer).collect());
-        assert!(close(counties, layer_total), "{layer}: {layer_total} vs counties {counties}");
+        assert!(
+            close(counties, layer_total),
+            "{layer}: {layer_total} vs counties {counties}"
+        );
     }
 }
 
@@ -237,7 +338,11 @@ fn unmatched(features: &[&Feature]) -> BTreeSet<Segment> {
             for ring in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
                 for line in ring.lines() {
                     let segment = [bits(line.start), bits(line.end)];
-                    assert!(owner.insert(segment, i).is_none(), "{} repeats a segment", f.id);
+                    assert!(
+                        owner.insert(segment, i).is_none(),
+                        "{} repeats a segment",
+                        f.id
+                    );
                 }
             }
         }
@@ -259,10 +364,16 @@ fn borders_are_shared_vertex_for_vertex(fixture: &Fixture) {
     let outline = unmatched(&grids_at(city, level::COUNTY));
     assert!(!outline.is_empty());
     for grid_level in [level::TOWNSHIP, level::COMMUNITY, level::GRID] {
-        assert!(unmatched(&grids_at(city, grid_level)) == outline, "level {grid_level} reaches the outline exactly");
+        assert!(
+            unmatched(&grids_at(city, grid_level)) == outline,
+            "level {grid_level} reaches the outline exactly"
+        );
     }
     for layer in [Layer::Station, Layer::Beat] {
-        assert!(unmatched(&city.layer(layer).collect::<Vec<_>>()) == outline, "{layer}s tile the city");
+        assert!(
+            unmatched(&city.layer(layer).collect::<Vec<_>>()) == outline,
+            "{layer}s tile the city"
+        );
     }
 }
 
@@ -272,30 +383,51 @@ fn polygons_are_valid_and_oriented(fixture: &Fixture) {
         let shape = area(f);
         assert!(!shape.0.is_empty(), "{} is empty", f.id);
         for polygon in shape {
-            assert!(signed_area(polygon.exterior()) > 0.0, "{}'s exterior is counter-clockwise", f.id);
+            assert!(
+                signed_area(polygon.exterior()) > 0.0,
+                "{}'s exterior is counter-clockwise",
+                f.id
+            );
             for hole in polygon.interiors() {
                 assert!(signed_area(hole) < 0.0, "{}'s holes are clockwise", f.id);
             }
         }
         let small = matches!(f.level(), Some(level::GRID)) || f.layer() == Layer::Beat;
         if small {
-            assert!(shape.is_valid(), "{}: {:?}", f.id, shape.validation_errors());
+            assert!(
+                shape.is_valid(),
+                "{}: {:?}",
+                f.id,
+                shape.validation_errors()
+            );
         }
     }
 }
 
 fn signed_area(ring: &LineString<f64>) -> f64 {
-    ring.lines().map(|l| l.start.x * l.end.y - l.end.x * l.start.y).sum::<f64>() / 2.0
+    ring.lines()
+        .map(|l| l.start.x * l.end.y - l.end.x * l.start.y)
+        .sum::<f64>()
+        / 2.0
 }
 
 fn grids_have_realistic_vertex_counts(fixture: &Fixture) {
     let city = fixture.city();
     let counts: Vec<usize> = grids_at(city, level::GRID)
         .iter()
-        .flat_map(|g| area(g).iter().map(|p| p.exterior().0.len() - 1).collect::<Vec<_>>())
+        .flat_map(|g| {
+            area(g)
+                .iter()
+                .map(|p| p.exterior().0.len() - 1)
+                .collect::<Vec<_>>()
+        })
         .collect();
     let in_range = counts.iter().filter(|&&n| (20..=100).contains(&n)).count();
-    assert!(in_range as f64 >= 0.95 * counts.len() as f64, "{in_range} of {} rings have 20–100 vertices", counts.len());
+    assert!(
+        in_range as f64 >= 0.95 * counts.len() as f64,
+        "{in_range} of {} rings have 20–100 vertices",
+        counts.len()
+    );
 }
 
 fn grids_have_realistic_sizes(fixture: &Fixture) {
@@ -311,26 +443,47 @@ fn grids_have_realistic_sizes(fixture: &Fixture) {
     };
     let urban = median_km2(Setting::Urban);
     let rural = median_km2(Setting::Rural);
-    assert!((0.05..=0.3).contains(&urban), "urban grids: median {urban} km²");
-    assert!((1.0..=3.0).contains(&rural), "rural grids: median {rural} km²");
-    let city_km2: f64 = grids_at(city, level::COUNTY).iter().map(|c| area(c).geodesic_area_unsigned() / 1e6).sum();
+    assert!(
+        (0.05..=0.3).contains(&urban),
+        "urban grids: median {urban} km²"
+    );
+    assert!(
+        (1.0..=3.0).contains(&rural),
+        "rural grids: median {rural} km²"
+    );
+    let city_km2: f64 = grids_at(city, level::COUNTY)
+        .iter()
+        .map(|c| area(c).geodesic_area_unsigned() / 1e6)
+        .sum();
     let grids = (fixture.config.urban_grids + fixture.config.rural_grids) as f64;
-    let expected = fixture.config.urban_grids as f64 * urban + fixture.config.rural_grids as f64 * rural;
-    assert!((0.7..1.4).contains(&(city_km2 / expected)), "{city_km2} km² for {grids} grids");
+    let expected =
+        fixture.config.urban_grids as f64 * urban + fixture.config.rural_grids as f64 * rural;
+    assert!(
+        (0.7..1.4).contains(&(city_km2 / expected)),
+        "{city_km2} km² for {grids} grids"
+    );
     let (lng, lat) = fixture.config.center;
     let centre = Coord { x: lng, y: lat };
     let nearest_urban = grids_at(city, level::GRID)
         .into_iter()
         .find(|g| area(g).contains(&centre))
         .map(|g| grid_attributes(g).2);
-    assert_eq!(nearest_urban, Some(Some(Setting::Urban)), "the centre is urban");
+    assert_eq!(
+        nearest_urban,
+        Some(Some(Setting::Urban)),
+        "the centre is urban"
+    );
 }
 
 fn names_and_ids_look_real(fixture: &Fixture) {
     let city = fixture.city();
     let by_id: HashMap<&str, &Feature> = city.features.iter().map(|f| (f.id.as_str(), f)).collect();
     for f in &city.features {
-        assert!(f.name.chars().filter(|c| !c.is_ascii_digit()).all(is_han), "{}", f.name);
+        assert!(
+            f.name.chars().filter(|c| !c.is_ascii_digit()).all(is_han),
+            "{}",
+            f.name
+        );
         assert_eq!(f.version, 1);
         let (prefix, suffixes): (&str, &[&str]) = match (f.layer(), f.level()) {
             (Layer::Grid, Some(level::COUNTY)) => ("c", &["区", "县", "市"]),
@@ -341,20 +494,49 @@ fn names_and_ids_look_real(fixture: &Fixture) {
             (Layer::Beat, _) => ("b", &[""]),
             (Layer::Camera, _) => ("cam", &["枪机", "球机", "人脸抓拍", "车牌识别"]),
         };
-        assert!(f.id.starts_with(prefix) && f.id[prefix.len()..].bytes().all(|b| b.is_ascii_digit() || b == b'-'), "{}", f.id);
-        assert!(suffixes.iter().any(|s| f.name.ends_with(s)), "{}: {}", f.id, f.name);
+        assert!(
+            f.id.starts_with(prefix)
+                && f.id[prefix.len()..]
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'-'),
+            "{}",
+            f.id
+        );
+        assert!(
+            suffixes.iter().any(|s| f.name.ends_with(s)),
+            "{}: {}",
+            f.id,
+            f.name
+        );
         match f.layer() {
             Layer::Grid if f.level() == Some(level::GRID) => {
                 let parent = by_id[f.parent().expect("a parent")];
                 match grid_attributes(f) {
                     (GridKind::Comprehensive, None, Some(setting)) => {
-                        assert!(f.name.starts_with(&format!("{}第", parent.name)), "{} in {}", f.name, parent.name);
-                        assert_eq!(grid_attributes(parent).2, Some(setting), "{} in {}", f.id, parent.id);
-                        let suffix = if setting == Setting::Urban { "社区" } else { "村" };
+                        assert!(
+                            f.name.starts_with(&format!("{}第", parent.name)),
+                            "{} in {}",
+                            f.name,
+                            parent.name
+                        );
+                        assert_eq!(
+                            grid_attributes(parent).2,
+                            Some(setting),
+                            "{} in {}",
+                            f.id,
+                            parent.id
+                        );
+                        let suffix = if setting == Setting::Urban {
+                            "社区"
+                        } else {
+                            "村"
+                        };
                         assert!(parent.name.ends_with(suffix), "{}", parent.name);
                     }
                     (GridKind::Exclusive, Some(category), Some(_)) => {
-                        assert!(["school", "factory", "park", "market", "hospital"].contains(&category));
+                        assert!(
+                            ["school", "factory", "park", "market", "hospital"].contains(&category)
+                        );
                         assert!(f.name.ends_with("专属网格"), "{}", f.name);
                     }
                     other => panic!("{}: {other:?}", f.id),
@@ -363,13 +545,25 @@ fn names_and_ids_look_real(fixture: &Fixture) {
             Layer::Beat => {
                 let station = by_id[f.parent().expect("a station")];
                 let place = station.name.trim_end_matches("派出所");
-                assert!(f.name.starts_with(&format!("{place}警格")), "{} of {}", f.name, station.name);
+                assert!(
+                    f.name.starts_with(&format!("{place}警格")),
+                    "{} of {}",
+                    f.name,
+                    station.name
+                );
             }
             _ => {}
         }
     }
-    let names: HashSet<&str> = grids_at(city, level::GRID).iter().map(|g| g.name.as_str()).collect();
-    assert_eq!(names.len(), grids_at(city, level::GRID).len(), "grid names are unique");
+    let names: HashSet<&str> = grids_at(city, level::GRID)
+        .iter()
+        .map(|g| g.name.as_str())
+        .collect();
+    assert_eq!(
+        names.len(),
+        grids_at(city, level::GRID).len(),
+        "grid names are unique"
+    );
 }
 
 fn cameras_are_plausible(fixture: &Fixture) {
@@ -377,11 +571,28 @@ fn cameras_are_plausible(fixture: &Fixture) {
     let cameras: Vec<&Feature> = city.layer(Layer::Camera).collect();
     let mut offline = 0;
     for camera in &cameras {
-        let Attributes::Camera { kind, status, heading, range_m } = &camera.attributes else { unreachable!() };
-        assert!(["gun", "dome", "face", "plate"].contains(&kind.as_str()), "{kind}");
+        let Attributes::Camera {
+            kind,
+            status,
+            heading,
+            range_m,
+        } = &camera.attributes
+        else {
+            unreachable!()
+        };
+        assert!(
+            ["gun", "dome", "face", "plate"].contains(&kind.as_str()),
+            "{kind}"
+        );
         offline += usize::from(*status == CameraStatus::Offline);
-        assert!(heading.is_none_or(|h| (0.0..360.0).contains(&h)), "{heading:?}");
-        assert!(range_m.is_none_or(|r| (20.0..=150.0).contains(&r)), "{range_m:?}");
+        assert!(
+            heading.is_none_or(|h| (0.0..360.0).contains(&h)),
+            "{heading:?}"
+        );
+        assert!(
+            range_m.is_none_or(|r| (20.0..=150.0).contains(&r)),
+            "{range_m:?}"
+        );
     }
     let share = offline as f64 / cameras.len() as f64;
     assert!((0.03..0.07).contains(&share), "{share} offline");
@@ -390,7 +601,11 @@ fn cameras_are_plausible(fixture: &Fixture) {
         .into_iter()
         .map(|g| (g, geo::BoundingRect::bounding_rect(area(g)).expect("a box")))
         .collect();
-    let sample: Vec<&Feature> = cameras.iter().step_by(cameras.len() / 300 + 1).copied().collect();
+    let sample: Vec<&Feature> = cameras
+        .iter()
+        .step_by(cameras.len() / 300 + 1)
+        .copied()
+        .collect();
     let mut urban = 0;
     for camera in &sample {
         let at = camera.point().expect("a point");
@@ -400,7 +615,11 @@ fn cameras_are_plausible(fixture: &Fixture) {
             .unwrap_or_else(|| panic!("{} is outside the city", camera.id));
         urban += usize::from(grid_attributes(grid).2 == Some(Setting::Urban));
     }
-    assert!(urban as f64 > 0.7 * sample.len() as f64, "{urban} of {} sampled cameras in the city", sample.len());
+    assert!(
+        urban as f64 > 0.7 * sample.len() as f64,
+        "{urban} of {} sampled cameras in the city",
+        sample.len()
+    );
 }
 
 fn same_config_gives_the_same_city(fixture: &Fixture) {
@@ -417,5 +636,8 @@ fn same_config_gives_the_same_city(fixture: &Fixture) {
             .flat_map(|c| [c.x.to_bits(), c.y.to_bits()])
             .collect()
     };
-    assert!(coordinate_bits(&again) == coordinate_bits(city), "bit for bit");
+    assert!(
+        coordinate_bits(&again) == coordinate_bits(city),
+        "bit for bit"
+    );
 }

@@ -37,7 +37,12 @@ pub struct MeshPolygon {
 
 impl MeshPolygon {
     pub fn new(edges: Vec<Edge>) -> Self {
-        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut bbox = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for e in &edges {
             bbox[0] = bbox[0].min(e[0]).min(e[2]);
             bbox[1] = bbox[1].min(e[1]).min(e[3]);
@@ -105,7 +110,12 @@ impl<const M: usize> CellIndex<M> {
     /// ```
     pub fn build(meshes: [Vec<MeshPolygon>; M]) -> Self {
         let polygons: usize = meshes.iter().map(Vec::len).sum();
-        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut bbox = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for p in meshes.iter().flatten() {
             bbox[0] = bbox[0].min(p.bbox[0]);
             bbox[1] = bbox[1].min(p.bbox[1]);
@@ -206,7 +216,10 @@ impl<const M: usize> CellIndex<M> {
                 if e & TAG == 0 {
                     fine
                 } else {
-                    self.blocks[(e & !TAG) as usize].iter().filter(|f| *f & TAG == 0).count() as f64
+                    self.blocks[(e & !TAG) as usize]
+                        .iter()
+                        .filter(|f| *f & TAG == 0)
+                        .count() as f64
                 }
             })
             .sum();
@@ -242,7 +255,8 @@ impl<const M: usize> CellIndex<M> {
 
     /// Fine cells are numbered coarse cell by coarse cell, so each block is a run.
     fn key(&self, column: usize, row: usize) -> usize {
-        ((row >> SPLIT_SHIFT) * self.columns + (column >> SPLIT_SHIFT)) * SPLIT * SPLIT + sub_index(column, row)
+        ((row >> SPLIT_SHIFT) * self.columns + (column >> SPLIT_SHIFT)) * SPLIT * SPLIT
+            + sub_index(column, row)
     }
 
     /// The fine cell's bounds grown by a margin wider than any rounding in [`Self::locate`], so
@@ -251,7 +265,12 @@ impl<const M: usize> CellIndex<M> {
         let pad = [self.cell[0] * 1e-3, self.cell[1] * 1e-3];
         let x0 = self.origin[0] + column as f64 * self.cell[0];
         let y0 = self.origin[1] + row as f64 * self.cell[1];
-        [x0 - pad[0], y0 - pad[1], x0 + self.cell[0] + pad[0], y0 + self.cell[1] + pad[1]]
+        [
+            x0 - pad[0],
+            y0 - pad[1],
+            x0 + self.cell[0] + pad[0],
+            y0 + self.cell[1] + pad[1],
+        ]
     }
 
     fn column_range(&self, min: f64, max: f64) -> (usize, usize) {
@@ -304,7 +323,12 @@ impl<const M: usize> CellIndex<M> {
             });
         }
         covering.sort_unstable();
-        MeshLayout { bands: self.bands(mesh), crossed, covering, settled }
+        MeshLayout {
+            bands: self.bands(mesh),
+            crossed,
+            covering,
+            settled,
+        }
     }
 
     /// For each polygon and fine row it spans: the edges meeting the row's padded band, those
@@ -329,7 +353,9 @@ impl<const M: usize> CellIndex<M> {
                 list.sort_by(|a, b| a[0].max(a[2]).total_cmp(&b[0].max(b[2])).reverse());
                 let start = bands.edges.len() as u32;
                 bands.edges.extend_from_slice(list);
-                bands.rows.insert((i as u32, (r0 + k) as u32), (start, list.len() as u32));
+                bands
+                    .rows
+                    .insert((i as u32, (r0 + k) as u32), (start, list.len() as u32));
             }
         }
         bands
@@ -379,7 +405,10 @@ impl<const M: usize> CellIndex<M> {
             for (sub, entry) in block.iter_mut().enumerate() {
                 let key = coarse * SPLIT * SPLIT + sub;
                 let (column, row) = self.fine_position(coarse, sub);
-                let mut slots = [Slot { start: NONE, len: 0 }; M];
+                let mut slots = [Slot {
+                    start: NONE,
+                    len: 0,
+                }; M];
                 let mut mixed = false;
                 for (m, layout) in layouts.iter().enumerate() {
                     let (crossed_at, covering_at) = &mut cursors[m];
@@ -389,7 +418,8 @@ impl<const M: usize> CellIndex<M> {
                         slots[m].start = layout.settled[key];
                     } else {
                         mixed = true;
-                        slots[m] = self.add_candidates(layout, offsets[m], column, row, crossed, covering);
+                        slots[m] =
+                            self.add_candidates(layout, offsets[m], column, row, crossed, covering);
                     }
                 }
                 *entry = if mixed {
@@ -444,7 +474,11 @@ impl<const M: usize> CellIndex<M> {
         let west = self.padded_cell(column, row)[0];
         for (polygon, covers) in polygons {
             if covers {
-                self.candidates.push(Candidate { polygon, edges_start: 0, edges_len: 0 });
+                self.candidates.push(Candidate {
+                    polygon,
+                    edges_start: 0,
+                    edges_len: 0,
+                });
                 break;
             }
             let (band_start, band_len) = layout.bands.rows[&(polygon, row as u32)];
@@ -456,7 +490,10 @@ impl<const M: usize> CellIndex<M> {
                 edges_len: reach as u32,
             });
         }
-        Slot { start, len: self.candidates.len() as u32 - start }
+        Slot {
+            start,
+            len: self.candidates.len() as u32 - start,
+        }
     }
 }
 
@@ -504,7 +541,12 @@ fn segment_meets_box(e: Edge, b: [f64; 4]) -> bool {
     let (dx, dy) = (x1 - x0, y1 - y0);
     let mut t0: f64 = 0.0;
     let mut t1: f64 = 1.0;
-    for (p, q) in [(-dx, x0 - b[0]), (dx, b[2] - x0), (-dy, y0 - b[1]), (dy, b[3] - y0)] {
+    for (p, q) in [
+        (-dx, x0 - b[0]),
+        (dx, b[2] - x0),
+        (-dy, y0 - b[1]),
+        (dy, b[3] - y0),
+    ] {
         if p == 0.0 {
             if q < 0.0 {
                 return false;

@@ -75,18 +75,29 @@ pub fn wgs84_to_gcj02(lng: f64, lat: f64) -> (f64, f64) {
         (a * (fa * t * PI).sin() + b * (fb * t * PI).sin()) * 2.0 / 3.0
     };
     let common = waves(20.0, 6.0, 20.0, 2.0, x);
-    let d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * x.abs().sqrt()
+    let d_lat = -100.0
+        + 2.0 * x
+        + 3.0 * y
+        + 0.2 * y * y
+        + 0.1 * x * y
+        + 0.2 * x.abs().sqrt()
         + common
         + waves(20.0, 1.0, 40.0, 1.0 / 3.0, y)
         + waves(160.0, 1.0 / 12.0, 320.0, 1.0 / 30.0, y);
-    let d_lng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * x.abs().sqrt()
+    let d_lng = 300.0
+        + x
+        + 2.0 * y
+        + 0.1 * x * x
+        + 0.1 * x * y
+        + 0.1 * x.abs().sqrt()
         + common
         + waves(20.0, 1.0, 40.0, 1.0 / 3.0, x)
         + waves(150.0, 1.0 / 12.0, 300.0, 1.0 / 30.0, x);
     let rad = lat.to_radians();
     let magic = 1.0 - KRASOVSKY_E2 * rad.sin().powi(2);
     let sqrt_magic = magic.sqrt();
-    let d_lat = (d_lat * 180.0) / ((KRASOVSKY_A * (1.0 - KRASOVSKY_E2)) / (magic * sqrt_magic) * PI);
+    let d_lat =
+        (d_lat * 180.0) / ((KRASOVSKY_A * (1.0 - KRASOVSKY_E2)) / (magic * sqrt_magic) * PI);
     let d_lng = (d_lng * 180.0) / (KRASOVSKY_A / sqrt_magic * rad.cos() * PI);
     (lng + d_lng, lat + d_lat)
 }

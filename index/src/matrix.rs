@@ -36,8 +36,13 @@ pub struct Side<'a> {
 
 impl OverlapMatrix {
     /// Computes every row, splitting the grids over the machine's cores.
-    pub fn build<'a>(grids: &[Side<'a>], beats_near: impl Fn(&Region) -> Vec<Side<'a>> + Sync) -> Self {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    pub fn build<'a>(
+        grids: &[Side<'a>],
+        beats_near: impl Fn(&Region) -> Vec<Side<'a>> + Sync,
+    ) -> Self {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
         let chunk = grids.len().div_ceil(threads).max(1);
         let rows = std::thread::scope(|scope| {
             let workers: Vec<_> = grids
@@ -46,7 +51,12 @@ impl OverlapMatrix {
                     let beats_near = &beats_near;
                     scope.spawn(move || {
                         part.iter()
-                            .map(|g| (g.id.to_string(), Arc::new(row(g.region, beats_near(g.region)))))
+                            .map(|g| {
+                                (
+                                    g.id.to_string(),
+                                    Arc::new(row(g.region, beats_near(g.region))),
+                                )
+                            })
                             .collect::<Vec<_>>()
                     })
                 })
@@ -70,8 +80,10 @@ impl OverlapMatrix {
             self.rows.remove(*id);
         }
         for g in grids {
-            self.rows
-                .insert(g.id.to_string(), Arc::new(row(g.region, beats_near(g.region))));
+            self.rows.insert(
+                g.id.to_string(),
+                Arc::new(row(g.region, beats_near(g.region))),
+            );
         }
     }
 
@@ -110,10 +122,18 @@ fn row(grid: &Region, beats: Vec<Side<'_>>) -> Vec<Share> {
             (area > DUST_M2).then(|| Share {
                 id: b.id.to_string(),
                 area_m2: area,
-                fraction: if grid.area > 0.0 { area / grid.area } else { 0.0 },
+                fraction: if grid.area > 0.0 {
+                    area / grid.area
+                } else {
+                    0.0
+                },
             })
         })
         .collect();
-    shares.sort_by(|a, b| b.area_m2.total_cmp(&a.area_m2).then_with(|| a.id.cmp(&b.id)));
+    shares.sort_by(|a, b| {
+        b.area_m2
+            .total_cmp(&a.area_m2)
+            .then_with(|| a.id.cmp(&b.id))
+    });
     shares
 }

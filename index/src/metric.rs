@@ -40,7 +40,8 @@ impl EqualArea {
     pub fn project(&self, lng: f64, lat: f64) -> [f64; 2] {
         let s = lat.to_radians().sin();
         let es = self.e * s;
-        let q = (1.0 - E2) * (s / (1.0 - es * es) - (1.0 / (2.0 * self.e)) * ((1.0 - es) / (1.0 + es)).ln());
+        let q = (1.0 - E2)
+            * (s / (1.0 - es * es) - (1.0 / (2.0 * self.e)) * ((1.0 - es) / (1.0 + es)).ln());
         [A * self.k0 * lng.to_radians(), A * q / (2.0 * self.k0)]
     }
 
@@ -61,7 +62,10 @@ impl EqualArea {
 
     /// The area of a multipolygon in m² (holes subtracted, orientation ignored).
     pub fn area(&self, mp: &MultiPolygon<f64>) -> f64 {
-        let ring = |r: &LineString<f64>| self.ring_area(r.0.iter().map(|c| self.project(c.x, c.y))).abs();
+        let ring = |r: &LineString<f64>| {
+            self.ring_area(r.0.iter().map(|c| self.project(c.x, c.y)))
+                .abs()
+        };
         mp.iter()
             .map(|p| ring(p.exterior()) - p.interiors().iter().map(ring).sum::<f64>())
             .sum()
@@ -90,7 +94,10 @@ impl LocalFrame {
         let normal = A / w;
         LocalFrame {
             origin: [lng, lat],
-            metres_per_degree: [normal * phi.cos() * std::f64::consts::PI / 180.0, meridian * std::f64::consts::PI / 180.0],
+            metres_per_degree: [
+                normal * phi.cos() * std::f64::consts::PI / 180.0,
+                meridian * std::f64::consts::PI / 180.0,
+            ],
         }
     }
 
@@ -125,7 +132,10 @@ impl LocalFrame {
 
     /// Degrees of longitude and latitude that `metres` spans here, for search boxes.
     pub fn degrees(&self, metres: f64) -> [f64; 2] {
-        [metres / self.metres_per_degree[0], metres / self.metres_per_degree[1]]
+        [
+            metres / self.metres_per_degree[0],
+            metres / self.metres_per_degree[1],
+        ]
     }
 }
 

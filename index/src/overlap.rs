@@ -30,7 +30,11 @@ impl Region {
                 let signed = signed_area(ring);
                 let want_ccw = k == 0;
                 let flip = (signed > 0.0) != want_ccw;
-                area += if want_ccw { signed.abs() } else { -signed.abs() };
+                area += if want_ccw {
+                    signed.abs()
+                } else {
+                    -signed.abs()
+                };
                 for w in ring.windows(2) {
                     let (a, b) = if flip { (w[1], w[0]) } else { (w[0], w[1]) };
                     if a != b {
@@ -39,7 +43,12 @@ impl Region {
                 }
             }
         }
-        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut bbox = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for e in &edges {
             bbox = grow(bbox, e);
         }
@@ -92,7 +101,12 @@ pub fn intersection_area(a: &Region, b: &Region) -> f64 {
 fn nested_area(a: &Region, b: &Region) -> f64 {
     let inside = |r: &Region, e: &Edge| {
         let mid = [(e[0] + e[2]) / 2.0, (e[1] + e[3]) / 2.0];
-        r.edges.iter().filter(|x| crosses(**x, mid[0], mid[1])).count() % 2 == 1
+        r.edges
+            .iter()
+            .filter(|x| crosses(**x, mid[0], mid[1]))
+            .count()
+            % 2
+            == 1
     };
     match (a.edges.first(), b.edges.first()) {
         (Some(ea), _) if inside(b, ea) => a.area,

@@ -70,8 +70,13 @@ impl Snapshot {
         Self::assemble(city, version, Some((self, changed)))
     }
 
-    fn assemble(mut city: City, version: u64, previous: Option<(&Snapshot, &[(Layer, String)])>) -> Snapshot {
-        city.features.sort_by(|a, b| (a.layer(), &a.id).cmp(&(b.layer(), &b.id)));
+    fn assemble(
+        mut city: City,
+        version: u64,
+        previous: Option<(&Snapshot, &[(Layer, String)])>,
+    ) -> Snapshot {
+        city.features
+            .sort_by(|a, b| (a.layer(), &a.id).cmp(&(b.layer(), &b.id)));
         let features = city.features;
         let ids: HashMap<(Layer, String), u32> = features
             .iter()
@@ -94,11 +99,19 @@ impl Snapshot {
                 .filter_map(|(i, f)| {
                     let b = f.bbox()?;
                     f.area()?;
-                    Some(BoxEntry::new(Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]), i as u32))
+                    Some(BoxEntry::new(
+                        Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
+                        i as u32,
+                    ))
                 })
                 .collect(),
         );
-        let parents = Lookup { features: &features, ids: &ids, boxes: &boxes }.parents();
+        let parents = Lookup {
+            features: &features,
+            ids: &ids,
+            boxes: &boxes,
+        }
+        .parents();
         let covered = covered_by_children(&features, &parents, &projection);
         let mut grid_mesh = of_layer(Layer::Grid);
         grid_mesh.retain(|i| !covered[*i as usize]);
@@ -108,7 +121,14 @@ impl Snapshot {
         let mesh = |members: &[u32]| -> Vec<MeshPolygon> {
             members
                 .iter()
-                .map(|i| MeshPolygon::new(features[*i as usize].area().map(edges_of).unwrap_or_default()))
+                .map(|i| {
+                    MeshPolygon::new(
+                        features[*i as usize]
+                            .area()
+                            .map(edges_of)
+                            .unwrap_or_default(),
+                    )
+                })
                 .collect()
         };
         let cells = CellIndex::build([mesh(&grid_mesh), mesh(&beat_mesh)]);
@@ -119,7 +139,10 @@ impl Snapshot {
             features
                 .iter()
                 .enumerate()
-                .filter_map(|(i, f)| f.point().map(|p| PointEntry::new([p.x() * camera_scale, p.y()], i as u32)))
+                .filter_map(|(i, f)| {
+                    f.point()
+                        .map(|p| PointEntry::new([p.x() * camera_scale, p.y()], i as u32))
+                })
                 .collect(),
         );
         let regions: Vec<Option<Arc<Region>>> = features
@@ -165,7 +188,9 @@ impl Snapshot {
             .map(|b| snapshot.parents[*b as usize].unwrap_or(NONE))
             .collect();
         snapshot.matrix = match previous {
-            Some((prev, changed)) if prev.projection == snapshot.projection => snapshot.updated_matrix(prev, changed),
+            Some((prev, changed)) if prev.projection == snapshot.projection => {
+                snapshot.updated_matrix(prev, changed)
+            }
             _ => snapshot.full_matrix(),
         };
         snapshot
@@ -182,7 +207,12 @@ impl Snapshot {
             .iter()
             .zip(&self.regions)
             .filter(|(f, _)| f.layer() == Layer::Grid)
-            .filter_map(|(f, r)| Some(Side { id: &f.id, region: r.as_deref()? }))
+            .filter_map(|(f, r)| {
+                Some(Side {
+                    id: &f.id,
+                    region: r.as_deref()?,
+                })
+            })
             .collect()
     }
 
@@ -232,7 +262,11 @@ impl Snapshot {
             .collect();
         let gone: Vec<&str> = removed
             .into_iter()
-            .chain(redo.iter().copied().filter(|id| self.region(Layer::Grid, id).is_none()))
+            .chain(
+                redo.iter()
+                    .copied()
+                    .filter(|id| self.region(Layer::Grid, id).is_none()),
+            )
             .collect();
         matrix.update(&grids, &gone, |r| self.beats_in(&beats, r));
         matrix
@@ -245,7 +279,10 @@ impl Snapshot {
                 .iter()
                 .filter_map(|i| {
                     let b = self.regions[*i as usize].as_ref()?.bbox;
-                    Some(BoxEntry::new(Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]), *i))
+                    Some(BoxEntry::new(
+                        Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
+                        *i,
+                    ))
                 })
                 .collect(),
         )
@@ -257,7 +294,10 @@ impl Snapshot {
             .locate_in_envelope_intersecting(&AABB::from_corners([b[0], b[1]], [b[2], b[3]]))
             .filter_map(|e| {
                 let i = e.data as usize;
-                Some(Side { id: &self.features[i].id, region: self.regions[i].as_deref()? })
+                Some(Side {
+                    id: &self.features[i].id,
+                    region: self.regions[i].as_deref()?,
+                })
             })
             .collect()
     }
@@ -296,14 +336,20 @@ impl Snapshot {
 
     /// The people who answer for a feature, in the order the feature lists them.
     pub fn people_of(&self, f: &Feature) -> Vec<&Person> {
-        f.people.iter().filter_map(|id| self.people.get(id)).collect()
+        f.people
+            .iter()
+            .filter_map(|id| self.people.get(id))
+            .collect()
     }
 
     /// The city back as a plain [`City`] (for writes, which build the next snapshot).
     pub fn to_city(&self) -> City {
         let mut people: Vec<Person> = self.people.values().cloned().collect();
         people.sort_by(|a, b| a.id.cmp(&b.id));
-        City { features: self.features.clone(), people }
+        City {
+            features: self.features.clone(),
+            people,
+        }
     }
 
     /// lng/lat bounds of all data, `[minx, miny, maxx, maxy]`.
@@ -340,8 +386,16 @@ impl Snapshot {
     pub fn locate_pair(&self, lng: f64, lat: f64) -> [u32; 2] {
         let [g, b] = self.cells.locate(lng, lat);
         [
-            if g == NONE { NONE } else { self.grid_mesh[g as usize] },
-            if b == NONE { NONE } else { self.beat_mesh[b as usize] },
+            if g == NONE {
+                NONE
+            } else {
+                self.grid_mesh[g as usize]
+            },
+            if b == NONE {
+                NONE
+            } else {
+                self.beat_mesh[b as usize]
+            },
         ]
     }
 
@@ -354,7 +408,11 @@ impl Snapshot {
         } else {
             some(self.station_cells.locate(lng, lat)[0], &self.station_mesh)
         };
-        Hit { grid: some(g, &self.grid_mesh), beat: some(b, &self.beat_mesh), station }
+        Hit {
+            grid: some(g, &self.grid_mesh),
+            beat: some(b, &self.beat_mesh),
+            station,
+        }
     }
 
     /// Cameras within `radius_m` of the point, nearest first, at most `k`, with distances.
@@ -385,7 +443,14 @@ impl Snapshot {
 
     /// Areal features of `layer` (and, for grids, of `grid_level`) whose boundary passes
     /// within `within_m` of the point, nearest first, with distances in metres.
-    pub fn near(&self, layer: Layer, grid_level: Option<u8>, lng: f64, lat: f64, within_m: f64) -> Vec<(u32, f64)> {
+    pub fn near(
+        &self,
+        layer: Layer,
+        grid_level: Option<u8>,
+        lng: f64,
+        lat: f64,
+        within_m: f64,
+    ) -> Vec<(u32, f64)> {
         let frame = LocalFrame::at(lng, lat);
         let [dx, dy] = frame.degrees(within_m);
         let envelope = AABB::from_corners([lng - dx, lat - dy], [lng + dx, lat + dy]);
@@ -412,7 +477,12 @@ impl Snapshot {
             .nearest_neighbor_iter(&[lng, lat])
             .filter(|e| self.features[e.data as usize].layer() == Layer::Grid)
             .take(32)
-            .filter_map(|e| Some((e.data, frame.distance_to_boundary(self.features[e.data as usize].area()?))))
+            .filter_map(|e| {
+                Some((
+                    e.data,
+                    frame.distance_to_boundary(self.features[e.data as usize].area()?),
+                ))
+            })
             .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 
@@ -433,11 +503,20 @@ impl Snapshot {
         if let Some(row) = self.matrix.row(&f.id) {
             return row.to_vec();
         }
-        let Some(mp) = f.area() else { return Vec::new() };
+        let Some(mp) = f.area() else {
+            return Vec::new();
+        };
         let region = region_of(&self.projection, mp);
         let beats = self.beat_boxes();
         let mut matrix = OverlapMatrix::default();
-        matrix.update(&[Side { id: &f.id, region: &region }], &[], |r| self.beats_in(&beats, r));
+        matrix.update(
+            &[Side {
+                id: &f.id,
+                region: &region,
+            }],
+            &[],
+            |r| self.beats_in(&beats, r),
+        );
         matrix.row(&f.id).map(<[_]>::to_vec).unwrap_or_default()
     }
 
@@ -456,15 +535,26 @@ impl Snapshot {
     /// Features whose bounding box meets `bbox` (lng/lat), for polygon queries.
     pub fn areal_in(&self, bbox: [f64; 4]) -> Vec<u32> {
         let env = AABB::from_corners([bbox[0], bbox[1]], [bbox[2], bbox[3]]);
-        let mut v: Vec<u32> = self.boxes.locate_in_envelope_intersecting(&env).map(|e| e.data).collect();
+        let mut v: Vec<u32> = self
+            .boxes
+            .locate_in_envelope_intersecting(&env)
+            .map(|e| e.data)
+            .collect();
         v.sort_unstable();
         v
     }
 
     /// Cameras inside `bbox` (lng/lat).
     pub fn cameras_in(&self, bbox: [f64; 4]) -> Vec<u32> {
-        let env = AABB::from_corners([bbox[0] * self.camera_scale, bbox[1]], [bbox[2] * self.camera_scale, bbox[3]]);
-        let mut v: Vec<u32> = self.cameras.locate_in_envelope(&env).map(|e| e.data).collect();
+        let env = AABB::from_corners(
+            [bbox[0] * self.camera_scale, bbox[1]],
+            [bbox[2] * self.camera_scale, bbox[3]],
+        );
+        let mut v: Vec<u32> = self
+            .cameras
+            .locate_in_envelope(&env)
+            .map(|e| e.data)
+            .collect();
         v.sort_unstable();
         v
     }
@@ -500,8 +590,12 @@ impl Lookup<'_> {
             .iter()
             .map(|f| {
                 let explicit = match f.layer() {
-                    Layer::Grid => f.parent().and_then(|p| self.ids.get(&(Layer::Grid, p.to_string())).copied()),
-                    Layer::Beat => f.parent().and_then(|p| self.ids.get(&(Layer::Station, p.to_string())).copied()),
+                    Layer::Grid => f
+                        .parent()
+                        .and_then(|p| self.ids.get(&(Layer::Grid, p.to_string())).copied()),
+                    Layer::Beat => f
+                        .parent()
+                        .and_then(|p| self.ids.get(&(Layer::Station, p.to_string())).copied()),
                     _ => None,
                 };
                 explicit.or_else(|| {
@@ -510,9 +604,13 @@ impl Lookup<'_> {
                         Layer::Grid => {
                             let lvl = f.level()?;
                             let up = lvl.checked_sub(1)?;
-                            self.containing(Layer::Grid, inner.x(), inner.y(), |g| g.level() == Some(up))
+                            self.containing(Layer::Grid, inner.x(), inner.y(), |g| {
+                                g.level() == Some(up)
+                            })
                         }
-                        Layer::Beat => self.containing(Layer::Station, inner.x(), inner.y(), |_| true),
+                        Layer::Beat => {
+                            self.containing(Layer::Station, inner.x(), inner.y(), |_| true)
+                        }
                         _ => None,
                     }
                 })
@@ -521,25 +619,36 @@ impl Lookup<'_> {
     }
 
     /// The first feature of `layer` (by id) that contains the point and passes `keep`.
-    fn containing(&self, layer: Layer, x: f64, y: f64, keep: impl Fn(&Feature) -> bool) -> Option<u32> {
+    fn containing(
+        &self,
+        layer: Layer,
+        x: f64,
+        y: f64,
+        keep: impl Fn(&Feature) -> bool,
+    ) -> Option<u32> {
         let mut found: Vec<u32> = self
             .boxes
             .locate_all_at_point(&[x, y])
             .map(|e| e.data)
             .filter(|i| {
                 let f = &self.features[*i as usize];
-                f.layer() == layer && keep(f) && f.area().is_some_and(|mp| contains(&edges_of(mp), x, y))
+                f.layer() == layer
+                    && keep(f)
+                    && f.area().is_some_and(|mp| contains(&edges_of(mp), x, y))
             })
             .collect();
         found.sort_unstable();
         found.first().copied()
     }
-
 }
 
 /// Grids whose children cover them exactly (by area) answer through their children, so the
 /// cell index needs only the leaves; a parent with gaps stays in to answer for the gaps.
-fn covered_by_children(features: &[Feature], parents: &[Option<u32>], projection: &EqualArea) -> Vec<bool> {
+fn covered_by_children(
+    features: &[Feature],
+    parents: &[Option<u32>],
+    projection: &EqualArea,
+) -> Vec<bool> {
     let area = |f: &Feature| f.area().map_or(0.0, |mp| projection.area(mp));
     let mut children_area = vec![0.0; features.len()];
     for (i, f) in features.iter().enumerate() {
@@ -571,10 +680,20 @@ pub fn feature_edges(f: &Feature) -> Vec<Edge> {
 }
 
 fn bounds_of(features: &[Feature]) -> [f64; 4] {
-    let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
     for f in features {
         if let Some(fb) = f.bbox() {
-            b = [b[0].min(fb[0]), b[1].min(fb[1]), b[2].max(fb[2]), b[3].max(fb[3])];
+            b = [
+                b[0].min(fb[0]),
+                b[1].min(fb[1]),
+                b[2].max(fb[2]),
+                b[3].max(fb[3]),
+            ];
         }
     }
     if b[0].is_finite() {

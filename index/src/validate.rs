@@ -175,10 +175,10 @@ impl Invalid {
 ///
 /// Ring orientation is not checked: [`normalise`] fixes it.
 pub fn validate_feature(f: &Feature) -> Result<(), Invalid> {
-    check_id("id", &f.id)?;
+    check_id(&f.id, || "id".into())?;
     check_name(&f.name)?;
     for (i, person) in f.people.iter().enumerate() {
-        check_id(&format!("people[{i}]"), person)?;
+        check_id(person, || format!("people[{i}]"))?;
     }
     check_shape(f.layer(), &f.shape)?;
     check_attributes(&f.attributes)
@@ -186,7 +186,7 @@ pub fn validate_feature(f: &Feature) -> Result<(), Invalid> {
 
 /// Checks a person's id and name.
 pub fn validate_person(p: &Person) -> Result<(), Invalid> {
-    check_id("id", &p.id)?;
+    check_id(&p.id, || "id".into())?;
     check_name(&p.name)
 }
 
@@ -235,16 +235,22 @@ fn orient_ring(ring: &mut LineString<f64>, counter_clockwise: bool) {
     }
 }
 
-fn check_id(field: &str, id: &str) -> Result<(), Invalid> {
-    let field = field.to_string();
+/// Checks an id; `field` names it in the error (built only on error: this runs for every id).
+fn check_id(id: &str, field: impl FnOnce() -> String) -> Result<(), Invalid> {
     if id.is_empty() {
-        return Err(Invalid::EmptyId { field });
+        return Err(Invalid::EmptyId { field: field() });
     }
     if let Some(position) = id.chars().position(char::is_control) {
-        return Err(Invalid::IdControl { field, position });
+        return Err(Invalid::IdControl {
+            field: field(),
+            position,
+        });
     }
     match id.chars().count() {
-        chars if chars > MAX_ID_CHARS => Err(Invalid::IdTooLong { field, chars }),
+        chars if chars > MAX_ID_CHARS => Err(Invalid::IdTooLong {
+            field: field(),
+            chars,
+        }),
         _ => Ok(()),
     }
 }
@@ -315,11 +321,13 @@ fn check_attributes(attributes: &Attributes) -> Result<(), Invalid> {
             if *level > level::DEEPEST {
                 return Err(Invalid::Level { level: *level });
             }
-            parent.as_deref().map_or(Ok(()), |p| check_id("parent", p))
+            parent
+                .as_deref()
+                .map_or(Ok(()), |p| check_id(p, || "parent".into()))
         }
         Attributes::Beat { station } => station
             .as_deref()
-            .map_or(Ok(()), |s| check_id("station", s)),
+            .map_or(Ok(()), |s| check_id(s, || "station".into())),
         Attributes::Station { location } => {
             location.map_or(Ok(()), |p: Point<f64>| check_position(Place::Location, p.0))
         }

@@ -2,10 +2,10 @@
 
 mod support;
 
-use support::{blocks, lattice, mesh, ring_edges};
 use onemap_index::cells::{CellIndex, NONE};
 use onemap_index::crossing::contains;
 use proptest::prelude::*;
+use support::{blocks, lattice, mesh, ring_edges};
 
 /// The first polygon (priority order) containing the point, by scanning them all.
 fn brute(rings: &[Vec<[f64; 2]>], x: f64, y: f64) -> u32 {
@@ -54,15 +54,34 @@ proptest! {
 #[test]
 fn shared_edges_follow_the_documented_rule() {
     let square = |x0: f64, y0: f64| {
-        vec![[x0, y0], [x0 + 1.0, y0], [x0 + 1.0, y0 + 1.0], [x0, y0 + 1.0], [x0, y0]]
+        vec![
+            [x0, y0],
+            [x0 + 1.0, y0],
+            [x0 + 1.0, y0 + 1.0],
+            [x0, y0 + 1.0],
+            [x0, y0],
+        ]
     };
-    let rings = vec![square(0.0, 0.0), square(1.0, 0.0), square(0.0, 1.0), square(1.0, 1.0)];
+    let rings = vec![
+        square(0.0, 0.0),
+        square(1.0, 0.0),
+        square(0.0, 1.0),
+        square(1.0, 1.0),
+    ];
     let index = CellIndex::<1>::build([mesh(&rings)]);
     assert_eq!(index.locate(1.0, 0.5), [1], "west/east edge goes east");
     assert_eq!(index.locate(0.5, 1.0), [2], "south/north edge goes north");
     assert_eq!(index.locate(1.0, 1.0), [3], "a corner goes north-east");
-    assert_eq!(index.locate(0.0, 0.5), [0], "the outline's west edge is inside");
-    assert_eq!(index.locate(2.0, 0.5), [NONE], "the outline's east edge is outside");
+    assert_eq!(
+        index.locate(0.0, 0.5),
+        [0],
+        "the outline's west edge is inside"
+    );
+    assert_eq!(
+        index.locate(2.0, 0.5),
+        [NONE],
+        "the outline's east edge is outside"
+    );
     assert_eq!(index.locate(f64::NAN, 0.5), [NONE]);
 }
 
@@ -82,7 +101,13 @@ fn priority_decides_overlaps() {
 #[test]
 fn holes_are_outside() {
     let mut edges = ring_edges(&[[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0], [0.0, 0.0]]);
-    edges.extend(ring_edges(&[[1.0, 1.0], [1.0, 3.0], [3.0, 3.0], [3.0, 1.0], [1.0, 1.0]]));
+    edges.extend(ring_edges(&[
+        [1.0, 1.0],
+        [1.0, 3.0],
+        [3.0, 3.0],
+        [3.0, 1.0],
+        [1.0, 1.0],
+    ]));
     let index = CellIndex::<1>::build([vec![onemap_index::cells::MeshPolygon::new(edges)]]);
     assert_eq!(index.locate(2.0, 2.0), [NONE]);
     assert_eq!(index.locate(0.5, 2.0), [0]);

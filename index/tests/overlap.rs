@@ -3,16 +3,19 @@
 mod support;
 
 use geo::{Area, BooleanOps, Coord, LineString, Polygon};
-use support::{blocks, lattice};
 use onemap_index::overlap::{intersection_area, Region};
 use proptest::prelude::*;
+use support::{blocks, lattice};
 
 fn region(ring: &[[f64; 2]]) -> Region {
     Region::from_polygons(&[vec![ring.to_vec()]])
 }
 
 fn polygon(ring: &[[f64; 2]]) -> Polygon<f64> {
-    Polygon::new(LineString(ring.iter().map(|p| Coord { x: p[0], y: p[1] }).collect()), vec![])
+    Polygon::new(
+        LineString(ring.iter().map(|p| Coord { x: p[0], y: p[1] }).collect()),
+        vec![],
+    )
 }
 
 /// A star-shaped ring around `(cx, cy)` with `n` random radii: simple, often concave.
@@ -59,10 +62,24 @@ fn partition_sums_with_shared_edges() {
         let grid_regions: Vec<Region> = grids.iter().map(|g| region(g)).collect();
         for g in &grid_regions {
             let sum: f64 = beat_regions.iter().map(|b| intersection_area(g, b)).sum();
-            assert!((sum - g.area).abs() < 1e-6 * g.area, "seed {seed}: {sum} vs {}", g.area);
-            let with_neighbours: f64 = grid_regions.iter().filter(|o| *o != g).map(|o| intersection_area(g, o)).sum();
-            assert!(with_neighbours.abs() < 1e-6, "grids overlap by {with_neighbours}");
-            assert!((intersection_area(g, g) - g.area).abs() < 1e-6 * g.area, "self intersection");
+            assert!(
+                (sum - g.area).abs() < 1e-6 * g.area,
+                "seed {seed}: {sum} vs {}",
+                g.area
+            );
+            let with_neighbours: f64 = grid_regions
+                .iter()
+                .filter(|o| *o != g)
+                .map(|o| intersection_area(g, o))
+                .sum();
+            assert!(
+                with_neighbours.abs() < 1e-6,
+                "grids overlap by {with_neighbours}"
+            );
+            assert!(
+                (intersection_area(g, g) - g.area).abs() < 1e-6 * g.area,
+                "self intersection"
+            );
         }
     }
 }
@@ -70,7 +87,10 @@ fn partition_sums_with_shared_edges() {
 /// Holes take their area out of an intersection.
 #[test]
 fn holes_count() {
-    let outer = vec![vec![[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0], [0.0, 0.0]], vec![[1.0, 1.0], [3.0, 1.0], [3.0, 3.0], [1.0, 3.0], [1.0, 1.0]]];
+    let outer = vec![
+        vec![[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0], [0.0, 0.0]],
+        vec![[1.0, 1.0], [3.0, 1.0], [3.0, 3.0], [1.0, 3.0], [1.0, 1.0]],
+    ];
     let donut = Region::from_polygons(&[outer]);
     assert!((donut.area - 12.0).abs() < 1e-12);
     let square = region(&[[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 2.0], [0.0, 0.0]]);

@@ -17,14 +17,19 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(meta::health))
         .route("/openapi.json", get(meta::openapi))
         .route("/style.json", get(meta::style))
-        .route("/v1/locate", get(locate::locate_one).post(locate::locate_batch))
+        .route(
+            "/v1/locate",
+            get(locate::locate_one).post(locate::locate_batch),
+        )
         .route("/v1/search", get(meta::search))
         .route("/v1/layers", get(layers::list))
         .route("/v1/layers/{file}", get(layers::export))
         .route("/v1/layers/{layer}/import", post(layers::import))
         .route(
             "/v1/layers/{layer}/features/{id}",
-            get(layers::get_feature).put(layers::put_feature).delete(layers::delete_feature),
+            get(layers::get_feature)
+                .put(layers::put_feature)
+                .delete(layers::delete_feature),
         )
         .route("/v1/people/import", post(layers::import_people))
         .route("/v1/people/{id}", get(layers::get_person))
@@ -43,5 +48,9 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn unknown_route() -> impl IntoResponse {
-    ApiError::new(StatusCode::NOT_FOUND, "unknown_route", "no such API route: see /openapi.json")
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_route",
+        "no such API route: see /openapi.json",
+    )
 }

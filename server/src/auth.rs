@@ -30,7 +30,9 @@ impl std::str::FromStr for Access {
             "dispatcher" => Ok(Access::Dispatcher),
             "planner" => Ok(Access::Planner),
             "admin" => Ok(Access::Admin),
-            _ => Err(format!("unknown access role `{s}`: use public, dispatcher, planner or admin")),
+            _ => Err(format!(
+                "unknown access role `{s}`: use public, dispatcher, planner or admin"
+            )),
         }
     }
 }
@@ -55,9 +57,15 @@ pub fn parse_tokens(spec: &str) -> Result<Vec<Token>, String> {
                 return Err(format!("token entry `{entry}` is not name:role:token"));
             };
             if token.len() < 8 {
-                return Err(format!("the token for `{name}` is shorter than 8 characters"));
+                return Err(format!(
+                    "the token for `{name}` is shorter than 8 characters"
+                ));
             }
-            Ok(Token { name: name.into(), role: role.parse()?, token: token.into() })
+            Ok(Token {
+                name: name.into(),
+                role: role.parse()?,
+                token: token.into(),
+            })
         })
         .collect()
 }
@@ -69,7 +77,10 @@ pub struct Tokens(Arc<HashMap<String, (String, Access)>>);
 impl Tokens {
     pub fn new(tokens: &[Token]) -> Self {
         Tokens(Arc::new(
-            tokens.iter().map(|t| (t.token.clone(), (t.name.clone(), t.role))).collect(),
+            tokens
+                .iter()
+                .map(|t| (t.token.clone(), (t.name.clone(), t.role)))
+                .collect(),
         ))
     }
 
@@ -95,11 +106,18 @@ impl Caller {
         if self.access >= needed {
             return Ok(());
         }
-        let status = if self.access == Access::Public { StatusCode::UNAUTHORIZED } else { StatusCode::FORBIDDEN };
+        let status = if self.access == Access::Public {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::FORBIDDEN
+        };
         Err(ApiError::new(
             status,
             "forbidden",
-            format!("{what} needs a {needed:?} token or better (send Authorization: Bearer <token>)").to_lowercase(),
+            format!(
+                "{what} needs a {needed:?} token or better (send Authorization: Bearer <token>)"
+            )
+            .to_lowercase(),
         ))
     }
 }
@@ -113,7 +131,10 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let tokens = <Tokens as axum::extract::FromRef<S>>::from_ref(state);
         let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) else {
-            return Ok(Caller { name: "public".into(), access: Access::Public });
+            return Ok(Caller {
+                name: "public".into(),
+                access: Access::Public,
+            });
         };
         let presented = header
             .to_str()
@@ -171,7 +192,11 @@ mod tests {
         let t = parse_tokens("ann:dispatcher:abcdefgh1;bob:planner:12345678x").unwrap();
         assert_eq!(t.len(), 2);
         assert_eq!(t[1].role, Access::Planner);
-        assert!(parse_tokens("ann:boss:abcdefgh1").unwrap_err().contains("unknown access role"));
-        assert!(parse_tokens("ann:planner:short").unwrap_err().contains("shorter"));
+        assert!(parse_tokens("ann:boss:abcdefgh1")
+            .unwrap_err()
+            .contains("unknown access role"));
+        assert!(parse_tokens("ann:planner:short")
+            .unwrap_err()
+            .contains("shorter"));
     }
 }

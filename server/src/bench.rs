@@ -34,27 +34,61 @@ pub struct BenchArgs {
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
-    let config = args.grids.map_or_else(DemoConfig::default, DemoConfig::with_grids);
+    let config = args
+        .grids
+        .map_or_else(DemoConfig::default, DemoConfig::with_grids);
     let (city, took) = timed(|| generate(&config));
-    report("demo city generated", took, &format!("{} features, {} people", city.features.len(), city.people.len()));
+    report(
+        "demo city generated",
+        took,
+        &format!(
+            "{} features, {} people",
+            city.features.len(),
+            city.people.len()
+        ),
+    );
     let (snapshot, took) = timed(|| Snapshot::build(city.clone(), 1));
     report(
         "index built",
         took,
-        &format!("cell index {:.1} MB, {:.1}% of cells answer in one read", snapshot.index_bytes() as f64 / 1e6, snapshot.settled_share() * 100.0),
+        &format!(
+            "cell index {:.1} MB, {:.1}% of cells answer in one read",
+            snapshot.index_bytes() as f64 / 1e6,
+            snapshot.settled_share() * 100.0
+        ),
     );
     let points = random_points(snapshot.bounds(), args.points, 7);
     let ours = locate_rate(&snapshot, &points);
     let (matrix, matrix_time) = timed(|| snapshot.full_matrix());
-    report("overlap matrix (grid × beat), full", matrix_time, &format!("{} grids, {} pairs", matrix.len(), matrix.entries().count()));
+    report(
+        "overlap matrix (grid × beat), full",
+        matrix_time,
+        &format!("{} grids, {} pairs", matrix.len(), matrix.entries().count()),
+    );
     incremental(&snapshot);
-    let http = if args.no_http { None } else { Some(http_batch(&city, &points)?) };
+    let http = if args.no_http {
+        None
+    } else {
+        Some(http_batch(&city, &points)?)
+    };
     if let Some(rate) = http {
-        println!("{:<44} {:>12.0} points/s", "batch HTTP locate (POST /v1/locate, 1 conn)", rate);
+        println!(
+            "{:<44} {:>12.0} points/s",
+            "batch HTTP locate (POST /v1/locate, 1 conn)", rate
+        );
     }
     match &args.database {
-        Some(url) => postgis(url, &city, &snapshot, &points[..args.postgis_points.min(points.len())], ours, matrix_time)?,
-        None => println!("PostGIS comparison skipped: pass --database postgres://... or set DATABASE_URL"),
+        Some(url) => postgis(
+            url,
+            &city,
+            &snapshot,
+            &points[..args.postgis_points.min(points.len())],
+            ours,
+            matrix_time,
+        )?,
+        None => println!(
+            "PostGIS comparison skipped: pass --database postgres://... or set DATABASE_URL"
+        ),
     }
     Ok(())
 }
@@ -66,7 +100,10 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 }
 
 fn report(what: &str, took: Duration, detail: &str) {
-    println!("{what:<44} {:>10.1} ms   {detail}", took.as_secs_f64() * 1e3);
+    println!(
+        "{what:<44} {:>10.1} ms   {detail}",
+        took.as_secs_f64() * 1e3
+    );
 }
 
 pub fn random_points(b: [f64; 4], n: usize, seed: u64) -> Vec<[f64; 2]> {
@@ -103,7 +140,9 @@ fn incremental(s: &Snapshot) {
     for layer in [Layer::Grid, Layer::Beat] {
         let ids: Vec<String> = s
             .layer(layer)
-            .filter(|f| layer != Layer::Grid || f.level() >= Some(onemap_index::snapshot::MATRIX_MIN_LEVEL))
+            .filter(|f| {
+                layer != Layer::Grid || f.level() >= Some(onemap_index::snapshot::MATRIX_MIN_LEVEL)
+            })
             .step_by(37)
             .take(100)
             .map(|f| f.id.clone())
@@ -114,7 +153,11 @@ fn incremental(s: &Snapshot) {
             }
         });
         let each = took / ids.len().max(1) as u32;
-        report(&format!("overlap matrix update per edited {layer}"), each, &format!("average of {}", ids.len()));
+        report(
+            &format!("overlap matrix update per edited {layer}"),
+            each,
+            &format!("average of {}", ids.len()),
+        );
     }
 }
 
@@ -133,7 +176,9 @@ fn http_batch(city: &City, points: &[[f64; 2]]) -> anyhow::Result<f64> {
         ..Default::default()
     })?;
     let state = crate::serve::open(config)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
     let addr = listener.local_addr()?;
     runtime.spawn(async move { axum::serve(listener, crate::app::router(state)).await });
@@ -149,9 +194,17 @@ fn http_batch(city: &City, points: &[[f64; 2]]) -> anyhow::Result<f64> {
     let start = Instant::now();
     let response = post(addr, "/v1/locate", &body)?;
     let took = start.elapsed().as_secs_f64();
-    anyhow::ensure!(response.starts_with("HTTP/1.1 200"), "batch locate failed: {}", &response[..response.len().min(300)]);
+    anyhow::ensure!(
+        response.starts_with("HTTP/1.1 200"),
+        "batch locate failed: {}",
+        &response[..response.len().min(300)]
+    );
     let answered = response.matches("\"grid\":").count();
-    anyhow::ensure!(answered == points.len(), "batch locate answered {answered} of {} points", points.len());
+    anyhow::ensure!(
+        answered == points.len(),
+        "batch locate answered {answered} of {} points",
+        points.len()
+    );
     runtime.shutdown_background();
     let _ = std::fs::remove_dir_all(&dir);
     Ok(points.len() as f64 / took)
@@ -172,8 +225,16 @@ fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> anyhow::Result<St
 }
 
 /// The same locate and matrix work done by PostGIS, with ratios.
-fn postgis(url: &str, city: &City, s: &Snapshot, points: &[[f64; 2]], ours: f64, ours_matrix: Duration) -> anyhow::Result<()> {
-    let mut client = onemap_data::postgis::connect(url).with_context(|| format!("cannot connect to {url}"))?;
+fn postgis(
+    url: &str,
+    city: &City,
+    s: &Snapshot,
+    points: &[[f64; 2]],
+    ours: f64,
+    ours_matrix: Duration,
+) -> anyhow::Result<()> {
+    let mut client =
+        onemap_data::postgis::connect(url).with_context(|| format!("cannot connect to {url}"))?;
     let schema = format!("onemap_bench_{}", std::process::id());
     let (_, took) = timed(|| onemap_data::postgis::load_city(&mut client, &schema, city));
     report("PostGIS: city loaded (COPY + GiST)", took, &schema);
@@ -195,7 +256,8 @@ fn postgis(url: &str, city: &City, s: &Snapshot, points: &[[f64; 2]], ours: f64,
             let hit = s.locate(p[0], p[1]);
             let g: Option<String> = r.get(0);
             let b: Option<String> = r.get(1);
-            g.as_deref() == hit.grid.map(|i| s.feature(i).id.as_str()) && b.as_deref() == hit.beat.map(|i| s.feature(i).id.as_str())
+            g.as_deref() == hit.grid.map(|i| s.feature(i).id.as_str())
+                && b.as_deref() == hit.beat.map(|i| s.feature(i).id.as_str())
         })
         .count();
     println!(
@@ -214,7 +276,11 @@ fn postgis(url: &str, city: &City, s: &Snapshot, points: &[[f64; 2]], ours: f64,
     report(
         "PostGIS overlap matrix (ST_Intersection)",
         took,
-        &format!("{} pairs; onemap is {:.1}× faster", pairs.len(), took.as_secs_f64() / ours_matrix.as_secs_f64()),
+        &format!(
+            "{} pairs; onemap is {:.1}× faster",
+            pairs.len(),
+            took.as_secs_f64() / ours_matrix.as_secs_f64()
+        ),
     );
     client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
     Ok(())

@@ -19,36 +19,70 @@ pub fn import(store: &Path, layer: &str, replace: bool, file: &Path) -> anyhow::
         if replace {
             changes.push(Change::ClearLayer(layer));
         }
-        changes.extend(parse_feature_collection(layer, &body)?.into_iter().map(Change::Upsert));
+        changes.extend(
+            parse_feature_collection(layer, &body)?
+                .into_iter()
+                .map(Change::Upsert),
+        );
     }
-    let count = changes.iter().filter(|c| !matches!(c, Change::ClearLayer(_))).count();
+    let count = changes
+        .iter()
+        .filter(|c| !matches!(c, Change::ClearLayer(_)))
+        .count();
     let store = GeoPackageStore::open(store)?;
-    let commit = store.commit(&ChangeSet { changes, expect: Vec::new(), author: whoami(), action: "import".into() })?;
-    println!("imported {count} into {layer} of {}; city version {}", file.display(), commit.version);
+    let commit = store.commit(&ChangeSet {
+        changes,
+        expect: Vec::new(),
+        author: whoami(),
+        action: "import".into(),
+    })?;
+    println!(
+        "imported {count} into {layer} of {}; city version {}",
+        file.display(),
+        commit.version
+    );
     Ok(())
 }
 
 /// `onemap demo-city`
-pub fn demo_city(out: Option<PathBuf>, store: Option<PathBuf>, grids: Option<usize>, seed: u64) -> anyhow::Result<()> {
+pub fn demo_city(
+    out: Option<PathBuf>,
+    store: Option<PathBuf>,
+    grids: Option<usize>,
+    seed: u64,
+) -> anyhow::Result<()> {
     let mut config = grids.map_or_else(DemoConfig::default, DemoConfig::with_grids);
     config.seed = seed;
     let started = std::time::Instant::now();
     let city = generate(&config);
-    eprintln!("generated {} features and {} people in {:.2?}", city.features.len(), city.people.len(), started.elapsed());
+    eprintln!(
+        "generated {} features and {} people in {:.2?}",
+        city.features.len(),
+        city.people.len(),
+        started.elapsed()
+    );
     match (out, store) {
         (_, Some(path)) => {
             let store = GeoPackageStore::open(&path)?;
             let commit = seed_store(&store, city)?;
-            println!("wrote the demo city into {} (version {})", path.display(), commit.version);
+            println!(
+                "wrote the demo city into {} (version {})",
+                path.display(),
+                commit.version
+            );
         }
         (out, None) => {
             let dir = out.unwrap_or_else(|| PathBuf::from("demo-city"));
-            std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            std::fs::create_dir_all(&dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
             for layer in Layer::ALL {
                 let path = dir.join(format!("{layer}.geojson"));
                 std::fs::write(&path, layer_to_geojson(city.layer(layer)))?;
             }
-            std::fs::write(dir.join("people.json"), serde_json::to_string_pretty(&city.people)?)?;
+            std::fs::write(
+                dir.join("people.json"),
+                serde_json::to_string_pretty(&city.people)?,
+            )?;
             println!("wrote the demo city to {}/", dir.display());
         }
     }
@@ -63,9 +97,16 @@ pub fn seed_store(store: &dyn Store, city: City) -> anyhow::Result<onemap_data::
         .map(Change::Upsert)
         .chain(city.people.into_iter().map(Change::UpsertPerson))
         .collect();
-    Ok(store.commit(&ChangeSet { changes, expect: Vec::new(), author: "onemap demo-city".into(), action: "seed".into() })?)
+    Ok(store.commit(&ChangeSet {
+        changes,
+        expect: Vec::new(),
+        author: "onemap demo-city".into(),
+        action: "seed".into(),
+    })?)
 }
 
 fn whoami() -> String {
-    std::env::var("USER").map(|u| format!("cli:{u}")).unwrap_or_else(|_| "cli".into())
+    std::env::var("USER")
+        .map(|u| format!("cli:{u}"))
+        .unwrap_or_else(|_| "cli".into())
 }

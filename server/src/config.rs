@@ -41,7 +41,8 @@ impl FileConfig {
     pub fn read(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
-        toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {} is not valid: {e}", path.display()))
+        toml::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("config file {} is not valid: {e}", path.display()))
     }
 }
 
@@ -71,15 +72,35 @@ impl Config {
         };
         let mut tokens = file.tokens;
         if let Some(spec) = flags.tokens.or_else(|| std::env::var("ONEMAP_TOKENS").ok()) {
-            tokens.extend(parse_tokens(&spec).map_err(|e| anyhow::anyhow!("ONEMAP_TOKENS / --tokens: {e}"))?);
+            tokens.extend(
+                parse_tokens(&spec)
+                    .map_err(|e| anyhow::anyhow!("ONEMAP_TOKENS / --tokens: {e}"))?,
+            );
         }
         Ok(Config {
-            listen: flags.listen.or(file.listen).unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default")),
-            store: flags.store.or(file.store).unwrap_or_else(|| DEFAULT_STORE.into()),
+            listen: flags
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default")),
+            store: flags
+                .store
+                .or(file.store)
+                .unwrap_or_else(|| DEFAULT_STORE.into()),
             empty: flags.empty,
-            max_body_bytes: flags.max_body_mb.or(file.max_body_mb).unwrap_or(DEFAULT_MAX_BODY_MB) << 20,
-            tile_cache_bytes: flags.tile_cache_mb.or(file.tile_cache_mb).unwrap_or(DEFAULT_TILE_CACHE_MB) << 20,
-            web_dir: flags.web_dir.or(file.web_dir).unwrap_or_else(default_web_dir),
+            max_body_bytes: flags
+                .max_body_mb
+                .or(file.max_body_mb)
+                .unwrap_or(DEFAULT_MAX_BODY_MB)
+                << 20,
+            tile_cache_bytes: flags
+                .tile_cache_mb
+                .or(file.tile_cache_mb)
+                .unwrap_or(DEFAULT_TILE_CACHE_MB)
+                << 20,
+            web_dir: flags
+                .web_dir
+                .or(file.web_dir)
+                .unwrap_or_else(default_web_dir),
             tokens,
         })
     }

@@ -20,7 +20,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), extra: Map::new() }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            extra: Map::new(),
+        }
     }
 
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
@@ -60,10 +65,12 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Stale { current, .. } => {
-                ApiError::new(StatusCode::PRECONDITION_FAILED, "stale_version", e.to_string())
-                    .with("current_version", json!(current))
-            }
+            StoreError::Stale { current, .. } => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale_version",
+                e.to_string(),
+            )
+            .with("current_version", json!(current)),
             StoreError::NotFound { .. } => ApiError::not_found(e.to_string()),
             StoreError::Unavailable(ref why) => {
                 tracing::warn!("store unavailable: {why}");

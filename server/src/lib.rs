@@ -2,13 +2,13 @@
 
 pub mod app;
 pub mod auth;
+pub mod bench;
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod live;
 pub mod params;
 pub mod present;
 pub mod routes;
-pub mod state;
-pub mod bench;
-pub mod cli;
 pub mod serve;
+pub mod state;

@@ -28,7 +28,12 @@ impl Live {
         let city = store.load()?;
         let version = store.version()?;
         let snapshot = Snapshot::build(city, version);
-        Ok(Live { snapshot: ArcSwap::from_pointee(snapshot), store, writer: Default::default(), on_change })
+        Ok(Live {
+            snapshot: ArcSwap::from_pointee(snapshot),
+            store,
+            writer: Default::default(),
+            on_change,
+        })
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -60,11 +65,19 @@ impl Live {
 }
 
 /// The city after `changes`, the `(layer, id)`s they touched, and the boxes they touched.
-fn apply(snapshot: &Snapshot, changes: &[Change], version: u64) -> (City, Vec<(Layer, String)>, Vec<[f64; 4]>) {
+fn apply(
+    snapshot: &Snapshot,
+    changes: &[Change],
+    version: u64,
+) -> (City, Vec<(Layer, String)>, Vec<[f64; 4]>) {
     let city = snapshot.to_city();
-    let mut features: BTreeMap<(Layer, String), Feature> =
-        city.features.into_iter().map(|f| ((f.layer(), f.id.clone()), f)).collect();
-    let mut people: BTreeMap<String, Person> = city.people.into_iter().map(|p| (p.id.clone(), p)).collect();
+    let mut features: BTreeMap<(Layer, String), Feature> = city
+        .features
+        .into_iter()
+        .map(|f| ((f.layer(), f.id.clone()), f))
+        .collect();
+    let mut people: BTreeMap<String, Person> =
+        city.people.into_iter().map(|p| (p.id.clone(), p)).collect();
     let mut touched: Vec<(Layer, String)> = Vec::new();
     let mut boxes = Vec::new();
     for change in changes {
@@ -74,7 +87,8 @@ fn apply(snapshot: &Snapshot, changes: &[Change], version: u64) -> (City, Vec<(L
                 f.version = version;
                 boxes.extend(f.bbox());
                 touched.push((f.layer(), f.id.clone()));
-                features.insert((f.layer(), f.id.clone()), f)
+                features
+                    .insert((f.layer(), f.id.clone()), f)
                     .into_iter()
                     .collect()
             }
@@ -83,12 +97,22 @@ fn apply(snapshot: &Snapshot, changes: &[Change], version: u64) -> (City, Vec<(L
                 features.remove(&(*layer, id.clone())).into_iter().collect()
             }
             Change::ClearLayer(layer) => {
-                let keys: Vec<_> = features.range((*layer, String::new())..).take_while(|(k, _)| k.0 == *layer).map(|(k, _)| k.clone()).collect();
+                let keys: Vec<_> = features
+                    .range((*layer, String::new())..)
+                    .take_while(|(k, _)| k.0 == *layer)
+                    .map(|(k, _)| k.clone())
+                    .collect();
                 touched.extend(keys.iter().cloned());
                 keys.iter().filter_map(|k| features.remove(k)).collect()
             }
             Change::UpsertPerson(p) => {
-                people.insert(p.id.clone(), Person { version, ..p.clone() });
+                people.insert(
+                    p.id.clone(),
+                    Person {
+                        version,
+                        ..p.clone()
+                    },
+                );
                 Vec::new()
             }
             Change::DeletePerson { id } => {
@@ -98,6 +122,9 @@ fn apply(snapshot: &Snapshot, changes: &[Change], version: u64) -> (City, Vec<(L
         };
         boxes.extend(gone.iter().filter_map(Feature::bbox));
     }
-    let city = City { features: features.into_values().collect(), people: people.into_values().collect() };
+    let city = City {
+        features: features.into_values().collect(),
+        people: people.into_values().collect(),
+    };
     (city, touched, boxes)
 }

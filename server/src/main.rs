@@ -6,7 +6,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "onemap", version, about = "网格+警格一张图: grids, beats, stations and cameras in one spatial index")]
+#[command(
+    name = "onemap",
+    version,
+    about = "网格+警格一张图: grids, beats, stations and cameras in one spatial index"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -74,7 +78,8 @@ enum Command {
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -86,12 +91,40 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { listen, store, empty, config, tokens, max_body_mb, tile_cache_mb, web_dir } => {
-            let config = Config::resolve(Flags { listen, store, empty, config, tokens, max_body_mb, tile_cache_mb, web_dir })?;
+        Command::Serve {
+            listen,
+            store,
+            empty,
+            config,
+            tokens,
+            max_body_mb,
+            tile_cache_mb,
+            web_dir,
+        } => {
+            let config = Config::resolve(Flags {
+                listen,
+                store,
+                empty,
+                config,
+                tokens,
+                max_body_mb,
+                tile_cache_mb,
+                web_dir,
+            })?;
             onemap_server::serve::serve(config)
         }
-        Command::Import { store, layer, replace, file } => onemap_server::cli::import(&store, &layer, replace, &file),
-        Command::DemoCity { out, store, grids, seed } => onemap_server::cli::demo_city(out, store, grids, seed),
+        Command::Import {
+            store,
+            layer,
+            replace,
+            file,
+        } => onemap_server::cli::import(&store, &layer, replace, &file),
+        Command::DemoCity {
+            out,
+            store,
+            grids,
+            seed,
+        } => onemap_server::cli::demo_city(out, store, grids, seed),
         Command::Bench(args) => onemap_server::bench::run(args),
     }
 }

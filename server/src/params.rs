@@ -14,7 +14,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let Query(map) = Query::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
-            .map_err(|e| ApiError::bad_request("invalid_query", format!("the query string cannot be read: {e}")))?;
+            .map_err(|e| {
+                ApiError::bad_request(
+                    "invalid_query",
+                    format!("the query string cannot be read: {e}"),
+                )
+            })?;
         Ok(Params(map))
     }
 }
@@ -26,44 +31,62 @@ impl Params {
 
     /// A required parameter parsed as `T`.
     pub fn required<T: FromStr>(&self, name: &str, what: &str) -> Result<T, ApiError> {
-        let raw = self
-            .get(name)
-            .ok_or_else(|| ApiError::bad_request("missing_parameter", format!("`{name}` is required: {what}")))?;
+        let raw = self.get(name).ok_or_else(|| {
+            ApiError::bad_request("missing_parameter", format!("`{name}` is required: {what}"))
+        })?;
         parse(name, raw, what)
     }
 
     /// An optional parameter parsed as `T`, or `default`.
     pub fn or<T: FromStr>(&self, name: &str, default: T, what: &str) -> Result<T, ApiError> {
-        self.get(name).map_or(Ok(default), |raw| parse(name, raw, what))
+        self.get(name)
+            .map_or(Ok(default), |raw| parse(name, raw, what))
     }
 
     /// A number within `range`.
-    pub fn number_in(&self, name: &str, default: f64, range: std::ops::RangeInclusive<f64>) -> Result<f64, ApiError> {
+    pub fn number_in(
+        &self,
+        name: &str,
+        default: f64,
+        range: std::ops::RangeInclusive<f64>,
+    ) -> Result<f64, ApiError> {
         let what = format!("a number from {} to {}", range.start(), range.end());
         let v: f64 = self.or(name, default, &what)?;
         if !range.contains(&v) {
-            return Err(ApiError::bad_request("out_of_range", format!("`{name}` is {v}; it must be {what}")));
+            return Err(ApiError::bad_request(
+                "out_of_range",
+                format!("`{name}` is {v}; it must be {what}"),
+            ));
         }
         Ok(v)
     }
 }
 
 fn parse<T: FromStr>(name: &str, raw: &str, what: &str) -> Result<T, ApiError> {
-    raw.trim()
-        .parse()
-        .map_err(|_| ApiError::bad_request("invalid_parameter", format!("`{name}` is `{raw}`; it must be {what}")))
+    raw.trim().parse().map_err(|_| {
+        ApiError::bad_request(
+            "invalid_parameter",
+            format!("`{name}` is `{raw}`; it must be {what}"),
+        )
+    })
 }
 
 /// Checks a WGS84-range coordinate pair.
 pub fn check_point(lng: f64, lat: f64) -> Result<(), String> {
     if !lng.is_finite() || !lat.is_finite() {
-        return Err(format!("coordinates must be finite numbers, got ({lng}, {lat})"));
+        return Err(format!(
+            "coordinates must be finite numbers, got ({lng}, {lat})"
+        ));
     }
     if !(-180.0..=180.0).contains(&lng) {
-        return Err(format!("longitude {lng} is outside -180..180 (is the order lng, lat?)"));
+        return Err(format!(
+            "longitude {lng} is outside -180..180 (is the order lng, lat?)"
+        ));
     }
     if !(-90.0..=90.0).contains(&lat) {
-        return Err(format!("latitude {lat} is outside -90..90 (is the order lng, lat?)"));
+        return Err(format!(
+            "latitude {lat} is outside -90..90 (is the order lng, lat?)"
+        ));
     }
     Ok(())
 }

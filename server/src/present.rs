@@ -15,7 +15,11 @@ pub fn person(p: &Person, caller: &Caller) -> Value {
 }
 
 pub fn people(snapshot: &Snapshot, f: &Feature, caller: &Caller) -> Vec<Value> {
-    snapshot.people_of(f).into_iter().map(|p| person(p, caller)).collect()
+    snapshot
+        .people_of(f)
+        .into_iter()
+        .map(|p| person(p, caller))
+        .collect()
 }
 
 /// A feature's summary (no geometry) with its people.
@@ -23,7 +27,13 @@ pub fn summary(snapshot: &Snapshot, f: &Feature, caller: &Caller) -> Value {
     let mut v = json!({ "id": f.id, "name": f.name, "layer": f.layer(), "version": f.version });
     let o = v.as_object_mut().expect("object literal");
     match &f.attributes {
-        Attributes::Grid { level, kind, category, setting, .. } => {
+        Attributes::Grid {
+            level,
+            kind,
+            category,
+            setting,
+            ..
+        } => {
             o.insert("level".into(), json!(level));
             o.insert("level_title".into(), json!(level_title(*level)));
             o.insert("kind".into(), json!(kind));
@@ -40,7 +50,12 @@ pub fn summary(snapshot: &Snapshot, f: &Feature, caller: &Caller) -> Value {
         Attributes::Station { location } => {
             o.insert("location".into(), json!(location.map(|p| [p.x(), p.y()])));
         }
-        Attributes::Camera { kind, status, heading, range_m } => {
+        Attributes::Camera {
+            kind,
+            status,
+            heading,
+            range_m,
+        } => {
             o.insert("kind".into(), json!(kind));
             o.insert("status".into(), json!(status));
             o.insert("heading".into(), json!(heading));

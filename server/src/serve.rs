@@ -17,7 +17,9 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
     if std::env::var_os("ONEMAP_EXIT_WITH_STDIN").is_some() {
         exit_when_stdin_closes();
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let state = open(config)?;
     runtime.block_on(listen(state))
 }
@@ -28,7 +30,10 @@ pub fn open(config: Config) -> anyhow::Result<AppState> {
     let store = GeoPackageStore::open(&config.store)
         .with_context(|| format!("cannot open the store {}", config.store.display()))?;
     if store.version()? == 0 && !config.empty {
-        tracing::info!("{} is new: seeding the demo city (use --empty to start empty)", config.store.display());
+        tracing::info!(
+            "{} is new: seeding the demo city (use --empty to start empty)",
+            config.store.display()
+        );
         seed_store(&store, generate(&DemoConfig::default()))?;
     }
     let store: Arc<dyn Store> = Arc::new(store);
@@ -45,15 +50,23 @@ pub fn open(config: Config) -> anyhow::Result<AppState> {
     if config.tokens.is_empty() {
         tracing::warn!("no API tokens configured: every caller is public (masked people, no writes); see docs/config.md");
     }
-    Ok(AppState { tokens: Tokens::new(&config.tokens), live: Arc::new(live), config: Arc::new(config) })
+    Ok(AppState {
+        tokens: Tokens::new(&config.tokens),
+        live: Arc::new(live),
+        config: Arc::new(config),
+    })
 }
 
 async fn listen(state: AppState) -> anyhow::Result<()> {
     let addr = state.config.listen;
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} (is another onemap running? use --listen)"))?;
-    eprintln!("onemap serving http://{} (store {})", listener.local_addr()?, state.config.store.display());
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (is another onemap running? use --listen)")
+    })?;
+    eprintln!(
+        "onemap serving http://{} (store {})",
+        listener.local_addr()?,
+        state.config.store.display()
+    );
     axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown())
         .await?;
@@ -62,7 +75,8 @@ async fn listen(state: AppState) -> anyhow::Result<()> {
 
 async fn shutdown() {
     let ctrl_c = tokio::signal::ctrl_c();
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("signal handler");
     tokio::select! {
         _ = ctrl_c => {},
         _ = term.recv() => {},

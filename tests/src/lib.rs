@@ -13,7 +13,11 @@ pub fn onemap_bin() -> PathBuf {
     let path = std::env::var_os("ONEMAP_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/release/onemap"));
-    assert!(path.exists(), "{} is missing: run `cargo build --release --bin onemap` (make test does)", path.display());
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --release --bin onemap` (make test does)",
+        path.display()
+    );
     path
 }
 
@@ -22,7 +26,8 @@ pub struct TempDir(pub PathBuf);
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("onemap-{tag}-{}-{}", std::process::id(), unique()));
+        let path =
+            std::env::temp_dir().join(format!("onemap-{tag}-{}-{}", std::process::id(), unique()));
         std::fs::create_dir_all(&path).expect("temp dir");
         TempDir(path)
     }
@@ -37,12 +42,17 @@ impl Drop for TempDir {
 fn unique() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    NEXT.fetch_add(1, Ordering::Relaxed) * 1_000_000 + (Instant::now().elapsed().as_nanos() as u64 % 1_000_000)
+    NEXT.fetch_add(1, Ordering::Relaxed) * 1_000_000
+        + (Instant::now().elapsed().as_nanos() as u64 % 1_000_000)
 }
 
 /// A free TCP port on 127.0.0.1.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 /// A running `onemap serve` process, killed on drop.
@@ -64,7 +74,10 @@ impl Server {
         let mut child = Command::new(onemap_bin())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--store"])
             .arg(store)
-            .args(["--tokens", &format!("disp:dispatcher:{DISPATCHER};plan:planner:{PLANNER};root:admin:{ADMIN}")])
+            .args([
+                "--tokens",
+                &format!("disp:dispatcher:{DISPATCHER};plan:planner:{PLANNER};root:admin:{ADMIN}"),
+            ])
             .args(extra)
             .env("ONEMAP_EXIT_WITH_STDIN", "1")
             .env("RUST_LOG", "warn")
@@ -79,7 +92,11 @@ impl Server {
                 eprintln!("[onemap:{port}] {line}");
             }
         });
-        let server = Server { base: format!("http://127.0.0.1:{port}"), store: store.to_path_buf(), child };
+        let server = Server {
+            base: format!("http://127.0.0.1:{port}"),
+            store: store.to_path_buf(),
+            child,
+        };
         server.wait_ready(Duration::from_secs(180));
         server
     }
@@ -87,14 +104,20 @@ impl Server {
     fn wait_ready(&self, limit: Duration) {
         let start = Instant::now();
         while start.elapsed() < limit {
-            if let Ok(r) = ureq::get(&format!("{}/health", self.base)).timeout(Duration::from_secs(2)).call() {
+            if let Ok(r) = ureq::get(&format!("{}/health", self.base))
+                .timeout(Duration::from_secs(2))
+                .call()
+            {
                 if r.status() == 200 {
                     return;
                 }
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("onemap at {} did not answer /health within {limit:?}", self.base);
+        panic!(
+            "onemap at {} did not answer /health within {limit:?}",
+            self.base
+        );
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -129,7 +152,11 @@ pub fn call(req: ureq::Request, body: Option<&str>) -> (u16, Value, Option<Strin
     let status = response.status();
     let etag = response.header("etag").map(str::to_string);
     let text = response.into_string().expect("body");
-    let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let json = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     (status, json, etag)
 }
 
@@ -140,7 +167,8 @@ pub fn get(url: &str) -> (u16, Value) {
 
 /// The test database URL: `$DATABASE_URL` or the role `make setup` creates.
 pub fn database_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| "postgres://onemap:onemap@127.0.0.1:5432/postgres".into())
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://onemap:onemap@127.0.0.1:5432/postgres".into())
 }
 
 /// A throw-away PostGIS database, dropped on drop.
@@ -157,14 +185,22 @@ impl TestDatabase {
         let mut admin = postgres::Client::connect(&admin_url, postgres::NoTls).unwrap_or_else(|e| {
             panic!("PostGIS is required for this test and {admin_url} does not answer ({e}); run `make setup` or set DATABASE_URL")
         });
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create database");
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create database");
         let url = match admin_url.rsplit_once('/') {
             Some((head, _)) => format!("{head}/{name}"),
             None => panic!("DATABASE_URL {admin_url} has no database name"),
         };
-        let mut db = postgres::Client::connect(&url, postgres::NoTls).expect("connect to test database");
-        db.batch_execute("CREATE EXTENSION IF NOT EXISTS postgis").expect("PostGIS extension (apt postgresql-15-postgis-3)");
-        TestDatabase { url, admin_url, name }
+        let mut db =
+            postgres::Client::connect(&url, postgres::NoTls).expect("connect to test database");
+        db.batch_execute("CREATE EXTENSION IF NOT EXISTS postgis")
+            .expect("PostGIS extension (apt postgresql-15-postgis-3)");
+        TestDatabase {
+            url,
+            admin_url,
+            name,
+        }
     }
 
     pub fn client(&self) -> postgres::Client {
@@ -175,7 +211,10 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
-            let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }

@@ -36,7 +36,11 @@ fn import_city(server: &Server, city: &City) {
     let (s, v) = post(&server.url("/v1/people/import"), Some(PLANNER), &people);
     assert_eq!(s, 200, "{v}");
     for layer in Layer::ALL {
-        let (s, v) = post(&server.url(&format!("/v1/layers/{layer}/import")), Some(PLANNER), &layer_to_geojson(city.layer(layer)));
+        let (s, v) = post(
+            &server.url(&format!("/v1/layers/{layer}/import")),
+            Some(PLANNER),
+            &layer_to_geojson(city.layer(layer)),
+        );
         assert_eq!(s, 200, "import {layer}: {v}");
         assert_eq!(v["imported"], json!(city.layer(layer).count()));
     }
@@ -49,7 +53,11 @@ fn fixture() -> &'static Fixture {
         let server = Server::start(&dir.0.join("city.gpkg"), &["--empty"]);
         let city = small_city();
         import_city(&server, &city);
-        Fixture { server, oracle: Snapshot::build(city, 1), _dir: dir }
+        Fixture {
+            server,
+            oracle: Snapshot::build(city, 1),
+            _dir: dir,
+        }
     })
 }
 
@@ -76,21 +84,48 @@ fn inside_points(n: usize, seed: u64) -> Vec<[f64; 2]> {
 fn locate_answers_like_the_engine_with_people_masked_for_the_public() {
     let f = fixture();
     for p in inside_points(50, 1) {
-        let (status, v) = get(&f.server.url(&format!("/v1/locate?lng={}&lat={}&cameras=3&radius=2000", p[0], p[1])));
+        let (status, v) = get(&f.server.url(&format!(
+            "/v1/locate?lng={}&lat={}&cameras=3&radius=2000",
+            p[0], p[1]
+        )));
         assert_eq!(status, 200, "{v}");
         let hit = f.oracle.locate(p[0], p[1]);
         assert_eq!(v["grid"]["id"], id_of(&f.oracle, hit.grid));
         assert_eq!(v["beat"]["id"], id_of(&f.oracle, hit.beat));
         assert_eq!(v["station"]["id"], id_of(&f.oracle, hit.station));
-        let ancestors: Vec<Value> = f.oracle.ancestors(hit.grid.unwrap()).into_iter().map(|a| json!(f.oracle.feature(a).id)).collect();
-        let got: Vec<Value> = v["ancestors"].as_array().unwrap().iter().map(|a| a["id"].clone()).collect();
+        let ancestors: Vec<Value> = f
+            .oracle
+            .ancestors(hit.grid.unwrap())
+            .into_iter()
+            .map(|a| json!(f.oracle.feature(a).id))
+            .collect();
+        let got: Vec<Value> = v["ancestors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].clone())
+            .collect();
         assert_eq!(got, ancestors);
         assert_eq!(ancestors.len(), 3, "grid → community → township → county");
-        let chain: Vec<&str> = v["escalation"].as_array().unwrap().iter().map(|e| e["level"].as_str().unwrap()).collect();
-        assert_eq!(chain, ["grid", "beat", "station", "level2", "level1", "level0"]);
+        let chain: Vec<&str> = v["escalation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["level"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            chain,
+            ["grid", "beat", "station", "level2", "level1", "level0"]
+        );
         for person in v["grid"]["people"].as_array().unwrap() {
-            assert!(person["name"].as_str().unwrap().contains('*'), "public sees masked names: {person}");
-            assert!(person["phone"].as_str().unwrap().contains("****"), "public sees masked phones: {person}");
+            assert!(
+                person["name"].as_str().unwrap().contains('*'),
+                "public sees masked names: {person}"
+            );
+            assert!(
+                person["phone"].as_str().unwrap().contains("****"),
+                "public sees masked phones: {person}"
+            );
         }
         assert!(!v["grid"]["people"].as_array().unwrap().is_empty());
         let cams = v["cameras"].as_array().unwrap();
@@ -107,14 +142,22 @@ fn locate_answers_like_the_engine_with_people_masked_for_the_public() {
 fn dispatchers_see_names_and_phones() {
     let f = fixture();
     let p = inside_points(1, 2)[0];
-    let url = f.server.url(&format!("/v1/locate?lng={}&lat={}", p[0], p[1]));
-    let (status, v, _) = call(ureq::get(&url).set("Authorization", &format!("Bearer {DISPATCHER}")), None);
+    let url = f
+        .server
+        .url(&format!("/v1/locate?lng={}&lat={}", p[0], p[1]));
+    let (status, v, _) = call(
+        ureq::get(&url).set("Authorization", &format!("Bearer {DISPATCHER}")),
+        None,
+    );
     assert_eq!(status, 200);
     let person = &v["grid"]["people"][0];
     let stored = f.oracle.person(person["id"].as_str().unwrap()).unwrap();
     assert_eq!(person["name"], json!(stored.name));
     assert_eq!(person["phone"], json!(stored.phone));
-    let (status, v, _) = call(ureq::get(&url).set("Authorization", "Bearer not-a-token"), None);
+    let (status, v, _) = call(
+        ureq::get(&url).set("Authorization", "Bearer not-a-token"),
+        None,
+    );
     assert_eq!((status, v["error"].as_str()), (401, Some("invalid_token")));
 }
 
@@ -123,13 +166,21 @@ fn gcj02_and_bd09_points_are_converted() {
     let f = fixture();
     for p in inside_points(10, 3) {
         let (gx, gy) = onemap_index::crs::wgs84_to_gcj02(p[0], p[1]);
-        let (status, v) = get(&f.server.url(&format!("/v1/locate?lng={gx}&lat={gy}&crs=gcj02")));
+        let (status, v) = get(&f
+            .server
+            .url(&format!("/v1/locate?lng={gx}&lat={gy}&crs=gcj02")));
         assert_eq!(status, 200, "{v}");
         assert!((v["point"]["lng"].as_f64().unwrap() - p[0]).abs() < 1e-8);
-        assert_eq!(v["grid"]["id"], id_of(&f.oracle, f.oracle.locate(p[0], p[1]).grid));
+        assert_eq!(
+            v["grid"]["id"],
+            id_of(&f.oracle, f.oracle.locate(p[0], p[1]).grid)
+        );
     }
     let (status, v) = get(&f.server.url("/v1/locate?lng=121&lat=28&crs=mars"));
-    assert_eq!((status, v["error"].as_str()), (400, Some("invalid_parameter")));
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (400, Some("invalid_parameter"))
+    );
 }
 
 #[test]
@@ -141,11 +192,16 @@ fn points_near_a_boundary_list_the_neighbours() {
     let ring = &grid.area().unwrap().0[0].exterior().0;
     let (a, b) = (ring[1], ring[2]);
     let p = [(a.x + b.x) / 2.0, (a.y + b.y) / 2.0];
-    let (status, v) = get(&f.server.url(&format!("/v1/locate?lng={}&lat={}&near=30", p[0], p[1])));
+    let (status, v) = get(&f
+        .server
+        .url(&format!("/v1/locate?lng={}&lat={}&near=30", p[0], p[1])));
     assert_eq!(status, 200, "{v}");
     assert!(v["grid"]["boundary_distance_m"].as_f64().unwrap() < 1.0);
     let near = v["near"].as_array().unwrap();
-    assert!(near.iter().any(|n| n["layer"] == "grid"), "a neighbouring grid is offered: {v}");
+    assert!(
+        near.iter().any(|n| n["layer"] == "grid"),
+        "a neighbouring grid is offered: {v}"
+    );
     for n in near {
         assert!(n["distance_m"].as_f64().unwrap() <= 30.0);
         assert_ne!(n["id"], v["grid"]["id"]);
@@ -156,12 +212,19 @@ fn points_near_a_boundary_list_the_neighbours() {
 fn outside_every_grid_is_404_naming_the_nearest() {
     let f = fixture();
     let b = f.oracle.bounds();
-    let (status, v) = get(&f.server.url(&format!("/v1/locate?lng={}&lat={}", b[2] + 0.05, (b[1] + b[3]) / 2.0)));
+    let (status, v) = get(&f.server.url(&format!(
+        "/v1/locate?lng={}&lat={}",
+        b[2] + 0.05,
+        (b[1] + b[3]) / 2.0
+    )));
     assert_eq!(status, 404, "{v}");
     assert_eq!(v["error"], "not_found");
     let d = v["nearest"]["distance_m"].as_f64().unwrap();
     assert!(d > 1000.0 && d < 20_000.0, "{v}");
-    assert!(f.oracle.get(Layer::Grid, v["nearest"]["id"].as_str().unwrap()).is_some());
+    assert!(f
+        .oracle
+        .get(Layer::Grid, v["nearest"]["id"].as_str().unwrap())
+        .is_some());
 }
 
 #[test]
@@ -179,7 +242,10 @@ fn bad_coordinates_get_precise_errors() {
         let (status, v) = get(&f.server.url(&format!("/v1/locate?{query}")));
         assert_eq!(status, 400, "{query}: {v}");
         assert_eq!(v["error"], code, "{query}: {v}");
-        assert!(v["message"].as_str().unwrap().contains(mentions), "{query}: {v}");
+        assert!(
+            v["message"].as_str().unwrap().contains(mentions),
+            "{query}: {v}"
+        );
     }
     assert_eq!(get(&f.server.url("/health")).0, 200, "still serving");
 }
@@ -189,22 +255,50 @@ fn batch_locate_json_and_csv_in_order() {
     let f = fixture();
     let b = f.oracle.bounds();
     let mut rng = ChaCha8Rng::seed_from_u64(9);
-    let points: Vec<[f64; 2]> = (0..40_000).map(|_| [rng.random_range(b[0] - 0.01..b[2] + 0.01), rng.random_range(b[1]..b[3])]).collect();
-    let (status, v) = post(&f.server.url("/v1/locate"), None, &json!({ "points": points }).to_string());
+    let points: Vec<[f64; 2]> = (0..40_000)
+        .map(|_| {
+            [
+                rng.random_range(b[0] - 0.01..b[2] + 0.01),
+                rng.random_range(b[1]..b[3]),
+            ]
+        })
+        .collect();
+    let (status, v) = post(
+        &f.server.url("/v1/locate"),
+        None,
+        &json!({ "points": points }).to_string(),
+    );
     assert_eq!(status, 200, "{v}");
     let results = v["results"].as_array().unwrap();
     assert_eq!(results.len(), points.len());
     for (r, p) in results.iter().zip(&points) {
         let hit = f.oracle.locate(p[0], p[1]);
-        assert_eq!(r, &json!({ "grid": id_of(&f.oracle, hit.grid), "beat": id_of(&f.oracle, hit.beat), "station": id_of(&f.oracle, hit.station) }));
+        assert_eq!(
+            r,
+            &json!({ "grid": id_of(&f.oracle, hit.grid), "beat": id_of(&f.oracle, hit.beat), "station": id_of(&f.oracle, hit.station) })
+        );
     }
-    let csv: String = std::iter::once("lng,lat".to_string()).chain(points[..100].iter().map(|p| format!("{},{}", p[0], p[1]))).collect::<Vec<_>>().join("\n");
-    let (status, v, _) = call(ureq::post(&f.server.url("/v1/locate")).set("Content-Type", "text/csv"), Some(&csv));
+    let csv: String = std::iter::once("lng,lat".to_string())
+        .chain(points[..100].iter().map(|p| format!("{},{}", p[0], p[1])))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let (status, v, _) = call(
+        ureq::post(&f.server.url("/v1/locate")).set("Content-Type", "text/csv"),
+        Some(&csv),
+    );
     assert_eq!(status, 200);
     assert_eq!(v["results"].as_array().unwrap()[..], results[..100]);
-    let (status, v) = post(&f.server.url("/v1/locate"), None, r#"{"points": [[121, 28], [121]]}"#);
+    let (status, v) = post(
+        &f.server.url("/v1/locate"),
+        None,
+        r#"{"points": [[121, 28], [121]]}"#,
+    );
     assert_eq!((status, v["point_index"].clone()), (400, json!(1)), "{v}");
-    let (status, v) = post(&f.server.url("/v1/locate"), None, r#"{"points": [[121, 28], [121, 128]]}"#);
+    let (status, v) = post(
+        &f.server.url("/v1/locate"),
+        None,
+        r#"{"points": [[121, 28], [121, 128]]}"#,
+    );
     assert_eq!(status, 400, "{v}");
     assert!(v["message"].as_str().unwrap().contains("points[1]"));
 }
@@ -217,24 +311,43 @@ fn overlaps_are_consistent_and_exported_as_csv() {
     assert_eq!(status, 200);
     let rows = v["overlaps"].as_array().unwrap();
     assert_eq!(rows.len(), s.matrix().entries().count());
-    let (status, _, _) = call(ureq::get(&f.server.url("/v1/overlaps?of=grid&with=beat")).set("Accept", "text/csv"), None);
+    let (status, _, _) = call(
+        ureq::get(&f.server.url("/v1/overlaps?of=grid&with=beat")).set("Accept", "text/csv"),
+        None,
+    );
     assert_eq!(status, 200);
-    let csv = ureq::get(&f.server.url("/v1/overlaps?of=grid&with=beat")).set("Accept", "text/csv").call().unwrap().into_string().unwrap();
+    let csv = ureq::get(&f.server.url("/v1/overlaps?of=grid&with=beat"))
+        .set("Accept", "text/csv")
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
     assert!(csv.starts_with("grid,beat,area_m2,fraction\n"));
     assert_eq!(csv.lines().count(), rows.len() + 1);
     // A straddling grid: its shares sum to one and its assigned beat holds the largest.
-    let (grid, _) = s.matrix().entries().find(|(g, x)| x.fraction < 0.9 && s.matrix().row(g).unwrap().len() > 1).unwrap();
+    let (grid, _) = s
+        .matrix()
+        .entries()
+        .find(|(g, x)| x.fraction < 0.9 && s.matrix().row(g).unwrap().len() > 1)
+        .unwrap();
     let (status, v) = get(&f.server.url(&format!("/v1/grids/{grid}/overlaps")));
     assert_eq!(status, 200);
     let beats = v["beats"].as_array().unwrap();
     let sum: f64 = beats.iter().map(|b| b["fraction"].as_f64().unwrap()).sum();
-    assert!((sum - 1.0).abs() < 1e-6, "shares of a covered grid sum to 1, got {sum}");
+    assert!(
+        (sum - 1.0).abs() < 1e-6,
+        "shares of a covered grid sum to 1, got {sum}"
+    );
     assert_eq!(v["assigned_beat"], beats[0]["beat"]);
     assert_eq!(v["straddles"], json!(true));
     let beat = beats[0]["beat"].as_str().unwrap();
     let (status, v) = get(&f.server.url(&format!("/v1/beats/{beat}/grids")));
     assert_eq!(status, 200);
-    assert!(v["grids"].as_array().unwrap().iter().any(|g| g["grid"] == json!(grid)));
+    assert!(v["grids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["grid"] == json!(grid)));
     assert_eq!(get(&f.server.url("/v1/grids/nope/overlaps")).0, 404);
 }
 
@@ -243,15 +356,39 @@ fn intersects_reports_layers_and_cameras_inside() {
     let f = fixture();
     let s = &f.oracle;
     let grid = s.layer(Layer::Grid).find(|g| g.level() == Some(3)).unwrap();
-    let geometry = onemap_data::geojson_io::feature_to_geojson(grid).geometry.unwrap();
-    let (status, v) = post(&f.server.url("/v1/intersects"), None, &serde_json::to_string(&geometry).unwrap());
+    let geometry = onemap_data::geojson_io::feature_to_geojson(grid)
+        .geometry
+        .unwrap();
+    let (status, v) = post(
+        &f.server.url("/v1/intersects"),
+        None,
+        &serde_json::to_string(&geometry).unwrap(),
+    );
     assert_eq!(status, 200, "{v}");
     let grids = v["layers"]["grid"].as_array().unwrap();
-    let me = grids.iter().find(|g| g["id"] == json!(grid.id)).expect("the grid itself");
-    assert!((me["area_m2"].as_f64().unwrap() - v["area_m2"].as_f64().unwrap()).abs() < 1e-3 * v["area_m2"].as_f64().unwrap());
-    let beat_area: f64 = v["layers"]["beat"].as_array().unwrap().iter().map(|b| b["area_m2"].as_f64().unwrap()).sum();
-    assert!((beat_area - v["area_m2"].as_f64().unwrap()).abs() < 1e-3 * beat_area, "beats cover the grid");
-    let (status, v) = post(&f.server.url("/v1/intersects"), None, r#"{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}"#);
+    let me = grids
+        .iter()
+        .find(|g| g["id"] == json!(grid.id))
+        .expect("the grid itself");
+    assert!(
+        (me["area_m2"].as_f64().unwrap() - v["area_m2"].as_f64().unwrap()).abs()
+            < 1e-3 * v["area_m2"].as_f64().unwrap()
+    );
+    let beat_area: f64 = v["layers"]["beat"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["area_m2"].as_f64().unwrap())
+        .sum();
+    assert!(
+        (beat_area - v["area_m2"].as_f64().unwrap()).abs() < 1e-3 * beat_area,
+        "beats cover the grid"
+    );
+    let (status, v) = post(
+        &f.server.url("/v1/intersects"),
+        None,
+        r#"{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}"#,
+    );
     assert_eq!(status, 422, "a bow-tie is refused: {v}");
 }
 
@@ -259,7 +396,9 @@ fn intersects_reports_layers_and_cameras_inside() {
 fn search_finds_by_name_and_id() {
     let f = fixture();
     let beat = f.oracle.layer(Layer::Beat).nth(3).unwrap();
-    let url = f.server.url(&format!("/v1/search?q={}", urlencode(&beat.name)));
+    let url = f
+        .server
+        .url(&format!("/v1/search?q={}", urlencode(&beat.name)));
     let (status, v) = get(&url);
     assert_eq!(status, 200);
     assert_eq!(v["results"][0]["id"], json!(beat.id));
@@ -275,19 +414,35 @@ fn unknown_things_are_json_404s() {
     assert_eq!((status, v["error"].as_str()), (404, Some("unknown_layer")));
     let (status, v) = get(&f.server.url("/v1/nothing/here"));
     assert_eq!((status, v["error"].as_str()), (404, Some("unknown_route")));
-    let (status, v) = post(&f.server.url("/v1/layers/river/import"), Some(PLANNER), "{}");
+    let (status, v) = post(
+        &f.server.url("/v1/layers/river/import"),
+        Some(PLANNER),
+        "{}",
+    );
     assert_eq!((status, v["error"].as_str()), (404, Some("unknown_layer")));
 }
 
 #[test]
 fn writes_need_a_planner_and_audit_needs_an_admin() {
     let f = fixture();
-    let (status, _) = post(&f.server.url("/v1/layers/grid/import"), None, r#"{"type":"FeatureCollection","features":[]}"#);
+    let (status, _) = post(
+        &f.server.url("/v1/layers/grid/import"),
+        None,
+        r#"{"type":"FeatureCollection","features":[]}"#,
+    );
     assert_eq!(status, 401);
-    let (status, _) = post(&f.server.url("/v1/layers/grid/import"), Some(DISPATCHER), r#"{"type":"FeatureCollection","features":[]}"#);
+    let (status, _) = post(
+        &f.server.url("/v1/layers/grid/import"),
+        Some(DISPATCHER),
+        r#"{"type":"FeatureCollection","features":[]}"#,
+    );
     assert_eq!(status, 403);
     assert_eq!(get(&f.server.url("/v1/audit")).0, 401);
-    let (status, v, _) = call(ureq::get(&f.server.url("/v1/audit?limit=5")).set("Authorization", &format!("Bearer {ADMIN}")), None);
+    let (status, v, _) = call(
+        ureq::get(&f.server.url("/v1/audit?limit=5"))
+            .set("Authorization", &format!("Bearer {ADMIN}")),
+        None,
+    );
     assert_eq!(status, 200);
     let entries = v["entries"].as_array().unwrap();
     assert!(!entries.is_empty());
@@ -300,9 +455,20 @@ fn openapi_document_lists_every_route() {
     let (status, v) = get(&f.server.url("/openapi.json"));
     assert_eq!(status, 200);
     for path in [
-        "/v1/locate", "/v1/search", "/v1/layers", "/v1/layers/{layer}.geojson", "/v1/layers/{layer}/import",
-        "/v1/layers/{layer}/features/{id}", "/v1/grids/{id}/overlaps", "/v1/beats/{id}/grids", "/v1/overlaps",
-        "/v1/intersects", "/v1/people/import", "/v1/people/{id}", "/v1/audit", "/health",
+        "/v1/locate",
+        "/v1/search",
+        "/v1/layers",
+        "/v1/layers/{layer}.geojson",
+        "/v1/layers/{layer}/import",
+        "/v1/layers/{layer}/features/{id}",
+        "/v1/grids/{id}/overlaps",
+        "/v1/beats/{id}/grids",
+        "/v1/overlaps",
+        "/v1/intersects",
+        "/v1/people/import",
+        "/v1/people/{id}",
+        "/v1/audit",
+        "/health",
     ] {
         assert!(v["paths"].get(path).is_some(), "openapi.json lacks {path}");
     }
@@ -310,6 +476,12 @@ fn openapi_document_lists_every_route() {
 
 fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

@@ -21,8 +21,12 @@ fn fixture() -> &'static Fixture {
     FIXTURE.get_or_init(|| {
         let city = generate(&DemoConfig::default());
         let db = TestDatabase::create("oracle");
-        onemap_data::postgis::load_city(&mut db.client(), "city", &city).expect("load the demo city into PostGIS");
-        Fixture { snapshot: Snapshot::build(city, 1), db }
+        onemap_data::postgis::load_city(&mut db.client(), "city", &city)
+            .expect("load the demo city into PostGIS");
+        Fixture {
+            snapshot: Snapshot::build(city, 1),
+            db,
+        }
     })
 }
 
@@ -32,7 +36,9 @@ fn locate_matches_st_contains_on_100k_points() {
     let s = &f.snapshot;
     let b = s.bounds();
     let mut rng = ChaCha8Rng::seed_from_u64(11);
-    let points: Vec<[f64; 2]> = (0..100_000).map(|_| [rng.random_range(b[0]..b[2]), rng.random_range(b[1]..b[3])]).collect();
+    let points: Vec<[f64; 2]> = (0..100_000)
+        .map(|_| [rng.random_range(b[0]..b[2]), rng.random_range(b[1]..b[3])])
+        .collect();
     let xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
     let ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
     let rows = f
@@ -55,11 +61,20 @@ fn locate_matches_st_contains_on_100k_points() {
         inside += got.0.is_some() as usize;
         if got != want {
             // Only a point on a boundary may differ (PostGIS counts it in neither polygon).
-            let on_edge = [hit.grid, hit.beat].into_iter().flatten().any(|i| s.boundary_distance(i, p[0], p[1]).unwrap_or(1.0) < 1e-6);
-            assert!(on_edge, "point {p:?}: onemap says {got:?}, PostGIS says {want:?}");
+            let on_edge = [hit.grid, hit.beat]
+                .into_iter()
+                .flatten()
+                .any(|i| s.boundary_distance(i, p[0], p[1]).unwrap_or(1.0) < 1e-6);
+            assert!(
+                on_edge,
+                "point {p:?}: onemap says {got:?}, PostGIS says {want:?}"
+            );
         }
     }
-    assert!(inside > 50_000, "most random points should fall in the city, got {inside}");
+    assert!(
+        inside > 50_000,
+        "most random points should fall in the city, got {inside}"
+    );
 }
 
 #[test]
@@ -75,21 +90,39 @@ fn every_grid_beat_share_matches_st_intersection() {
             &[],
         )
         .expect("PostGIS overlap matrix");
-    let theirs: HashMap<(String, String), f64> = rows.iter().map(|r| ((r.get(0), r.get(1)), r.get(2))).collect();
-    let ours: HashMap<(String, String), f64> =
-        s.matrix().entries().map(|(g, x)| ((g.to_string(), x.id.clone()), x.fraction)).collect();
-    let grids = s.layer(Layer::Grid).filter(|g| g.level() >= Some(3)).count();
+    let theirs: HashMap<(String, String), f64> = rows
+        .iter()
+        .map(|r| ((r.get(0), r.get(1)), r.get(2)))
+        .collect();
+    let ours: HashMap<(String, String), f64> = s
+        .matrix()
+        .entries()
+        .map(|(g, x)| ((g.to_string(), x.id.clone()), x.fraction))
+        .collect();
+    let grids = s
+        .layer(Layer::Grid)
+        .filter(|g| g.level() >= Some(3))
+        .count();
     assert_eq!(s.matrix().len(), grids, "every grid of level 3+ has a row");
     let mut compared = 0;
     for (key, want) in &theirs {
         let got = ours.get(key).copied().unwrap_or(0.0);
-        assert!((got - want).abs() <= 1e-3, "{key:?}: onemap {got}, PostGIS {want}");
+        assert!(
+            (got - want).abs() <= 1e-3,
+            "{key:?}: onemap {got}, PostGIS {want}"
+        );
         compared += 1;
     }
     for (key, got) in &ours {
-        assert!(theirs.contains_key(key), "{key:?}: onemap finds {got} but PostGIS says they do not intersect");
+        assert!(
+            theirs.contains_key(key),
+            "{key:?}: onemap finds {got} but PostGIS says they do not intersect"
+        );
     }
-    assert!(compared > grids, "the demo city's grids should straddle beats ({compared} pairs for {grids} grids)");
+    assert!(
+        compared > grids,
+        "the demo city's grids should straddle beats ({compared} pairs for {grids} grids)"
+    );
 }
 
 /// The cell index and a scan of every grid with the same exact rule agree on the demo city.

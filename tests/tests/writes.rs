@@ -5,7 +5,13 @@ use onemap_tests::{call, get, Server, TempDir, PLANNER};
 use serde_json::{json, Value};
 
 fn square(id: &str, x0: f64, y0: f64, size: f64, props: Value) -> Value {
-    let ring = json!([[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]);
+    let ring = json!([
+        [x0, y0],
+        [x0 + size, y0],
+        [x0 + size, y0 + size],
+        [x0, y0 + size],
+        [x0, y0]
+    ]);
     let mut properties = props;
     properties["name"] = json!(format!("{id} 网格"));
     json!({ "type": "Feature", "id": id, "properties": properties, "geometry": { "type": "Polygon", "coordinates": [ring] } })
@@ -15,8 +21,15 @@ fn collection(features: Vec<Value>) -> String {
     json!({ "type": "FeatureCollection", "features": features }).to_string()
 }
 
-fn send(method: &str, url: &str, body: Option<&str>, headers: &[(&str, &str)]) -> (u16, Value, Option<String>) {
-    let mut req = ureq::request(method, url).set("Authorization", &format!("Bearer {PLANNER}")).set("Content-Type", "application/json");
+fn send(
+    method: &str,
+    url: &str,
+    body: Option<&str>,
+    headers: &[(&str, &str)],
+) -> (u16, Value, Option<String>) {
+    let mut req = ureq::request(method, url)
+        .set("Authorization", &format!("Bearer {PLANNER}"))
+        .set("Content-Type", "application/json");
     for (k, v) in headers {
         req = req.set(k, v);
     }
@@ -27,16 +40,35 @@ fn send(method: &str, url: &str, body: Option<&str>, headers: &[(&str, &str)]) -
 fn seeded() -> (Server, TempDir) {
     let dir = TempDir::new("writes");
     let server = Server::start(&dir.0.join("city.gpkg"), &["--empty", "--max-body-mb", "1"]);
-    let grids = collection(vec![square("g1", 121.0, 28.0, 0.01, json!({})), square("g2", 121.01, 28.0, 0.01, json!({}))]);
-    let (s, v, _) = send("POST", &server.url("/v1/layers/grid/import"), Some(&grids), &[]);
+    let grids = collection(vec![
+        square("g1", 121.0, 28.0, 0.01, json!({})),
+        square("g2", 121.01, 28.0, 0.01, json!({})),
+    ]);
+    let (s, v, _) = send(
+        "POST",
+        &server.url("/v1/layers/grid/import"),
+        Some(&grids),
+        &[],
+    );
     assert_eq!(s, 200, "{v}");
     let beats = collection(vec![square("b1", 121.005, 27.99, 0.02, json!({}))]);
-    assert_eq!(send("POST", &server.url("/v1/layers/beat/import"), Some(&beats), &[]).0, 200);
+    assert_eq!(
+        send(
+            "POST",
+            &server.url("/v1/layers/beat/import"),
+            Some(&beats),
+            &[]
+        )
+        .0,
+        200
+    );
     (server, dir)
 }
 
 fn version(server: &Server) -> u64 {
-    get(&server.url("/v1/layers")).1["version"].as_u64().unwrap()
+    get(&server.url("/v1/layers")).1["version"]
+        .as_u64()
+        .unwrap()
 }
 
 #[test]
@@ -49,25 +81,55 @@ fn feature_versions_are_etags_and_stale_writes_get_412() {
     let etag = etag.expect("ETag");
     let (status, _, _) = send("GET", &url, None, &[("If-None-Match", &etag)]);
     assert_eq!(status, 304);
-    let moved = square("g1", 121.0, 28.0, 0.012, json!({ "kind": "exclusive", "category": "school" })).to_string();
+    let moved = square(
+        "g1",
+        121.0,
+        28.0,
+        0.012,
+        json!({ "kind": "exclusive", "category": "school" }),
+    )
+    .to_string();
     let (status, v, _) = send("PUT", &url, Some(&moved), &[]);
-    assert_eq!((status, v["error"].as_str()), (428, Some("precondition_required")), "{v}");
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (428, Some("precondition_required")),
+        "{v}"
+    );
     let (status, v, new_etag) = send("PUT", &url, Some(&moved), &[("If-Match", &etag)]);
     assert_eq!(status, 200, "{v}");
     assert_ne!(new_etag.as_deref(), Some(etag.as_str()));
     let (status, v, _) = send("PUT", &url, Some(&moved), &[("If-Match", &etag)]);
-    assert_eq!(status, 412, "a second writer with the old version loses: {v}");
-    assert_eq!(format!("\"{}\"", v["current_version"]), new_etag.clone().unwrap());
+    assert_eq!(
+        status, 412,
+        "a second writer with the old version loses: {v}"
+    );
+    assert_eq!(
+        format!("\"{}\"", v["current_version"]),
+        new_etag.clone().unwrap()
+    );
     // The live index sees the edit at once: a point only the larger square covers.
     let (_, v) = get(&server.url("/v1/locate?lng=121.0005&lat=28.0115"));
     assert_eq!(v["grid"]["id"], "g1");
     assert_eq!(v["grid"]["kind"], "exclusive");
-    let (status, _, _) = send("DELETE", &url, None, &[("If-Match", new_etag.as_deref().unwrap())]);
+    let (status, _, _) = send(
+        "DELETE",
+        &url,
+        None,
+        &[("If-Match", new_etag.as_deref().unwrap())],
+    );
     assert_eq!(status, 204);
     assert_eq!(send("GET", &url, None, &[]).0, 404);
     let (_, v) = get(&server.url("/v1/locate?lng=121.005&lat=28.005"));
-    assert_eq!(v["error"], "not_found", "the deleted grid no longer answers");
-    let (status, v, _) = send("PUT", &server.url("/v1/layers/grid/features/g9"), Some(&moved), &[]);
+    assert_eq!(
+        v["error"], "not_found",
+        "the deleted grid no longer answers"
+    );
+    let (status, v, _) = send(
+        "PUT",
+        &server.url("/v1/layers/grid/features/g9"),
+        Some(&moved),
+        &[],
+    );
     assert_eq!((status, v["error"].as_str()), (400, Some("id_mismatch")));
 }
 
@@ -80,26 +142,72 @@ fn bad_imports_change_nothing_and_say_where() {
     let unclosed = json!({ "type": "Feature", "id": "open", "properties": {}, "geometry": { "type": "Polygon",
         "coordinates": [[[121.0, 28.0], [121.01, 28.0], [121.01, 28.01], [121.0, 28.01]]] } });
     let cases = [
-        (collection(vec![square("ok", 122.0, 28.0, 0.01, json!({})), bow_tie]), 1, "bad"),
+        (
+            collection(vec![square("ok", 122.0, 28.0, 0.01, json!({})), bow_tie]),
+            1,
+            "bad",
+        ),
         (collection(vec![unclosed]), 0, "open"),
-        (collection(vec![square("lvl", 122.0, 28.0, 0.01, json!({ "level": "three" }))]), 0, "lvl"),
-        (collection(vec![square("far", 122.0, 95.0, 0.01, json!({}))]), 0, "far"),
+        (
+            collection(vec![square(
+                "lvl",
+                122.0,
+                28.0,
+                0.01,
+                json!({ "level": "three" }),
+            )]),
+            0,
+            "lvl",
+        ),
+        (
+            collection(vec![square("far", 122.0, 95.0, 0.01, json!({}))]),
+            0,
+            "far",
+        ),
     ];
     for (body, index, id) in &cases {
-        let (status, v, _) = send("POST", &server.url("/v1/layers/grid/import"), Some(body), &[]);
+        let (status, v, _) = send(
+            "POST",
+            &server.url("/v1/layers/grid/import"),
+            Some(body),
+            &[],
+        );
         assert!(status == 422 || status == 400, "{v}");
         assert_eq!(v["feature_index"], json!(index), "{v}");
         assert_eq!(v["feature_id"], json!(id), "{v}");
         assert!(!v["message"].as_str().unwrap().is_empty());
     }
-    let (status, v, _) = send("POST", &server.url("/v1/layers/grid/import"), Some("{not json"), &[]);
+    let (status, v, _) = send(
+        "POST",
+        &server.url("/v1/layers/grid/import"),
+        Some("{not json"),
+        &[],
+    );
     assert_eq!((status, v["error"].as_str()), (400, Some("invalid_json")));
     let wrong_crs = json!({ "type": "FeatureCollection", "crs": { "type": "name", "properties": { "name": "EPSG:3857" } }, "features": [] });
-    let (status, v, _) = send("POST", &server.url("/v1/layers/grid/import"), Some(&wrong_crs.to_string()), &[]);
-    assert_eq!((status, v["error"].as_str()), (422, Some("wrong_crs")), "{v}");
-    let huge = collection((0..8000).map(|i| square(&format!("h{i}"), 122.0, 28.0, 0.001, json!({}))).collect());
+    let (status, v, _) = send(
+        "POST",
+        &server.url("/v1/layers/grid/import"),
+        Some(&wrong_crs.to_string()),
+        &[],
+    );
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (422, Some("wrong_crs")),
+        "{v}"
+    );
+    let huge = collection(
+        (0..8000)
+            .map(|i| square(&format!("h{i}"), 122.0, 28.0, 0.001, json!({})))
+            .collect(),
+    );
     assert!(huge.len() > 1 << 20);
-    let (status, v, _) = send("POST", &server.url("/v1/layers/grid/import"), Some(&huge), &[]);
+    let (status, v, _) = send(
+        "POST",
+        &server.url("/v1/layers/grid/import"),
+        Some(&huge),
+        &[],
+    );
     assert_eq!((status, v["error"].as_str()), (413, Some("body_too_large")));
     assert_eq!(version(&server), before, "no bad import changed the store");
     assert_eq!(get(&server.url("/v1/layers")).1["layers"][0]["count"], 2);
@@ -109,16 +217,29 @@ fn bad_imports_change_nothing_and_say_where() {
 fn replace_mode_swaps_a_layer_and_a_restart_loses_nothing() {
     let (server, dir) = seeded();
     let body = collection(vec![square("r1", 121.0, 28.0, 0.02, json!({ "level": 2 }))]);
-    let (status, v, _) = send("POST", &server.url("/v1/layers/grid/import?mode=replace"), Some(&body), &[]);
+    let (status, v, _) = send(
+        "POST",
+        &server.url("/v1/layers/grid/import?mode=replace"),
+        Some(&body),
+        &[],
+    );
     assert_eq!(status, 200, "{v}");
     let (_, v) = get(&server.url("/v1/layers"));
     assert_eq!(v["layers"][0]["count"], 1);
-    let exported = ureq::get(&server.url("/v1/layers/grid.geojson")).call().unwrap().into_string().unwrap();
+    let exported = ureq::get(&server.url("/v1/layers/grid.geojson"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
     let version_before = version(&server);
     server.kill();
     let server = Server::start(&dir.0.join("city.gpkg"), &[]);
     assert_eq!(version(&server), version_before);
-    let again = ureq::get(&server.url("/v1/layers/grid.geojson")).call().unwrap().into_string().unwrap();
+    let again = ureq::get(&server.url("/v1/layers/grid.geojson"))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
     assert_eq!(again, exported, "the layer comes back byte for byte");
     let (_, v) = get(&server.url("/v1/locate?lng=121.015&lat=28.005"));
     assert_eq!(v["grid"]["id"], "r1");

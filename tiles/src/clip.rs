@@ -6,6 +6,8 @@
 //! Concave rings can come out with zero-width bridges along the square's sides; those lie in
 //! the buffer, outside the visible tile.
 
+use crate::tile_id::round_to_grid;
+
 /// Clips the open ring `ring` to the square `[lo, hi]²`, writing the result to `out`;
 /// `scratch` is working space. The result may have repeated points and fewer than 3 points.
 pub(crate) fn clip_ring(
@@ -77,7 +79,7 @@ impl Side {
         let t = (self.bound - a[self.axis]) as f64 / (b[self.axis] - a[self.axis]) as f64;
         let mut p = [0; 2];
         p[self.axis] = self.bound;
-        p[other] = a[other] + (t * (b[other] - a[other]) as f64).round() as i64;
+        p[other] = a[other] + round_to_grid(t * (b[other] - a[other]) as f64);
         p
     }
 }

@@ -5,7 +5,7 @@ use std::ops::Range;
 use crate::clip::clip_ring;
 use crate::mvt::Commands;
 use crate::rings::{clean_ring, twice_area_i64, Rings};
-use crate::tile_id::{tiles_per_axis, TileId, EXTENT};
+use crate::tile_id::{round_to_grid, tiles_per_axis, TileId, EXTENT};
 
 /// Where a tile sits in world coordinates, and the square its geometry is clipped to.
 #[derive(Clone, Copy, Debug)]
@@ -34,8 +34,8 @@ impl TileFrame {
     /// point, so an edge shared by two polygons stays shared after rounding.
     fn quantise(&self, p: [f64; 2]) -> [i64; 2] {
         [
-            (p[0] * self.scale - self.origin[0]).round() as i64,
-            (p[1] * self.scale - self.origin[1]).round() as i64,
+            round_to_grid(p[0] * self.scale - self.origin[0]),
+            round_to_grid(p[1] * self.scale - self.origin[1]),
         ]
     }
 

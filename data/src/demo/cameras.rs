@@ -29,12 +29,37 @@ const KINDS: [(&str, &str, f64); 4] = [
 ];
 
 /// Where in a compound or village a camera hangs.
-const URBAN_SPOTS: &[&str] = &["东门", "西门", "南门", "北门", "地下车库入口", "中心广场", "儿童乐园", "围墙", "非机动车棚"];
-const RURAL_SPOTS: &[&str] = &["村口", "文化礼堂", "村委会", "桥头", "祠堂", "路口", "停车场"];
+const URBAN_SPOTS: &[&str] = &[
+    "东门",
+    "西门",
+    "南门",
+    "北门",
+    "地下车库入口",
+    "中心广场",
+    "儿童乐园",
+    "围墙",
+    "非机动车棚",
+];
+const RURAL_SPOTS: &[&str] = &[
+    "村口",
+    "文化礼堂",
+    "村委会",
+    "桥头",
+    "祠堂",
+    "路口",
+    "停车场",
+];
 
 /// `count` cameras in compounds: each compound is one atom, a city block or a village centre.
-pub(super) fn draw(mesh: &Mesh, layout: &Layout, labels: &Labels, count: usize, rng: &mut ChaCha8Rng) -> Vec<Feature> {
-    let (urban, rural): (Vec<u32>, Vec<u32>) = (0..mesh.atoms() as u32).partition(|&a| layout.urban[a as usize]);
+pub(super) fn draw(
+    mesh: &Mesh,
+    layout: &Layout,
+    labels: &Labels,
+    count: usize,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Feature> {
+    let (urban, rural): (Vec<u32>, Vec<u32>) =
+        (0..mesh.atoms() as u32).partition(|&a| layout.urban[a as usize]);
     let width = digits(count).max(5);
     let mut cameras = Vec::with_capacity(count);
     while cameras.len() < count {
@@ -55,7 +80,14 @@ pub(super) fn draw(mesh: &Mesh, layout: &Layout, labels: &Labels, count: usize, 
     cameras
 }
 
-fn camera(id: String, mesh: &Mesh, atom: u32, compound: &str, in_city: bool, rng: &mut ChaCha8Rng) -> Feature {
+fn camera(
+    id: String,
+    mesh: &Mesh,
+    atom: u32,
+    compound: &str,
+    in_city: bool,
+    rng: &mut ChaCha8Rng,
+) -> Feature {
     let mut draw = rng.random::<f64>();
     let &(kind, title, _) = KINDS
         .iter()
@@ -72,7 +104,11 @@ fn camera(id: String, mesh: &Mesh, atom: u32, compound: &str, in_city: bool, rng
     let r = ATOM_INNER_RADIUS * rng.random::<f64>().sqrt();
     let a = std::f64::consts::TAU * rng.random::<f64>();
     let at = mesh.point_in_atom(atom, [r * a.cos(), r * a.sin()]);
-    let status = if rng.random_bool(OFFLINE) { CameraStatus::Offline } else { CameraStatus::Online };
+    let status = if rng.random_bool(OFFLINE) {
+        CameraStatus::Offline
+    } else {
+        CameraStatus::Online
+    };
     Feature {
         id,
         name: format!("{compound}{spot}{title}"),
@@ -83,7 +119,9 @@ fn camera(id: String, mesh: &Mesh, atom: u32, compound: &str, in_city: bool, rng
             status,
             // Domes turn; the others look one way.
             heading: (kind != "dome").then(|| f64::from(rng.random_range(0..360))),
-            range_m: rng.random_bool(0.9).then(|| f64::from(rng.random_range(4..=30) * 5)),
+            range_m: rng
+                .random_bool(0.9)
+                .then(|| f64::from(rng.random_range(4..=30) * 5)),
         },
         people: Vec::new(),
     }

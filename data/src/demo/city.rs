@@ -19,10 +19,20 @@ pub(super) fn assemble(mesh: &Mesh, layout: &Layout, plan: &Plan, seed: u64) -> 
     let ids = Ids::new(layout);
     let mut roster = Roster::new(stage_rng(seed, Stage::People), most_people(layout, plan));
     let mut features = grid_features(mesh, layout, &labels, &ids, &mut roster);
-    features.extend(police_features(mesh, layout, &labels, &ids, plan, &mut roster));
+    features.extend(police_features(
+        mesh,
+        layout,
+        &labels,
+        &ids,
+        plan,
+        &mut roster,
+    ));
     let mut rng = stage_rng(seed, Stage::Cameras);
     features.extend(cameras::draw(mesh, layout, &labels, plan.cameras, &mut rng));
-    City { features, people: roster.into_people() }
+    City {
+        features,
+        people: roster.into_people(),
+    }
 }
 
 /// The most people the city can have: enough digits for every person id.
@@ -60,7 +70,9 @@ impl Ids {
 /// `prefix` and the numbers 1 to `count`: `c01`, `c02`, …
 fn numbered(prefix: &str, count: usize, width: usize) -> Vec<String> {
     let width = digits(count).max(width);
-    (1..=count).map(|n| format!("{prefix}{n:0width$}")).collect()
+    (1..=count)
+        .map(|n| format!("{prefix}{n:0width$}"))
+        .collect()
 }
 
 /// Ids that say which parent a region is in, then its number there: `t01-05`.
@@ -82,12 +94,42 @@ fn numbered_within(prefix: &str, parent_ids: &[String], parent: &[u32]) -> Vec<S
 }
 
 /// The four grid levels, each with a grid leader; level-3 grids also with grid workers.
-fn grid_features(mesh: &Mesh, layout: &Layout, labels: &Labels, ids: &Ids, roster: &mut Roster) -> Vec<Feature> {
+fn grid_features(
+    mesh: &Mesh,
+    layout: &Layout,
+    labels: &Labels,
+    ids: &Ids,
+    roster: &mut Roster,
+) -> Vec<Feature> {
     let levels: [(u8, &Regions, &[String], &[String], &[String]); 4] = [
-        (level::COUNTY, &layout.counties, &labels.counties, &ids.counties, &[]),
-        (level::TOWNSHIP, &layout.townships, &labels.townships, &ids.townships, &ids.counties),
-        (level::COMMUNITY, &layout.communities, &labels.communities, &ids.communities, &ids.townships),
-        (level::GRID, &layout.grids, &labels.grids, &ids.grids, &ids.communities),
+        (
+            level::COUNTY,
+            &layout.counties,
+            &labels.counties,
+            &ids.counties,
+            &[],
+        ),
+        (
+            level::TOWNSHIP,
+            &layout.townships,
+            &labels.townships,
+            &ids.townships,
+            &ids.counties,
+        ),
+        (
+            level::COMMUNITY,
+            &layout.communities,
+            &labels.communities,
+            &ids.communities,
+            &ids.townships,
+        ),
+        (
+            level::GRID,
+            &layout.grids,
+            &labels.grids,
+            &ids.grids,
+            &ids.communities,
+        ),
     ];
     let mut features = Vec::with_capacity(levels.iter().map(|l| l.1.len()).sum());
     for (grid_level, regions, names, own_ids, parent_ids) in levels {
@@ -101,9 +143,22 @@ fn grid_features(mesh: &Mesh, layout: &Layout, labels: &Labels, ids: &Ids, roste
             }
             let attributes = Attributes::Grid {
                 level: grid_level,
-                parent: regions.parent.get(r).map(|&p| parent_ids[p as usize].clone()),
-                kind: if is_grid { layout.grid_kind[r] } else { GridKind::Comprehensive },
-                category: labels.categories.get(r).filter(|_| is_grid).copied().flatten().map(String::from),
+                parent: regions
+                    .parent
+                    .get(r)
+                    .map(|&p| parent_ids[p as usize].clone()),
+                kind: if is_grid {
+                    layout.grid_kind[r]
+                } else {
+                    GridKind::Comprehensive
+                },
+                category: labels
+                    .categories
+                    .get(r)
+                    .filter(|_| is_grid)
+                    .copied()
+                    .flatten()
+                    .map(String::from),
                 // Communities and grids lie wholly in the city or the countryside; levels above mix.
                 setting: (grid_level >= level::COMMUNITY).then(|| setting(regions.urban[r])),
             };
@@ -133,25 +188,51 @@ fn police_features(
     let stations = &layout.stations;
     let beats = &layout.beats;
     let mut features = Vec::with_capacity(stations.len() + beats.len());
-    for (s, shape) in trace(mesh, &stations.of_atom, stations.len()).into_iter().enumerate() {
+    for (s, shape) in trace(mesh, &stations.of_atom, stations.len())
+        .into_iter()
+        .enumerate()
+    {
         let location = mesh.point_in_atom(stations.core[s], [0.0, 0.0]);
-        let attributes = Attributes::Station { location: Some(Point(location)) };
+        let attributes = Attributes::Station {
+            location: Some(Point(location)),
+        };
         let chief = roster.hire(Role::StationChief, 1);
-        features.push(area(&ids.stations[s], &labels.stations[s], shape, attributes, chief));
+        features.push(area(
+            &ids.stations[s],
+            &labels.stations[s],
+            shape,
+            attributes,
+            chief,
+        ));
     }
     let officers = spread(plan.officers, beats.len(), roster.rng());
     let auxiliaries = spread(plan.auxiliaries, beats.len(), roster.rng());
-    for (b, shape) in trace(mesh, &beats.of_atom, beats.len()).into_iter().enumerate() {
+    for (b, shape) in trace(mesh, &beats.of_atom, beats.len())
+        .into_iter()
+        .enumerate()
+    {
         let mut people = roster.hire(Role::CommunityOfficer, officers[b]);
         people.extend(roster.hire(Role::Auxiliary, auxiliaries[b]));
         let station = Some(ids.stations[beats.parent[b] as usize].clone());
-        features.push(area(&ids.beats[b], &labels.beats[b], shape, Attributes::Beat { station }, people));
+        features.push(area(
+            &ids.beats[b],
+            &labels.beats[b],
+            shape,
+            Attributes::Beat { station },
+            people,
+        ));
     }
     features
 }
 
 /// A first version of an areal feature.
-fn area(id: &str, name: &str, shape: geo_types::MultiPolygon<f64>, attributes: Attributes, people: Vec<String>) -> Feature {
+fn area(
+    id: &str,
+    name: &str,
+    shape: geo_types::MultiPolygon<f64>,
+    attributes: Attributes,
+    people: Vec<String>,
+) -> Feature {
     Feature {
         id: id.to_string(),
         name: name.to_string(),

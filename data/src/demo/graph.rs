@@ -3,6 +3,7 @@
 //! The nodes are atoms at the bottom and regions of the level below further up; growing
 //! regions only ever across an adjacency keeps each of them in one piece.
 
+use super::distance;
 use super::mesh::{Mesh, NONE};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -27,7 +28,12 @@ impl Graph {
         let mut adjacent = Vec::with_capacity(6 * mesh.atoms());
         offsets.push(0);
         for atom in 0..mesh.atoms() as u32 {
-            adjacent.extend(mesh.sides(atom).iter().map(|s| s.across).filter(|&a| a != NONE));
+            adjacent.extend(
+                mesh.sides(atom)
+                    .iter()
+                    .map(|s| s.across)
+                    .filter(|&a| a != NONE),
+            );
             offsets.push(adjacent.len());
         }
         Graph {
@@ -68,7 +74,11 @@ impl Graph {
         }
         pairs.sort_unstable();
         pairs.dedup();
-        let pos = sum.iter().zip(&weight).map(|([x, y], w)| [x / w, y / w]).collect();
+        let pos = sum
+            .iter()
+            .zip(&weight)
+            .map(|([x, y], w)| [x / w, y / w])
+            .collect();
         Graph::from_pairs(regions, &pairs, pos, weight)
     }
 
@@ -92,7 +102,10 @@ impl Graph {
         }
         let pos = original.iter().map(|&v| self.pos[v as usize]).collect();
         let weight = original.iter().map(|&v| self.weight[v as usize]).collect();
-        (Graph::from_pairs(original.len(), &pairs, pos, weight), original)
+        (
+            Graph::from_pairs(original.len(), &pairs, pos, weight),
+            original,
+        )
     }
 
     /// A graph from its directed adjacency pairs, sorted by their first node.
@@ -128,7 +141,8 @@ impl Graph {
         let mut owner = vec![NONE; self.len()];
         let mut size = vec![0.0; targets.len()];
         // Keys are non-negative floats, whose bit patterns sort like the numbers themselves.
-        let mut frontier: Vec<BinaryHeap<Reverse<(u64, u32)>>> = vec![BinaryHeap::new(); targets.len()];
+        let mut frontier: Vec<BinaryHeap<Reverse<(u64, u32)>>> =
+            vec![BinaryHeap::new(); targets.len()];
         let mut behind = BinaryHeap::new();
         let mut claim = |v: u32, r: usize, owner: &mut [u32], frontier: &mut [BinaryHeap<_>]| {
             owner[v as usize] = r as u32;
@@ -136,8 +150,7 @@ impl Graph {
             let seed = self.pos[seeds[r] as usize];
             for &u in self.neighbours(v) {
                 if owner[u as usize] == NONE {
-                    let [x, y] = self.pos[u as usize];
-                    let key = (x - seed[0]).hypot(y - seed[1]) + noise[u as usize];
+                    let key = distance(self.pos[u as usize], seed) + noise[u as usize];
                     frontier[r].push(Reverse((key.to_bits(), u)));
                 }
             }
@@ -160,9 +173,9 @@ impl Graph {
 
     /// The mean distance from `v` to its neighbours: how far apart nodes are around it.
     fn spacing(&self, v: u32) -> f64 {
-        let [x, y] = self.pos[v as usize];
         let near = self.neighbours(v);
-        let total: f64 = near.iter().map(|&u| (self.pos[u as usize][0] - x).hypot(self.pos[u as usize][1] - y)).sum();
+        let at = |u: u32| self.pos[u as usize];
+        let total: f64 = near.iter().map(|&u| distance(at(u), at(v))).sum();
         total / near.len().max(1) as f64
     }
 
@@ -204,7 +217,8 @@ impl Graph {
             }
         }
         let extent = (hi[0] - lo[0]).max(hi[1] - lo[1]).max(f64::MIN_POSITIVE);
-        let cell = |p: [f64; 2], d: usize| ((p[d] - lo[d]) / extent * f64::from(HILBERT_SIDE - 1)) as u32;
+        let cell =
+            |p: [f64; 2], d: usize| ((p[d] - lo[d]) / extent * f64::from(HILBERT_SIDE - 1)) as u32;
         let mut keyed: Vec<(u64, u32)> = self
             .pos
             .iter()
@@ -254,7 +268,11 @@ mod tests {
         cells.sort_unstable();
         for pair in cells.windows(2) {
             let [a, b] = [pair[0].1, pair[1].1];
-            assert_eq!(a[0].abs_diff(b[0]) + a[1].abs_diff(b[1]), 1, "{a:?} -> {b:?}");
+            assert_eq!(
+                a[0].abs_diff(b[0]) + a[1].abs_diff(b[1]),
+                1,
+                "{a:?} -> {b:?}"
+            );
         }
     }
 }

@@ -19,7 +19,18 @@ const CATEGORIES: [(&str, [f64; 2]); 5] = [
 
 /// Trades of the factories that get their own grid.
 const INDUSTRIES: &[&str] = &[
-    "机械", "塑料", "汽配", "制药", "模具", "阀门", "电器", "缝制设备", "化工", "食品", "纺织", "水泵",
+    "机械",
+    "塑料",
+    "汽配",
+    "制药",
+    "模具",
+    "阀门",
+    "电器",
+    "缝制设备",
+    "化工",
+    "食品",
+    "纺织",
+    "水泵",
 ];
 
 /// The names of all regions, indexed like the layout's regions.
@@ -71,7 +82,11 @@ impl Labels {
 fn community_names(layout: &Layout, bases: &Bases) -> Vec<String> {
     (0..layout.communities.len())
         .map(|c| {
-            let suffix = if layout.communities.urban[c] >= 0.5 { "社区" } else { "村" };
+            let suffix = if layout.communities.urban[c] >= 0.5 {
+                "社区"
+            } else {
+                "村"
+            };
             format!("{}{suffix}", bases.communities[c])
         })
         .collect()
@@ -100,7 +115,9 @@ fn grid_names(
             let county = &bases.counties[layout.townships.parent[township] as usize];
             let near = [&bases.communities[community], &bases.townships[township]];
             let org = organisations.fresh(rng, |rng, failures| {
-                let place = near.get(failures / 4).map_or_else(|| names::place(rng), |p| p.to_string());
+                let place = near
+                    .get(failures / 4)
+                    .map_or_else(|| names::place(rng), |p| p.to_string());
                 organisation(category, &place, county, &bases.city, rng)
             });
             format!("{org}专属网格")
@@ -162,7 +179,8 @@ fn categories(layout: &Layout, rng: &mut ChaCha8Rng) -> Vec<Option<&'static str>
         .map(|g| {
             (layout.grid_kind[g] == GridKind::Exclusive).then(|| {
                 let zone = usize::from(layout.grids.urban[g] < 0.5);
-                let mut draw = rng.random::<f64>() * CATEGORIES.iter().map(|(_, w)| w[zone]).sum::<f64>();
+                let mut draw =
+                    rng.random::<f64>() * CATEGORIES.iter().map(|(_, w)| w[zone]).sum::<f64>();
                 CATEGORIES
                     .iter()
                     .find(|(_, w)| {
@@ -177,7 +195,13 @@ fn categories(layout: &Layout, rng: &mut ChaCha8Rng) -> Vec<Option<&'static str>
 }
 
 /// The name of an organisation of `category` near `place`.
-fn organisation(category: &str, place: &str, county: &str, city: &str, rng: &mut ChaCha8Rng) -> String {
+fn organisation(
+    category: &str,
+    place: &str,
+    county: &str,
+    city: &str,
+    rng: &mut ChaCha8Rng,
+) -> String {
     let nth = names::numeral(rng.random_range(1..=12));
     let options = match category {
         "school" => vec![
@@ -207,7 +231,10 @@ fn organisation(category: &str, place: &str, county: &str, city: &str, rng: &mut
         ],
         _ => {
             let industry = pick(rng, INDUSTRIES);
-            vec![format!("{place}{industry}有限公司"), format!("{place}{industry}厂")]
+            vec![
+                format!("{place}{industry}有限公司"),
+                format!("{place}{industry}厂"),
+            ]
         }
     };
     options[rng.random_range(0..options.len())].clone()
@@ -215,7 +242,12 @@ fn organisation(category: &str, place: &str, county: &str, city: &str, rng: &mut
 
 /// Stations are named after the township their building stands in (东山派出所) unless another
 /// station took that name first; beats after their station and number (东山警格3).
-fn police_names(layout: &Layout, bases: &Bases, places: &mut Pool, rng: &mut ChaCha8Rng) -> (Vec<String>, Vec<String>) {
+fn police_names(
+    layout: &Layout,
+    bases: &Bases,
+    places: &mut Pool,
+    rng: &mut ChaCha8Rng,
+) -> (Vec<String>, Vec<String>) {
     let mut taken = Pool::default();
     let station_bases: Vec<String> = (0..layout.stations.len())
         .map(|s| {

@@ -7,7 +7,7 @@
 
 use super::graph::Graph;
 use super::mesh::{urban_share, Mesh, ATOMS_PER_EXCLUSIVE, ATOMS_PER_GRID, NONE};
-use super::{Plan, RURAL, URBAN};
+use super::{distance, Plan, RURAL, URBAN};
 use onemap_index::GridKind;
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -49,7 +49,11 @@ impl Regions {
             urban_atoms[r] += f64::from(u8::from(urban[a]));
             sum[r] = [sum[r][0] + x, sum[r][1] + y];
         }
-        let centroid: Vec<[f64; 2]> = sum.iter().zip(&atoms).map(|([x, y], n)| [x / n, y / n]).collect();
+        let centroid: Vec<[f64; 2]> = sum
+            .iter()
+            .zip(&atoms)
+            .map(|([x, y], n)| [x / n, y / n])
+            .collect();
         let mut core = vec![(f64::MAX, NONE); len];
         for (a, &r) in of_atom.iter().enumerate() {
             let d = distance(mesh.atom_km(a as u32), centroid[r as usize]);
@@ -62,7 +66,7 @@ impl Regions {
             parent,
             urban: urban_atoms.iter().zip(&atoms).map(|(u, n)| u / n).collect(),
             core: core.into_iter().map(|(_, a)| a).collect(),
-            distance: centroid.iter().map(|&c| c[0].hypot(c[1])).collect(),
+            distance: centroid.iter().map(|&c| distance(c, [0.0; 2])).collect(),
         }
     }
 }
@@ -84,20 +88,28 @@ impl Layout {
     pub fn new(mesh: &Mesh, plan: &Plan, rng: &mut ChaCha8Rng) -> Layout {
         let atoms = Graph::of_atoms(mesh);
         let urban = urban_area(mesh, &atoms, plan);
-        let atom_zone: Vec<usize> = urban.iter().map(|&u| if u { URBAN } else { RURAL }).collect();
+        let atom_zone: Vec<usize> = urban
+            .iter()
+            .map(|&u| if u { URBAN } else { RURAL })
+            .collect();
 
         let kinds = [URBAN, RURAL].map(|z| grid_kinds(plan, z, rng));
         let targets = kinds.clone().map(|k| k.iter().map(|&(_, t)| t).collect());
         let grid_of_atom = partition_by_zone(&atoms, &atom_zone, &targets, rng);
         let grid_kind: Vec<GridKind> = kinds.iter().flatten().map(|&(k, _)| k).collect();
-        let grid_zone: Vec<usize> = [URBAN, RURAL].iter().flat_map(|&z| vec![z; kinds[z].len()]).collect();
+        let grid_zone: Vec<usize> = [URBAN, RURAL]
+            .iter()
+            .flat_map(|&z| vec![z; kinds[z].len()])
+            .collect();
 
         let grid_graph = atoms.quotient(&grid_of_atom, grid_kind.len());
         let equal = |n: usize| vec![1.0; n];
         let community_targets = plan.communities.map(equal);
         let community_of_grid = partition_by_zone(&grid_graph, &grid_zone, &community_targets, rng);
-        let community_graph = grid_graph.quotient(&community_of_grid, plan.communities.iter().sum());
-        let township_of_community = community_graph.partition(&equal(plan.townships), ROUGHNESS, rng);
+        let community_graph =
+            grid_graph.quotient(&community_of_grid, plan.communities.iter().sum());
+        let township_of_community =
+            community_graph.partition(&equal(plan.townships), ROUGHNESS, rng);
         let township_graph = community_graph.quotient(&township_of_community, plan.townships);
         let county_of_township = township_graph.partition(&equal(plan.counties), ROUGHNESS, rng);
 
@@ -105,7 +117,8 @@ impl Layout {
         let beat_graph = atoms.quotient(&beat_of_atom, plan.beats);
         let station_of_beat = beat_graph.partition(&equal(plan.stations), ROUGHNESS, rng);
 
-        let (mut county_of_township, mut township_of_community) = (county_of_township, township_of_community);
+        let (mut county_of_township, mut township_of_community) =
+            (county_of_township, township_of_community);
         let (mut community_of_grid, mut grid_of_atom) = (community_of_grid, grid_of_atom);
         number_by_parent(&mut county_of_township, &mut township_of_community, |t| t);
         number_by_parent(&mut township_of_community, &mut community_of_grid, |c| c);
@@ -115,7 +128,9 @@ impl Layout {
         let (mut station_of_beat, mut beat_of_atom) = (station_of_beat, beat_of_atom);
         number_by_parent(&mut station_of_beat, &mut beat_of_atom, |b| b);
 
-        let regions = |of_atom: Vec<u32>, parent: Vec<u32>, len: usize| Regions::new(mesh, &urban, of_atom, parent, len);
+        let regions = |of_atom: Vec<u32>, parent: Vec<u32>, len: usize| {
+            Regions::new(mesh, &urban, of_atom, parent, len)
+        };
         let community_of_atom = lift(&grid_of_atom, &community_of_grid);
         let township_of_atom = lift(&community_of_atom, &township_of_community);
         let county_of_atom = lift(&township_of_atom, &county_of_township);
@@ -123,7 +138,11 @@ impl Layout {
         Layout {
             counties: regions(county_of_atom, Vec::new(), plan.counties),
             townships: regions(township_of_atom, county_of_township, plan.townships),
-            communities: regions(community_of_atom, township_of_community, community_graph.len()),
+            communities: regions(
+                community_of_atom,
+                township_of_community,
+                community_graph.len(),
+            ),
             grids: regions(grid_of_atom, community_of_grid, grid_kind.len()),
             grid_kind,
             stations: regions(station_of_atom, Vec::new(), plan.stations),
@@ -139,7 +158,10 @@ impl Layout {
 fn urban_area(mesh: &Mesh, atoms: &Graph, plan: &Plan) -> Vec<bool> {
     let n = atoms.len();
     let regions = [URBAN, RURAL].map(|z| plan.comprehensive[z] + plan.exclusive[z]);
-    assert!(regions[URBAN] + regions[RURAL] <= n, "too few atoms for the grids");
+    assert!(
+        regions[URBAN] + regions[RURAL] <= n,
+        "too few atoms for the grids"
+    );
     let wanted = (n as f64 * urban_share(plan)).round() as usize;
     let wanted = wanted.clamp(regions[URBAN], n - regions[RURAL]);
     let mut urban = vec![false; n];
@@ -149,7 +171,9 @@ fn urban_area(mesh: &Mesh, atoms: &Graph, plan: &Plan) -> Vec<bool> {
     let mut queue = BinaryHeap::from([Reverse((mesh.reach[centre as usize].to_bits(), centre))]);
     queued[centre as usize] = true;
     for _ in 0..wanted {
-        let Some(Reverse((_, a))) = queue.pop() else { break };
+        let Some(Reverse((_, a))) = queue.pop() else {
+            break;
+        };
         urban[a as usize] = true;
         for &b in atoms.neighbours(a) {
             if !queued[b as usize] {
@@ -190,7 +214,10 @@ fn grid_kinds(plan: &Plan, zone: usize, rng: &mut ChaCha8Rng) -> Vec<(GridKind, 
     let [least, most] = ATOMS_PER_EXCLUSIVE;
     let mut kinds: Vec<(GridKind, f64)> = (0..plan.comprehensive[zone])
         .map(|_| (GridKind::Comprehensive, ATOMS_PER_GRID[zone]))
-        .chain((0..plan.exclusive[zone]).map(|_| (GridKind::Exclusive, rng.random_range(least..=most))))
+        .chain(
+            (0..plan.exclusive[zone])
+                .map(|_| (GridKind::Exclusive, rng.random_range(least..=most))),
+        )
         .collect();
     kinds.shuffle(rng);
     kinds
@@ -198,7 +225,12 @@ fn grid_kinds(plan: &Plan, zone: usize, rng: &mut ChaCha8Rng) -> Vec<(GridKind, 
 
 /// Partitions the urban and the rural nodes of `graph` separately, into regions of the given
 /// targets, numbering the urban regions first.
-fn partition_by_zone(graph: &Graph, zone: &[usize], targets: &[Vec<f64>; 2], rng: &mut ChaCha8Rng) -> Vec<u32> {
+fn partition_by_zone(
+    graph: &Graph,
+    zone: &[usize],
+    targets: &[Vec<f64>; 2],
+    rng: &mut ChaCha8Rng,
+) -> Vec<u32> {
     let mut owner = vec![NONE; graph.len()];
     let mut first = 0;
     for z in [URBAN, RURAL] {
@@ -206,7 +238,10 @@ fn partition_by_zone(graph: &Graph, zone: &[usize], targets: &[Vec<f64>; 2], rng
             continue;
         }
         let (area, original) = graph.subgraph(|v| zone[v as usize] == z);
-        for (v, r) in original.iter().zip(area.partition(&targets[z], ROUGHNESS, rng)) {
+        for (v, r) in original
+            .iter()
+            .zip(area.partition(&targets[z], ROUGHNESS, rng))
+        {
             owner[*v as usize] = first + r;
         }
         first += targets[z].len() as u32;
@@ -217,7 +252,11 @@ fn partition_by_zone(graph: &Graph, zone: &[usize], targets: &[Vec<f64>; 2], rng
 /// Renumbers regions so that they come parent by parent, in `key` order under each parent:
 /// reorders their `parent` map to match, and relabels `child`, the map of the level below onto
 /// them. Returns the new number of each old region.
-fn number_by_parent<K: Ord>(parent: &mut Vec<u32>, child: &mut [u32], key: impl Fn(u32) -> K) -> Vec<u32> {
+fn number_by_parent<K: Ord>(
+    parent: &mut Vec<u32>,
+    child: &mut [u32],
+    key: impl Fn(u32) -> K,
+) -> Vec<u32> {
     let mut order: Vec<u32> = (0..parent.len() as u32).collect();
     order.sort_by_key(|&r| (parent[r as usize], key(r)));
     let mut new = vec![0; parent.len()];
@@ -243,8 +282,4 @@ fn reorder<T: Copy>(values: &[T], new: &[u32]) -> Vec<T> {
 /// The map from atoms to the regions above: `of_atom` followed by `parent`.
 fn lift(of_atom: &[u32], parent: &[u32]) -> Vec<u32> {
     of_atom.iter().map(|&r| parent[r as usize]).collect()
-}
-
-fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
-    (a[0] - b[0]).hypot(a[1] - b[1])
 }

@@ -11,7 +11,7 @@
 //! are small in the centre and grow towards the countryside). Both maps are one-to-one and keep
 //! orientation, so the mapped mesh stays a proper tiling with counter-clockwise atoms.
 
-use super::{Plan, RURAL, URBAN};
+use super::{distance, Plan, RURAL, URBAN};
 use geo_types::Coord;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -162,6 +162,8 @@ pub(super) struct Mesh {
     /// How far each atom is from the centre, in lattice units of the (wobbly) urban area: the
     /// atoms nearest by this measure are the smallest ones.
     pub reach: Vec<f64>,
+    /// Where each atom's centre ends up, km east and north of the city centre.
+    km: Vec<[f64; 2]>,
 }
 
 impl Mesh {
@@ -180,8 +182,7 @@ impl Mesh {
         let outline = Harmonics::random(rng, OUTLINE_WOBBLE, 2..=11);
         let inside = |cell: usize| {
             let [x, y] = lattice.centre(cell);
-            let [dx, dy] = [x - centre[0], y - centre[1]];
-            dx.hypot(dy) < radius * outline.factor(dy.atan2(dx))
+            distance([x, y], centre) < radius * outline.factor((y - centre[1]).atan2(x - centre[0]))
         };
         let atom_cell = connected_cells(lattice, start, inside);
         let urban_radius = radius * (needed[URBAN] / total).sqrt();
@@ -207,10 +208,10 @@ impl Mesh {
                 }
             }
         }
-        let reach = atom_cell
+        let (km, reach) = atom_cell
             .iter()
-            .map(|&c| projection.reach(lattice.centre(c as usize)).1)
-            .collect();
+            .map(|&c| projection.km_and_reach(lattice.centre(c as usize)))
+            .unzip();
         Mesh {
             lattice,
             projection,
@@ -220,6 +221,7 @@ impl Mesh {
             corners: vec![Coord::zero(); 2 * slots as usize],
             bends: vec![Coord::zero(); 3 * slots as usize * (SEGMENTS - 1)],
             reach,
+            km,
         }
     }
 
@@ -245,9 +247,16 @@ impl Mesh {
                 if std::mem::replace(&mut bent[side.edge as usize], true) {
                     continue;
                 }
-                let (p, q) = if side.forward { (side.from, side.to) } else { (side.to, side.from) };
+                let (p, q) = if side.forward {
+                    (side.from, side.to)
+                } else {
+                    (side.to, side.from)
+                };
                 let start = side.edge as usize * (SEGMENTS - 1);
-                for (k, point) in bend(at[p as usize], at[q as usize], rng).into_iter().enumerate() {
+                for (k, point) in bend(at[p as usize], at[q as usize], rng)
+                    .into_iter()
+                    .enumerate()
+                {
                     self.bends[start + k] = self.projection.lnglat(point);
                 }
             }
@@ -265,7 +274,9 @@ impl Mesh {
         let cell = self.atom_cell[atom as usize] as usize;
         let lattice = self.lattice;
         // Atoms are never on the edge of the lattice, so their neighbours all exist.
-        let near = |dir: Option<usize>| dir.map_or(cell, |d| lattice.neighbour(cell, d).expect("a margin"));
+        let near = |dir: Option<usize>| {
+            dir.map_or(cell, |d| lattice.neighbour(cell, d).expect("a margin"))
+        };
         let corner = |k: usize| {
             let (whose, which) = CORNERS[k % 6];
             2 * self.slot[near(whose)] + which
@@ -295,7 +306,7 @@ impl Mesh {
     /// Where an atom's centre ends up, in km east and north of the city centre: where
     /// distances between atoms are measured.
     pub fn atom_km(&self, atom: u32) -> [f64; 2] {
-        self.projection.km(self.lattice.centre(self.atom_cell[atom as usize] as usize))
+        self.km[atom as usize]
     }
 
     /// The longitude/latitude of the point `offset` lattice units from an atom's centre. Keep
@@ -314,7 +325,9 @@ pub(super) const ATOM_INNER_RADIUS: f64 =
 /// Atoms needed by the urban and the rural area: their grids times each grid's atoms.
 fn needed_atoms(plan: &Plan) -> [f64; 2] {
     let exclusive = (ATOMS_PER_EXCLUSIVE[0] + ATOMS_PER_EXCLUSIVE[1]) / 2.0;
-    [URBAN, RURAL].map(|z| plan.comprehensive[z] as f64 * ATOMS_PER_GRID[z] + plan.exclusive[z] as f64 * exclusive)
+    [URBAN, RURAL].map(|z| {
+        plan.comprehensive[z] as f64 * ATOMS_PER_GRID[z] + plan.exclusive[z] as f64 * exclusive
+    })
 }
 
 /// The share of the atoms that the urban area needs.
@@ -337,7 +350,9 @@ fn connected_cells(lattice: Lattice, start: usize, inside: impl Fn(usize) -> boo
             }
         }
     }
-    (0..lattice.cells() as u32).filter(|&c| kept[c as usize]).collect()
+    (0..lattice.cells() as u32)
+        .filter(|&c| kept[c as usize])
+        .collect()
 }
 
 /// The inner vertices of the edge from `p` to `q`: it bows gently to one side, and its
@@ -360,7 +375,13 @@ impl Harmonics {
     /// Harmonics of the given orders, higher orders weaker (like a coastline).
     fn random(rng: &mut ChaCha8Rng, swing: f64, orders: std::ops::RangeInclusive<u32>) -> Self {
         let mut terms: Vec<[f64; 3]> = orders
-            .map(|k| [f64::from(k), rng.random::<f64>() / f64::from(k), TAU * rng.random::<f64>()])
+            .map(|k| {
+                [
+                    f64::from(k),
+                    rng.random::<f64>() / f64::from(k),
+                    TAU * rng.random::<f64>(),
+                ]
+            })
             .collect();
         let total: f64 = terms.iter().map(|t| t[1]).sum();
         for term in &mut terms {
@@ -370,7 +391,11 @@ impl Harmonics {
     }
 
     fn factor(&self, angle: f64) -> f64 {
-        1.0 + self.0.iter().map(|[k, amp, phase]| amp * (k * angle + phase).cos()).sum::<f64>()
+        1.0 + self
+            .0
+            .iter()
+            .map(|[k, amp, phase]| amp * (k * angle + phase).cos())
+            .sum::<f64>()
     }
 }
 
@@ -411,7 +436,13 @@ impl Projection {
             })
             .collect();
         let wobble = Harmonics::random(rng, URBAN_WOBBLE, 2..=5);
-        Projection { origin, centre, warp, wobble, density }
+        Projection {
+            origin,
+            centre,
+            warp,
+            wobble,
+            density,
+        }
     }
 
     /// The warped position of `p` relative to the centre, and its reach.
@@ -421,13 +452,17 @@ impl Projection {
             let s = (w.k[0] * p[0] + w.k[1] * p[1] + w.phase).sin();
             q = [q[0] + w.shift[0] * s, q[1] + w.shift[1] * s];
         }
-        (q, q[0].hypot(q[1]) / self.wobble.factor(q[1].atan2(q[0])))
+        (q, distance(q, [0.0; 2]) / self.wobble.factor(q[1].atan2(q[0])))
     }
 
     /// Where `p` ends up, in km east and north of the city centre.
     fn km(&self, p: [f64; 2]) -> [f64; 2] {
         let (q, reach) = self.reach(p);
-        let stretch = if reach > 0.0 { self.density.radius_km(reach) / reach } else { 0.0 };
+        let stretch = if reach > 0.0 {
+            self.density.radius_km(reach) / reach
+        } else {
+            0.0
+        };
         [q[0] * stretch, q[1] * stretch]
     }
 
@@ -455,7 +490,11 @@ impl Density {
     fn new(plan: &Plan, urban_reach: f64, city_reach: f64) -> Density {
         let per_atom = [URBAN, RURAL].map(|z| GRID_KM2[z] / ATOMS_PER_GRID[z] / CELL_AREA);
         let urban = per_atom[URBAN];
-        let mut density = Density { urban, urban_reach, slope: 0.0 };
+        let mut density = Density {
+            urban,
+            urban_reach,
+            slope: 0.0,
+        };
         let annulus = (city_reach.powi(2) - urban_reach.powi(2)) / 2.0;
         if plan.comprehensive[RURAL] > 0 && annulus > 0.0 {
             // The slope that gives the countryside its mean density: the mean is linear in it.

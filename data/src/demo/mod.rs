@@ -112,10 +112,15 @@ impl DemoConfig {
 /// one station, and each of the urban and rural areas that has grids has at least one
 /// community. With such a consistent config every count is exactly as asked.
 pub fn generate(config: &DemoConfig) -> City {
+    let t = std::time::Instant::now();
     let plan = Plan::new(config);
     let mesh = mesh::Mesh::new(&plan, &mut stage_rng(config.seed, Stage::Mesh));
+    eprintln!("mesh {:?} atoms {}", t.elapsed(), mesh.atoms());
     let layout = layout::Layout::new(&mesh, &plan, &mut stage_rng(config.seed, Stage::Layout));
-    city::assemble(&mesh, &layout, &plan, config.seed)
+    eprintln!("layout {:?}", t.elapsed());
+    let c = city::assemble(&mesh, &layout, &plan, config.seed);
+    eprintln!("city {:?}", t.elapsed());
+    c
 }
 
 /// The counts actually drawn: the config made consistent, with the grids split between the
@@ -230,6 +235,12 @@ enum Stage {
     Cameras,
 }
 
+/// The distance between two points. (`f64::hypot` guards against overflow, which these small
+/// numbers never need, and is several times slower.)
+fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
 /// Decimal digits of `n`, for zero-padded ids.
 fn digits(n: usize) -> usize {
     n.max(1).ilog10() as usize + 1
@@ -249,7 +260,12 @@ mod tests {
     fn apportion_adds_up_and_follows_weights() {
         assert_eq!(apportion(10, [1.0, 1.0, 1.0]), [4, 3, 3]);
         assert_eq!(apportion(7, [0.0, 0.0]), [0, 7]);
-        assert_eq!(apportion(2000, [2258.0, 4791.0, 214.0]).iter().sum::<usize>(), 2000);
+        assert_eq!(
+            apportion(2000, [2258.0, 4791.0, 214.0])
+                .iter()
+                .sum::<usize>(),
+            2000
+        );
     }
 
     #[test]

@@ -69,7 +69,11 @@ impl Pool {
     }
 
     /// The first free name `make` comes up with; it is told how often it has failed so far.
-    pub fn fresh(&mut self, rng: &mut ChaCha8Rng, mut make: impl FnMut(&mut ChaCha8Rng, usize) -> String) -> String {
+    pub fn fresh(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        mut make: impl FnMut(&mut ChaCha8Rng, usize) -> String,
+    ) -> String {
         (0..)
             .map(|failures| make(rng, failures))
             .find(|name| self.claim(name))
@@ -102,7 +106,9 @@ pub(super) fn pick<'a>(rng: &mut ChaCha8Rng, list: &[&'a str]) -> &'a str {
 
 /// A Chinese ordinal numeral up to ten, then arabic digits.
 pub(super) fn numeral(n: usize) -> String {
-    NUMERALS.get(n.wrapping_sub(1)).map_or_else(|| n.to_string(), |s| s.to_string())
+    NUMERALS
+        .get(n.wrapping_sub(1))
+        .map_or_else(|| n.to_string(), |s| s.to_string())
 }
 
 /// A city name like 台州: a place character and 州.
@@ -128,5 +134,9 @@ pub(super) fn person(rng: &mut ChaCha8Rng) -> String {
 
 /// A mainland mobile number: 1, then 3–9, then nine digits.
 pub(super) fn phone(rng: &mut ChaCha8Rng) -> String {
-    format!("1{}{:09}", rng.random_range(3..=9), rng.random_range(0..1_000_000_000))
+    format!(
+        "1{}{:09}",
+        rng.random_range(3..=9),
+        rng.random_range(0..1_000_000_000)
+    )
 }

@@ -16,7 +16,11 @@ pub(super) struct Roster {
 impl Roster {
     /// A roster for at most `expected` people.
     pub fn new(rng: ChaCha8Rng, expected: usize) -> Roster {
-        Roster { rng, people: Vec::new(), width: super::digits(expected).max(6) }
+        Roster {
+            rng,
+            people: Vec::new(),
+            width: super::digits(expected).max(6),
+        }
     }
 
     /// Hires `n` people into `role` and returns their ids.

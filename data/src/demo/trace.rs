@@ -43,7 +43,9 @@ fn outline(mesh: &Mesh, mut sides: Vec<Side>) -> MultiPolygon<f64> {
             } else {
                 coords.extend(bend.iter().rev());
             }
-            at = sides.binary_search_by_key(&side.to, |s| s.from).expect("region borders are closed");
+            at = sides
+                .binary_search_by_key(&side.to, |s| s.from)
+                .expect("region borders are closed");
         }
         coords.push(coords[0]);
         rings.push(LineString(coords));
@@ -54,7 +56,8 @@ fn outline(mesh: &Mesh, mut sides: Vec<Side>) -> MultiPolygon<f64> {
 /// Polygons from rings: counter-clockwise rings are exteriors, clockwise ones holes in the
 /// innermost exterior around them.
 fn group_rings(rings: Vec<LineString<f64>>) -> MultiPolygon<f64> {
-    let (exteriors, holes): (Vec<_>, Vec<_>) = rings.into_iter().partition(|r| signed_area(r) > 0.0);
+    let (exteriors, holes): (Vec<_>, Vec<_>) =
+        rings.into_iter().partition(|r| signed_area(r) > 0.0);
     let mut holes_of = vec![Vec::new(); exteriors.len()];
     for hole in holes {
         let owner = if exteriors.len() == 1 {

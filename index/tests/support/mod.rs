@@ -74,5 +74,8 @@ pub fn ring_edges(ring: &[[f64; 2]]) -> Vec<Edge> {
 }
 
 pub fn mesh(rings: &[Vec<[f64; 2]>]) -> Vec<MeshPolygon> {
-    rings.iter().map(|r| MeshPolygon::new(ring_edges(r))).collect()
+    rings
+        .iter()
+        .map(|r| MeshPolygon::new(ring_edges(r)))
+        .collect()
 }

@@ -9,14 +9,18 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use onemap_data::geojson_io::{feature_to_geojson, layer_to_geojson, parse_feature, parse_feature_collection, parse_people};
+use onemap_data::geojson_io::{
+    feature_to_geojson, layer_to_geojson, parse_feature, parse_feature_collection, parse_people,
+};
 use onemap_data::{Change, ChangeSet};
 use onemap_index::Layer;
 use serde_json::{json, Value};
 
 pub fn layer_of(name: &str) -> ApiResult<Layer> {
     name.parse()
-        .map_err(|e: onemap_index::model::UnknownLayer| ApiError::new(StatusCode::NOT_FOUND, "unknown_layer", e.to_string()))
+        .map_err(|e: onemap_index::model::UnknownLayer| {
+            ApiError::new(StatusCode::NOT_FOUND, "unknown_layer", e.to_string())
+        })
 }
 
 /// `GET /v1/layers`: each layer with its feature count.
@@ -30,9 +34,14 @@ pub async fn list(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `GET /v1/layers/{layer}.geojson`: the whole layer as a FeatureCollection.
-pub async fn export(State(state): State<AppState>, Path(file): Path<String>) -> ApiResult<Response> {
+pub async fn export(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> ApiResult<Response> {
     let name = file.strip_suffix(".geojson").ok_or_else(|| {
-        ApiError::not_found(format!("`{file}` is not a layer export; use /v1/layers/<layer>.geojson"))
+        ApiError::not_found(format!(
+            "`{file}` is not a layer export; use /v1/layers/<layer>.geojson"
+        ))
     })?;
     let layer = layer_of(name)?;
     let s = state.live.snapshot();
@@ -56,7 +65,10 @@ pub async fn import(
         "replace" => true,
         "upsert" | "add" => false,
         other => {
-            return Err(ApiError::bad_request("invalid_parameter", format!("`mode` is `{other}`; use upsert (default) or replace")))
+            return Err(ApiError::bad_request(
+                "invalid_parameter",
+                format!("`mode` is `{other}`; use upsert (default) or replace"),
+            ))
         }
     };
     let features = tokio::task::spawn_blocking(move || parse_feature_collection(layer, &body))
@@ -71,22 +83,49 @@ pub async fn import(
     let action = if replace { "import-replace" } else { "import" };
     let commit = state
         .live
-        .write(ChangeSet { changes, expect: Vec::new(), author: caller.name.clone(), action: action.into() })
+        .write(ChangeSet {
+            changes,
+            expect: Vec::new(),
+            author: caller.name.clone(),
+            action: action.into(),
+        })
         .await?;
-    Ok(Json(json!({ "layer": layer, "imported": count, "mode": if replace { "replace" } else { "upsert" }, "version": commit.version })))
+    Ok(Json(
+        json!({ "layer": layer, "imported": count, "mode": if replace { "replace" } else { "upsert" }, "version": commit.version }),
+    ))
 }
 
 /// `GET /v1/layers/{layer}/features/{id}`: a GeoJSON Feature; its version is the ETag.
-pub async fn get_feature(State(state): State<AppState>, Path((layer, id)): Path<(String, String)>, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn get_feature(
+    State(state): State<AppState>,
+    Path((layer, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let layer = layer_of(&layer)?;
     let s = state.live.snapshot();
-    let f = s.get(layer, &id).ok_or_else(|| ApiError::not_found(format!("{layer}/{id} does not exist")))?;
+    let f = s
+        .get(layer, &id)
+        .ok_or_else(|| ApiError::not_found(format!("{layer}/{id} does not exist")))?;
     let etag = etag(f.version);
-    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
     }
-    let body = serde_json::to_string(&feature_to_geojson(f)).map_err(|e| ApiError::internal("feature json", e))?;
-    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json")), (header::ETAG, header_value(&etag))], body).into_response())
+    let body = serde_json::to_string(&feature_to_geojson(f))
+        .map_err(|e| ApiError::internal("feature json", e))?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/geo+json"),
+            ),
+            (header::ETAG, header_value(&etag)),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 /// `PUT /v1/layers/{layer}/features/{id}`: create, or update with `If-Match`.
@@ -105,7 +144,10 @@ pub async fn put_feature(
     if feature.id != id {
         return Err(ApiError::bad_request(
             "id_mismatch",
-            format!("the body's id `{}` differs from the path's `{id}`; ids cannot be renamed by PUT", feature.id),
+            format!(
+                "the body's id `{}` differs from the path's `{id}`; ids cannot be renamed by PUT",
+                feature.id
+            ),
         ));
     }
     feature.id = id.clone();
@@ -121,8 +163,17 @@ pub async fn put_feature(
             action: if created { "create" } else { "update" }.into(),
         })
         .await?;
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, [(header::ETAG, header_value(&etag(commit.version)))], Json(json!({ "layer": layer, "id": id, "version": commit.version }))).into_response())
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        [(header::ETAG, header_value(&etag(commit.version)))],
+        Json(json!({ "layer": layer, "id": id, "version": commit.version })),
+    )
+        .into_response())
 }
 
 /// `DELETE /v1/layers/{layer}/features/{id}` with `If-Match`.
@@ -142,7 +193,10 @@ pub async fn delete_feature(
     state
         .live
         .write(ChangeSet {
-            changes: vec![Change::Delete { layer, id: id.clone() }],
+            changes: vec![Change::Delete {
+                layer,
+                id: id.clone(),
+            }],
             expect: expect.into_iter().map(|v| (layer, id.clone(), v)).collect(),
             author: caller.name.clone(),
             action: "delete".into(),
@@ -152,7 +206,12 @@ pub async fn delete_feature(
 }
 
 /// The version a write expects: from `If-Match`, which an existing feature requires.
-fn expected_version(headers: &HeaderMap, exists: Option<u64>, layer: Layer, id: &str) -> ApiResult<Option<u64>> {
+fn expected_version(
+    headers: &HeaderMap,
+    exists: Option<u64>,
+    layer: Layer,
+    id: &str,
+) -> ApiResult<Option<u64>> {
     let Some(raw) = headers.get(header::IF_MATCH) else {
         return match exists {
             None => Ok(Some(0)),
@@ -170,7 +229,10 @@ fn expected_version(headers: &HeaderMap, exists: Option<u64>, layer: Layer, id: 
     }
     let digits = raw.trim_start_matches("W/").trim_matches('"');
     digits.parse::<u64>().map(Some).map_err(|_| {
-        ApiError::bad_request("invalid_if_match", format!("If-Match `{raw}` is not a version such as \"12\""))
+        ApiError::bad_request(
+            "invalid_if_match",
+            format!("If-Match `{raw}` is not a version such as \"12\""),
+        )
     })
 }
 
@@ -183,7 +245,11 @@ fn header_value(s: &str) -> HeaderValue {
 }
 
 /// `POST /v1/people/import`: a JSON array of people, upserted by id.
-pub async fn import_people(State(state): State<AppState>, caller: Caller, Payload(body): Payload) -> ApiResult<Json<Value>> {
+pub async fn import_people(
+    State(state): State<AppState>,
+    caller: Caller,
+    Payload(body): Payload,
+) -> ApiResult<Json<Value>> {
     caller.require(Access::Planner, "importing people")?;
     let people = parse_people(&body)?;
     let count = people.len();
@@ -196,18 +262,30 @@ pub async fn import_people(State(state): State<AppState>, caller: Caller, Payloa
             action: "import-people".into(),
         })
         .await?;
-    Ok(Json(json!({ "imported": count, "version": commit.version })))
+    Ok(Json(
+        json!({ "imported": count, "version": commit.version }),
+    ))
 }
 
 /// `GET /v1/people/{id}`: one person, masked for public callers.
-pub async fn get_person(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn get_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let s = state.live.snapshot();
-    let p = s.person(&id).ok_or_else(|| ApiError::not_found(format!("person {id} does not exist")))?;
+    let p = s
+        .person(&id)
+        .ok_or_else(|| ApiError::not_found(format!("person {id} does not exist")))?;
     Ok(Json(person(p, &caller)))
 }
 
 /// `GET /v1/audit[?layer=&id=&limit=]`: who changed what, newest first. Admins only.
-pub async fn audit(State(state): State<AppState>, caller: Caller, params: Params) -> ApiResult<Json<Value>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     caller.require(Access::Admin, "reading the audit log")?;
     let limit: usize = params.or("limit", 100, "a whole number up to 10000")?;
     let layer = params.get("layer").map(layer_of).transpose()?;

@@ -17,7 +17,11 @@ use serde_json::{json, Value};
 /// Calls closer than this to a boundary (metres) list the neighbours they may belong to.
 const DEFAULT_NEAR_M: f64 = 30.0;
 
-pub async fn locate_one(State(state): State<AppState>, caller: Caller, params: Params) -> ApiResult<Json<Value>> {
+pub async fn locate_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let lng: f64 = params.required("lng", "the longitude, a number")?;
     let lat: f64 = params.required("lat", "the latitude, a number")?;
     let crs: Crs = params.or("crs", Crs::Wgs84, "wgs84, gcj02 or bd09")?;
@@ -25,7 +29,10 @@ pub async fn locate_one(State(state): State<AppState>, caller: Caller, params: P
     let (lng, lat) = crs.to_wgs84(lng, lat);
     let k: usize = params.or("cameras", 5, "a whole number of cameras from 0 to 100")?;
     if k > 100 {
-        return Err(ApiError::bad_request("out_of_range", "`cameras` must be at most 100"));
+        return Err(ApiError::bad_request(
+            "out_of_range",
+            "`cameras` must be at most 100",
+        ));
     }
     let radius = params.number_in("radius", 300.0, 0.0..=5000.0)?;
     let near = params.number_in("near", DEFAULT_NEAR_M, 0.0..=1000.0)?;
@@ -34,14 +41,28 @@ pub async fn locate_one(State(state): State<AppState>, caller: Caller, params: P
 }
 
 /// Everything a dispatcher needs about a point.
-fn dispatch_answer(s: &Snapshot, caller: &Caller, lng: f64, lat: f64, k: usize, radius: f64, near: f64) -> ApiResult<Value> {
+fn dispatch_answer(
+    s: &Snapshot,
+    caller: &Caller,
+    lng: f64,
+    lat: f64,
+    k: usize,
+    radius: f64,
+    near: f64,
+) -> ApiResult<Value> {
     let hit = s.locate(lng, lat);
     let Some(grid) = hit.grid else {
         let mut err = ApiError::not_found(format!("({lng}, {lat}) lies outside every grid"));
         if let Some((g, d)) = s.nearest_grid(lng, lat) {
             let f = s.feature(g);
-            err = err.with("nearest", json!({ "id": f.id, "name": f.name, "distance_m": metres(d) }));
-            err.message = format!("({lng}, {lat}) lies outside every grid; the nearest is {} ({}), {:.0} m away", f.name, f.id, d);
+            err = err.with(
+                "nearest",
+                json!({ "id": f.id, "name": f.name, "distance_m": metres(d) }),
+            );
+            err.message = format!(
+                "({lng}, {lat}) lies outside every grid; the nearest is {} ({}), {:.0} m away",
+                f.name, f.id, d
+            );
         }
         return Err(err);
     };
@@ -72,15 +93,22 @@ fn dispatch_answer(s: &Snapshot, caller: &Caller, lng: f64, lat: f64, k: usize, 
     }
     let mut candidates = Vec::new();
     let grid_level = s.feature(grid).level();
-    for (layer, own, lvl) in [(Layer::Grid, Some(grid), grid_level), (Layer::Beat, hit.beat, None)] {
-        let close = own.and_then(|i| s.boundary_distance(i, lng, lat)).is_some_and(|d| d <= near);
+    for (layer, own, lvl) in [
+        (Layer::Grid, Some(grid), grid_level),
+        (Layer::Beat, hit.beat, None),
+    ] {
+        let close = own
+            .and_then(|i| s.boundary_distance(i, lng, lat))
+            .is_some_and(|d| d <= near);
         if !close {
             continue;
         }
         for (i, d) in s.near(layer, lvl, lng, lat, near) {
             if Some(i) != own {
                 let f = s.feature(i);
-                candidates.push(json!({ "layer": layer, "id": f.id, "name": f.name, "distance_m": metres(d) }));
+                candidates.push(
+                    json!({ "layer": layer, "id": f.id, "name": f.name, "distance_m": metres(d) }),
+                );
             }
         }
     }
@@ -109,24 +137,47 @@ fn dispatch_answer(s: &Snapshot, caller: &Caller, lng: f64, lat: f64, k: usize, 
 const CHUNK: usize = 16_384;
 
 /// `POST /v1/locate`: `{"points": [[lng, lat], ...]}` or CSV `lng,lat` lines.
-pub async fn locate_batch(State(state): State<AppState>, headers: HeaderMap, Payload(body): Payload) -> ApiResult<Response> {
+pub async fn locate_batch(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Payload(body): Payload,
+) -> ApiResult<Response> {
     let csv = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("text/plain"));
-    let points = tokio::task::spawn_blocking(move || if csv { parse_csv(&body) } else { parse_json(&body) })
-        .await
-        .map_err(|e| ApiError::internal("batch parse", e))??;
+    let points = tokio::task::spawn_blocking(move || {
+        if csv {
+            parse_csv(&body)
+        } else {
+            parse_json(&body)
+        }
+    })
+    .await
+    .map_err(|e| ApiError::internal("batch parse", e))??;
     let snapshot = state.live.snapshot();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::task::spawn_blocking(move || stream_answers(&snapshot, &points, &tx));
     let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
-    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], Body::from_stream(stream)).into_response())
+    Ok((
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 /// Writes the answers chunk by chunk so a large batch starts flowing at once.
-fn stream_answers(s: &Snapshot, points: &[[f64; 2]], tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>) {
-    let quoted: Vec<String> = s.features().iter().map(|f| serde_json::to_string(&f.id).unwrap_or_default()).collect();
+fn stream_answers(
+    s: &Snapshot,
+    points: &[[f64; 2]],
+    tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+) {
+    let quoted: Vec<String> = s
+        .features()
+        .iter()
+        .map(|f| serde_json::to_string(&f.id).unwrap_or_default())
+        .collect();
     let name = |i: Option<u32>| i.map_or("null", |i| quoted[i as usize].as_str());
     let mut out = String::with_capacity(CHUNK * 48);
     out.push_str("{\"results\":[");
@@ -144,7 +195,10 @@ fn stream_answers(s: &Snapshot, points: &[[f64; 2]], tx: &tokio::sync::mpsc::Sen
             out.push_str(name(hit.station));
             out.push('}');
         }
-        if tx.blocking_send(Ok(Bytes::from(std::mem::take(&mut out)))).is_err() {
+        if tx
+            .blocking_send(Ok(Bytes::from(std::mem::take(&mut out))))
+            .is_err()
+        {
             return;
         }
         out.reserve(CHUNK * 48);
@@ -173,7 +227,10 @@ fn parse_json(body: &[u8]) -> ApiResult<Vec<[f64; 2]>> {
             let [x, y] = p.as_slice() else {
                 return Err(point_error(i, format!("has {} numbers, not 2", p.len())));
             };
-            let (x, y) = (x.as_f64().unwrap_or(f64::NAN), y.as_f64().unwrap_or(f64::NAN));
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
             check_point(x, y).map_err(|m| point_error(i, m))?;
             Ok([x, y])
         })
@@ -181,7 +238,8 @@ fn parse_json(body: &[u8]) -> ApiResult<Vec<[f64; 2]>> {
 }
 
 fn parse_csv(body: &[u8]) -> ApiResult<Vec<[f64; 2]>> {
-    let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("invalid_csv", "the CSV body is not UTF-8"))?;
+    let text = std::str::from_utf8(body)
+        .map_err(|_| ApiError::bad_request("invalid_csv", "the CSV body is not UTF-8"))?;
     let mut points = Vec::new();
     for (line_no, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -189,19 +247,30 @@ fn parse_csv(body: &[u8]) -> ApiResult<Vec<[f64; 2]>> {
             continue;
         }
         let mut fields = line.split(',');
-        let mut next = || fields.next().map(str::trim).and_then(|v| v.parse::<f64>().ok());
+        let mut next = || {
+            fields
+                .next()
+                .map(str::trim)
+                .and_then(|v| v.parse::<f64>().ok())
+        };
         let (Some(x), Some(y)) = (next(), next()) else {
             return Err(ApiError::bad_request(
                 "invalid_csv",
-                format!("line {}: `{line}` is not `lng,lat` with two numbers", line_no + 1),
+                format!(
+                    "line {}: `{line}` is not `lng,lat` with two numbers",
+                    line_no + 1
+                ),
             ));
         };
-        check_point(x, y).map_err(|m| ApiError::bad_request("invalid_coordinates", format!("line {}: {m}", line_no + 1)))?;
+        check_point(x, y).map_err(|m| {
+            ApiError::bad_request("invalid_coordinates", format!("line {}: {m}", line_no + 1))
+        })?;
         points.push([x, y]);
     }
     Ok(points)
 }
 
 fn point_error(index: usize, why: impl std::fmt::Display) -> ApiError {
-    ApiError::bad_request("invalid_coordinates", format!("points[{index}] {why}")).with("point_index", json!(index))
+    ApiError::bad_request("invalid_coordinates", format!("points[{index}] {why}"))
+        .with("point_index", json!(index))
 }

@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 pub async fn health(State(state): State<AppState>) -> Json<Value> {
     let s = state.live.snapshot();
     let store = state.live.store().clone();
-    let store_ok = tokio::task::spawn_blocking(move || store.version().is_ok()).await.unwrap_or(false);
+    let store_ok = tokio::task::spawn_blocking(move || store.version().is_ok())
+        .await
+        .unwrap_or(false);
     Json(json!({
         "status": if store_ok { "ok" } else { "degraded" },
         "store": if store_ok { "ok" } else { "unavailable" },
@@ -25,9 +27,16 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
 
 /// `GET /v1/search?q=&limit=`: grids, beats and stations by id or name.
 pub async fn search(State(state): State<AppState>, params: Params) -> ApiResult<Json<Value>> {
-    let q = params.get("q").map(str::trim).unwrap_or_default().to_string();
+    let q = params
+        .get("q")
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_string();
     if q.is_empty() {
-        return Err(ApiError::bad_request("missing_parameter", "`q` is required: part of a name or id"));
+        return Err(ApiError::bad_request(
+            "missing_parameter",
+            "`q` is required: part of a name or id",
+        ));
     }
     let limit: usize = params.or("limit", 10, "a whole number from 1 to 100")?;
     let s = state.live.snapshot();
@@ -78,12 +87,17 @@ pub async fn openapi() -> Response {
 pub async fn style(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let path = state.config.web_dir.join("style.json");
     let text = tokio::fs::read_to_string(&path).await.map_err(|_| {
-        ApiError::not_found("the map style is missing: build the page with `make web` (npm run build in web/)")
+        ApiError::not_found(
+            "the map style is missing: build the page with `make web` (npm run build in web/)",
+        )
     })?;
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c)))
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
         .unwrap_or("127.0.0.1:8080");
     let body = text.replace("{origin}", &format!("http://{host}"));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())

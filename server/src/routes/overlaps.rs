@@ -10,23 +10,34 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use geo::BoundingRect;
+use geo_types::MultiPolygon;
+use onemap_data::geojson_io::parse_feature;
 use onemap_index::crossing::{contains, edges_of};
 use onemap_index::overlap::intersection_area;
 use onemap_index::snapshot::region_of;
 use onemap_index::{Layer, Snapshot};
-use geo::BoundingRect;
-use geo_types::MultiPolygon;
-use onemap_data::geojson_io::parse_feature;
 use serde_json::{json, Value};
 
 /// `GET /v1/grids/{id}/overlaps`
-pub async fn grid_overlaps(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn grid_overlaps(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let s = state.live.snapshot();
-    let g = s.index_of(Layer::Grid, &id).ok_or_else(|| ApiError::not_found(format!("grid/{id} does not exist")))?;
+    let g = s
+        .index_of(Layer::Grid, &id)
+        .ok_or_else(|| ApiError::not_found(format!("grid/{id} does not exist")))?;
     let shares = s.grid_overlaps(g);
     let assigned = shares.first().map(|x| x.id.clone());
-    let straddles = shares.first().is_some_and(|x| x.fraction < 1.0 - onemap_index::matrix::STRADDLE_SHARE);
-    let area = s.feature(g).area().map(|mp| s.projection().area(mp)).unwrap_or(0.0);
+    let straddles = shares
+        .first()
+        .is_some_and(|x| x.fraction < 1.0 - onemap_index::matrix::STRADDLE_SHARE);
+    let area = s
+        .feature(g)
+        .area()
+        .map(|mp| s.projection().area(mp))
+        .unwrap_or(0.0);
     Ok(Json(json!({
         "grid": id, "area_m2": area, "assigned_beat": assigned, "straddles": straddles,
         "beats": shares.iter().map(|x| json!({ "beat": x.id, "area_m2": x.area_m2, "fraction": x.fraction })).collect::<Vec<_>>(),
@@ -34,7 +45,10 @@ pub async fn grid_overlaps(State(state): State<AppState>, Path(id): Path<String>
 }
 
 /// `GET /v1/beats/{id}/grids`
-pub async fn beat_grids(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub async fn beat_grids(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let s = state.live.snapshot();
     if s.index_of(Layer::Beat, &id).is_none() {
         return Err(ApiError::not_found(format!("beat/{id} does not exist")));
@@ -45,24 +59,43 @@ pub async fn beat_grids(State(state): State<AppState>, Path(id): Path<String>) -
         .into_iter()
         .map(|(g, x)| json!({ "grid": g, "area_m2": x.area_m2, "fraction": x.fraction, "assigned": s.assigned_beat(g).map(|a| a.0) == Some(id.as_str()) }))
         .collect();
-    grids.sort_by(|a, b| b["area_m2"].as_f64().unwrap_or(0.0).total_cmp(&a["area_m2"].as_f64().unwrap_or(0.0)));
+    grids.sort_by(|a, b| {
+        b["area_m2"]
+            .as_f64()
+            .unwrap_or(0.0)
+            .total_cmp(&a["area_m2"].as_f64().unwrap_or(0.0))
+    });
     Ok(Json(json!({ "beat": id, "grids": grids })))
 }
 
 /// `GET /v1/overlaps?of=grid&with=beat`: JSON, or CSV for `Accept: text/csv`.
-pub async fn matrix(State(state): State<AppState>, params: Params, headers: HeaderMap) -> ApiResult<Response> {
+pub async fn matrix(
+    State(state): State<AppState>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let of = params.get("of").unwrap_or("grid");
     let with = params.get("with").unwrap_or("beat");
     if of != "grid" || with != "beat" {
-        return Err(ApiError::bad_request("unsupported_overlap", format!("overlaps of `{of}` with `{with}` are not kept; use of=grid&with=beat")));
+        return Err(ApiError::bad_request(
+            "unsupported_overlap",
+            format!("overlaps of `{of}` with `{with}` are not kept; use of=grid&with=beat"),
+        ));
     }
-    let csv = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/csv"))
+    let csv = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"))
         || params.get("format") == Some("csv");
     let s = state.live.snapshot();
     let body = tokio::task::spawn_blocking(move || render_matrix(&s, csv))
         .await
         .map_err(|e| ApiError::internal("matrix", e))?;
-    let kind = if csv { "text/csv; charset=utf-8" } else { "application/json" };
+    let kind = if csv {
+        "text/csv; charset=utf-8"
+    } else {
+        "application/json"
+    };
     Ok(([(header::CONTENT_TYPE, kind)], body).into_response())
 }
 
@@ -72,7 +105,14 @@ fn render_matrix(s: &Snapshot, csv: bool) -> String {
     if csv {
         out.push_str("grid,beat,area_m2,fraction\n");
         for (g, x) in s.matrix().entries() {
-            let _ = writeln!(out, "{},{},{:.3},{:.6}", csv_field(g), csv_field(&x.id), x.area_m2, x.fraction);
+            let _ = writeln!(
+                out,
+                "{},{},{:.3},{:.6}",
+                csv_field(g),
+                csv_field(&x.id),
+                x.area_m2,
+                x.fraction
+            );
         }
         return out;
     }
@@ -94,12 +134,16 @@ fn csv_field(s: &str) -> String {
 
 /// `POST /v1/intersects` with a GeoJSON Polygon/MultiPolygon (geometry or Feature): the
 /// features of each layer it touches, with intersection areas, and the cameras inside.
-pub async fn intersects(State(state): State<AppState>, caller: Caller, Payload(body): Payload) -> ApiResult<Json<Value>> {
+pub async fn intersects(
+    State(state): State<AppState>,
+    caller: Caller,
+    Payload(body): Payload,
+) -> ApiResult<Json<Value>> {
     let probe = parse_probe(&body)?;
     let s = state.live.snapshot();
-    let rect = probe
-        .bounding_rect()
-        .ok_or_else(|| ApiError::bad_request("invalid_geometry", "the polygon has no coordinates"))?;
+    let rect = probe.bounding_rect().ok_or_else(|| {
+        ApiError::bad_request("invalid_geometry", "the polygon has no coordinates")
+    })?;
     let bbox = [rect.min().x, rect.min().y, rect.max().x, rect.max().y];
     let region = region_of(&s.projection(), &probe);
     let mut layers = serde_json::Map::new();
@@ -124,7 +168,11 @@ pub async fn intersects(State(state): State<AppState>, caller: Caller, Payload(b
     let cameras: Vec<Value> = s
         .cameras_in(bbox)
         .into_iter()
-        .filter(|i| s.feature(*i).point().is_some_and(|p| contains(&edges, p.x(), p.y())))
+        .filter(|i| {
+            s.feature(*i)
+                .point()
+                .is_some_and(|p| contains(&edges, p.x(), p.y()))
+        })
         .map(|i| summary(&s, s.feature(i), &caller))
         .collect();
     layers.insert("camera".into(), json!(cameras));
@@ -136,8 +184,13 @@ pub async fn intersects(State(state): State<AppState>, caller: Caller, Payload(b
 fn parse_probe(body: &[u8]) -> ApiResult<MultiPolygon<f64>> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not JSON: {e}")))?;
-    let geometry = if value["type"] == "Feature" { value["geometry"].clone() } else { value };
-    let wrapped = json!({ "type": "Feature", "id": "probe", "geometry": geometry, "properties": {} });
+    let geometry = if value["type"] == "Feature" {
+        value["geometry"].clone()
+    } else {
+        value
+    };
+    let wrapped =
+        json!({ "type": "Feature", "id": "probe", "geometry": geometry, "properties": {} });
     let feature = parse_feature(Layer::Beat, wrapped.to_string().as_bytes())?;
     feature
         .area()

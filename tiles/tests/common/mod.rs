@@ -437,12 +437,15 @@ pub fn lattice(nx: usize, ny: usize, cell: f64, wiggles: usize, seed: u64) -> Ve
 }
 
 /// A lng/lat point in whole tile units of zoom `z`, counted from the world's north-west
-/// corner, rounded as the tiler rounds; subtract `4096 · (x, y)` for a tile's own coordinates.
+/// corner, rounded as the tiler rounds (ties to even); subtract `4096 · (x, y)` for a tile's own coordinates.
 pub fn quantised(c: Coord<f64>, z: u8) -> [i64; 2] {
     let scale = 4096.0 * f64::from(z).exp2();
     let x = (c.x + 180.0) / 360.0;
     let y = 0.5 - c.y.to_radians().tan().asinh() / (2.0 * std::f64::consts::PI);
-    [(x * scale).round() as i64, (y * scale).round() as i64]
+    [
+        (x * scale).round_ties_even() as i64,
+        (y * scale).round_ties_even() as i64,
+    ]
 }
 
 /// Where the test coverages sit: metres east and north of a point in Taizhou.
