@@ -7,7 +7,7 @@ use geo::{Area, Contains, GeodesicArea, InteriorPoint, Validation};
 use geo_types::{Coord, LineString, MultiPolygon};
 use onemap_data::demo::{generate, DemoConfig};
 use onemap_index::{
-    level, Attributes, CameraStatus, City, Feature, GridKind, Layer, Role, Setting,
+    level, Attributes, CameraStatus, City, Feature, GridKind, Layer, Role, Setting, Shape,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::OnceLock;
@@ -68,22 +68,24 @@ checks!(
 
 #[test]
 fn with_grids_scales_every_count() {
+    let base = DemoConfig::default();
     let province = DemoConfig::with_grids(300_000);
     assert_eq!(
         province.urban_grids + province.rural_grids + province.exclusive_grids,
         300_000
     );
-    assert!((5_000..6_000).contains(&province.stations) || province.stations < 5_000);
-    assert!(
-        province.beats > 30_000 && province.cameras > 1_000_000,
-        "{province:?}"
-    );
-    let tiny = DemoConfig::with_grids(10);
-    assert_eq!(
-        tiny.urban_grids + tiny.rural_grids + tiny.exclusive_grids,
-        10
-    );
-    assert!(tiny.counties >= 1 && tiny.stations >= 1 && tiny.beats >= 1);
+    let factor = 300_000.0 / (base.urban_grids + base.rural_grids + base.exclusive_grids) as f64;
+    let scaled = |n: usize| (n as f64 * factor).round() as usize;
+    assert_eq!(province.counties, scaled(base.counties));
+    assert_eq!(province.townships, scaled(base.townships));
+    assert_eq!(province.communities, scaled(base.communities));
+    assert_eq!(province.stations, scaled(base.stations));
+    assert_eq!(province.beats, scaled(base.beats));
+    assert_eq!(province.officers, scaled(base.officers));
+    assert_eq!(province.auxiliaries, scaled(base.auxiliaries));
+    assert_eq!(province.cameras, scaled(base.cameras));
+    assert_eq!((province.seed, province.center), (base.seed, base.center));
+    assert_eq!(DemoConfig::with_grids(7263), base);
 }
 
 #[test]
@@ -97,6 +99,118 @@ fn different_seeds_give_different_cities() {
         ..config.clone()
     };
     assert_ne!(generate(&config), generate(&other));
+}
+
+/// Cities that are all countryside, all town, or barely there still keep the promises that do
+/// not depend on size.
+#[test]
+fn odd_configs_still_work() {
+    let rural_only = DemoConfig {
+        urban_grids: 0,
+        exclusive_grids: 5,
+        ..DemoConfig::with_grids(400)
+    };
+    let urban_only = DemoConfig {
+        rural_grids: 0,
+        ..DemoConfig::with_grids(400)
+    };
+    for config in [
+        rural_only,
+        urban_only,
+        DemoConfig::with_grids(10),
+        DemoConfig::with_grids(1),
+    ] {
+        let fixture = Fixture {
+            city: OnceLock::from(generate(&config)),
+            config,
+        };
+        counts_match_config(&fixture);
+        people_are_assigned_as_required(&fixture);
+        children_lie_in_their_parents(&fixture);
+        parents_are_the_sum_of_their_children(&fixture);
+        borders_are_shared_vertex_for_vertex(&fixture);
+        polygons_are_valid_and_oriented(&fixture);
+    }
+}
+
+/// The checks above are not vacuous: each catches a city broken in the way it looks for.
+#[test]
+fn checks_catch_broken_cities() {
+    let small = small_city();
+    let caught = |check: fn(&Fixture), breakage: &dyn Fn(&mut City)| {
+        let mut city = small.city().clone();
+        breakage(&mut city);
+        let fixture = Fixture {
+            config: small.config.clone(),
+            city: OnceLock::from(city),
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| check(&fixture)));
+        assert!(outcome.is_err(), "a broken city passed");
+    };
+    let grids = |city: &City| -> Vec<usize> {
+        (0..city.features.len())
+            .filter(|&i| city.features[i].level() == Some(level::GRID))
+            .collect()
+    };
+    let edit_exterior = |city: &mut City, i: usize, edit: &dyn Fn(&mut LineString<f64>)| {
+        let Shape::Area(shape) = &mut city.features[i].shape else {
+            unreachable!("a grid")
+        };
+        shape.0[0].exterior_mut(|ring| edit(ring));
+    };
+    let drop_a_grid = |city: &mut City| {
+        let i = grids(city)[0];
+        city.features.remove(i);
+    };
+    caught(counts_match_config, &drop_a_grid);
+    caught(parents_are_the_sum_of_their_children, &drop_a_grid);
+    caught(borders_are_shared_vertex_for_vertex, &|city| {
+        let i = grids(city)[0];
+        edit_exterior(city, i, &|ring| ring.0[1].x += 1e-9);
+    });
+    caught(polygons_are_valid_and_oriented, &|city| {
+        let i = grids(city)[0];
+        edit_exterior(city, i, &|ring| ring.0.reverse());
+    });
+    caught(children_lie_in_their_parents, &|city| {
+        let far = grids_at(city, level::COMMUNITY)
+            .last()
+            .expect("communities")
+            .id
+            .clone();
+        let i = grids(city)[0];
+        let Attributes::Grid { parent, .. } = &mut city.features[i].attributes else {
+            unreachable!("a grid")
+        };
+        *parent = Some(far);
+    });
+    caught(grids_have_realistic_vertex_counts, &|city| {
+        for i in grids(city) {
+            edit_exterior(city, i, &|ring| {
+                let kept = ring.0.iter().step_by(4).copied().collect();
+                ring.0 = kept;
+            });
+        }
+    });
+    caught(people_are_assigned_as_required, &|city| {
+        let beat = city
+            .features
+            .iter_mut()
+            .find(|f| f.layer() == Layer::Beat)
+            .expect("beats");
+        beat.people.clear();
+    });
+    caught(names_and_ids_look_real, &|city| {
+        let i = grids(city)[0];
+        city.features[i].name = "Grid 1".to_string();
+    });
+    caught(cameras_are_plausible, &|city| {
+        for f in &mut city.features {
+            if let Attributes::Camera { status, .. } = &mut f.attributes {
+                *status = CameraStatus::Offline;
+            }
+        }
+    });
 }
 
 fn grids_at(city: &City, grid_level: u8) -> Vec<&Feature> {

@@ -183,6 +183,35 @@ impl<const M: usize> CellIndex<M> {
         out
     }
 
+    /// Replaces every answer `i` of mesh `m` by `labels[m][i]`, so lookups return the caller's
+    /// own numbers (feature indices) with no second table to read.
+    pub fn relabel(&mut self, labels: [&[u32]; M]) {
+        let map = |m: usize, i: u32| {
+            if i == NONE {
+                NONE
+            } else {
+                labels[m][i as usize]
+            }
+        };
+        for answer in &mut self.answers {
+            for (m, a) in answer.iter_mut().enumerate() {
+                *a = map(m, *a);
+            }
+        }
+        for slots in &mut self.mixed {
+            for (m, slot) in slots.iter_mut().enumerate() {
+                if slot.len == 0 {
+                    slot.start = map(m, slot.start);
+                } else {
+                    let range = slot.start as usize..(slot.start + slot.len) as usize;
+                    for c in &mut self.candidates[range] {
+                        c.polygon = map(m, c.polygon);
+                    }
+                }
+            }
+        }
+    }
+
     /// Bytes held by the index, for reports.
     pub fn memory_bytes(&self) -> usize {
         self.table.len() * 4

@@ -34,11 +34,7 @@ pub struct Snapshot {
     ids: HashMap<(Layer, String), u32>,
     people: HashMap<String, Person>,
     /// Grids deepest level first, then beats: mesh position → feature index.
-    grid_mesh: Vec<u32>,
     beat_mesh: Vec<u32>,
-    station_mesh: Vec<u32>,
-    /// The station of each beat in `beat_mesh` order, or [`NONE`].
-    beat_station: Vec<u32>,
     cells: CellIndex<2>,
     station_cells: CellIndex<1>,
     /// Bounding boxes of areal features (lng/lat).
@@ -131,8 +127,10 @@ impl Snapshot {
                 })
                 .collect()
         };
-        let cells = CellIndex::build([mesh(&grid_mesh), mesh(&beat_mesh)]);
-        let station_cells = CellIndex::build([mesh(&station_mesh)]);
+        let mut cells = CellIndex::build([mesh(&grid_mesh), mesh(&beat_mesh)]);
+        cells.relabel([&grid_mesh, &beat_mesh]);
+        let mut station_cells = CellIndex::build([mesh(&station_mesh)]);
+        station_cells.relabel([&station_mesh]);
 
         let camera_scale = ((bounds[1] + bounds[3]) / 2.0).to_radians().cos();
         let cameras = RTree::bulk_load(
@@ -166,12 +164,9 @@ impl Snapshot {
             version,
             ids,
             people,
-            beat_station: Vec::new(),
             parents,
             features,
-            grid_mesh,
             beat_mesh,
-            station_mesh,
             cells,
             station_cells,
             boxes,
@@ -182,11 +177,6 @@ impl Snapshot {
             matrix: OverlapMatrix::default(),
             bounds,
         };
-        snapshot.beat_station = snapshot
-            .beat_mesh
-            .iter()
-            .map(|b| snapshot.parents[*b as usize].unwrap_or(NONE))
-            .collect();
         snapshot.matrix = match previous {
             Some((prev, changed)) if prev.projection == snapshot.projection => {
                 snapshot.updated_matrix(prev, changed)
@@ -384,33 +374,19 @@ impl Snapshot {
     /// one table read for most points.
     #[inline]
     pub fn locate_pair(&self, lng: f64, lat: f64) -> [u32; 2] {
-        let [g, b] = self.cells.locate(lng, lat);
-        [
-            if g == NONE {
-                NONE
-            } else {
-                self.grid_mesh[g as usize]
-            },
-            if b == NONE {
-                NONE
-            } else {
-                self.beat_mesh[b as usize]
-            },
-        ]
+        self.cells.locate(lng, lat)
     }
 
     /// The deepest grid, the beat and the station containing the point.
     pub fn locate(&self, lng: f64, lat: f64) -> Hit {
         let [g, b] = self.cells.locate(lng, lat);
-        let some = |i: u32, mesh: &[u32]| (i != NONE).then(|| mesh[i as usize]);
-        let station = if b != NONE && self.beat_station[b as usize] != NONE {
-            Some(self.beat_station[b as usize])
-        } else {
-            some(self.station_cells.locate(lng, lat)[0], &self.station_mesh)
-        };
+        let some = |i: u32| (i != NONE).then_some(i);
+        let station = some(b)
+            .and_then(|b| self.parents[b as usize])
+            .or_else(|| some(self.station_cells.locate(lng, lat)[0]));
         Hit {
-            grid: some(g, &self.grid_mesh),
-            beat: some(b, &self.beat_mesh),
+            grid: some(g),
+            beat: some(b),
             station,
         }
     }

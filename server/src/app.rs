@@ -1,7 +1,7 @@
 //! The router: every route of the API in one place.
 
 use crate::error::ApiError;
-use crate::routes::{layers, locate, meta, overlaps};
+use crate::routes::{layers, locate, meta, overlaps, tiles};
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
@@ -38,6 +38,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/beats/{id}/grids", get(overlaps::beat_grids))
         .route("/v1/overlaps", get(overlaps::matrix))
         .route("/v1/intersects", post(overlaps::intersects))
+        .route("/tiles.json", get(tiles::tilejson_all))
+        .route("/tiles/{file}", get(tiles::tilejson_layer))
+        .route("/tiles/{z}/{x}/{y}", get(tiles::composite))
+        .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::single))
         .route("/v1/{*rest}", axum::routing::any(unknown_route));
     api.fallback_service(web)
         .layer(DefaultBodyLimit::max(state.config.max_body_bytes))

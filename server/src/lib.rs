@@ -12,3 +12,4 @@ pub mod present;
 pub mod routes;
 pub mod serve;
 pub mod state;
+pub mod tilesource;

@@ -5,6 +5,7 @@
 //! Readers keep whatever snapshot they loaded and never wait.
 
 use crate::error::ApiError;
+use crate::tilesource::Tiles;
 use arc_swap::ArcSwap;
 use onemap_data::{Change, ChangeSet, Commit, Store};
 use onemap_index::{City, Feature, Layer, Person, Snapshot};
@@ -15,29 +16,34 @@ pub struct Live {
     snapshot: ArcSwap<Snapshot>,
     store: Arc<dyn Store>,
     writer: tokio::sync::Mutex<()>,
-    /// Called with the new snapshot and the lng/lat boxes an edit touched (old and new).
-    on_change: Box<dyn Fn(&Arc<Snapshot>, &[[f64; 4]]) + Send + Sync>,
+    /// Tiles follow every new snapshot before a write is acknowledged.
+    tiles: Tiles,
 }
 
 impl Live {
     /// Loads the store and builds the first snapshot.
     pub fn open(
         store: Arc<dyn Store>,
-        on_change: Box<dyn Fn(&Arc<Snapshot>, &[[f64; 4]]) + Send + Sync>,
+        tile_cache_bytes: usize,
     ) -> Result<Self, onemap_data::StoreError> {
         let city = store.load()?;
         let version = store.version()?;
         let snapshot = Snapshot::build(city, version);
+        let tiles = Tiles::new(&snapshot, tile_cache_bytes);
         Ok(Live {
             snapshot: ArcSwap::from_pointee(snapshot),
             store,
             writer: Default::default(),
-            on_change,
+            tiles,
         })
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
         self.snapshot.load_full()
+    }
+
+    pub fn tiles(&self) -> &Tiles {
+        &self.tiles
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
@@ -59,7 +65,7 @@ impl Live {
         let (city, touched, boxes) = apply(&current, &changes.changes, commit.version);
         let next = Arc::new(current.next(city, commit.version, &touched));
         self.snapshot.store(Arc::clone(&next));
-        (self.on_change)(&next, &boxes);
+        self.tiles.refresh(&next, &boxes);
         Ok(commit)
     }
 }

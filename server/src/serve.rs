@@ -37,7 +37,7 @@ pub fn open(config: Config) -> anyhow::Result<AppState> {
         seed_store(&store, generate(&DemoConfig::default()))?;
     }
     let store: Arc<dyn Store> = Arc::new(store);
-    let live = Live::open(store, Box::new(|_, _| {}))?;
+    let live = Live::open(store, config.tile_cache_bytes)?;
     let s = live.snapshot();
     tracing::info!(
         "city version {} loaded: {} features, {} people, index {:.1} MB, in {:.2?}",

@@ -8,15 +8,47 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
+use std::ops::Range;
 
-use crate::rings::{bbox, twice_area_f64};
+use crate::rings::{bbox, twice_area_f64, Rings};
 
 /// Stop after this many cells, so that no pathological polygon can stall building a tiler.
 const MAX_CELLS: usize = 10_000;
 
+/// Where to label a feature made of the rings `spans` of `rings`: the pole of inaccessibility
+/// of its largest polygon; `None` when it has no area.
+pub(crate) fn label_point(rings: &Rings, spans: Range<usize>) -> Option<[f64; 2]> {
+    pole_of_inaccessibility(&largest_polygon(rings, spans)?)
+}
+
+/// The rings (exterior first) of the polygon with the largest area among `spans` of `rings`.
+fn largest_polygon(rings: &Rings, spans: Range<usize>) -> Option<Vec<&[[f64; 2]]>> {
+    let mut best: Option<(f64, Vec<&[[f64; 2]]>)> = None;
+    let mut current: Option<(f64, Vec<&[[f64; 2]]>)> = None;
+    for r in spans {
+        let ring = rings.ring(r);
+        let area = twice_area_f64(ring).abs();
+        if rings.spans[r].exterior {
+            best = pick_larger(best, current.take());
+            current = Some((area, vec![ring]));
+        } else if let Some((total, polygon)) = &mut current {
+            *total -= area;
+            polygon.push(ring);
+        }
+    }
+    pick_larger(best, current).map(|(_, polygon)| polygon)
+}
+
+fn pick_larger<T>(a: Option<(f64, T)>, b: Option<(f64, T)>) -> Option<(f64, T)> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+        (a, b) => a.or(b),
+    }
+}
+
 /// The pole of inaccessibility of the polygon whose exterior is `rings[0]` and holes the rest
 /// (open rings), to within 1% of its size; `None` when it has no area.
-pub(crate) fn label_point(rings: &[&[[f64; 2]]]) -> Option<[f64; 2]> {
+fn pole_of_inaccessibility(rings: &[&[[f64; 2]]]) -> Option<[f64; 2]> {
     let exterior = rings.first()?;
     let [x0, y0, x1, y1] = bbox(exterior.iter().copied())?;
     let (width, height) = (x1 - x0, y1 - y0);
@@ -174,7 +206,7 @@ mod tests {
     #[test]
     fn a_square_is_labelled_at_its_centre() {
         let square: &[[f64; 2]] = &[[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]];
-        let p = label_point(&[square]).unwrap();
+        let p = pole_of_inaccessibility(&[square]).unwrap();
         assert!(
             (p[0] - 5.0).abs() < 0.1 && (p[1] - 5.0).abs() < 0.1,
             "{p:?}"
@@ -192,7 +224,7 @@ mod tests {
             [0.0, 10.0],
         ];
         assert!(signed_distance(centroid(l).unwrap(), &[l]) < 0.0);
-        let p = label_point(&[l]).unwrap();
+        let p = pole_of_inaccessibility(&[l]).unwrap();
         assert!(signed_distance(p, &[l]) >= 0.95, "{p:?}");
     }
 
@@ -200,7 +232,7 @@ mod tests {
     fn a_hole_pushes_the_label_aside() {
         let outer: &[[f64; 2]] = &[[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]];
         let hole: &[[f64; 2]] = &[[3.0, 3.0], [7.0, 3.0], [7.0, 7.0], [3.0, 7.0]];
-        let p = label_point(&[outer, hole]).unwrap();
+        let p = pole_of_inaccessibility(&[outer, hole]).unwrap();
         assert!(signed_distance(p, &[outer, hole]) > 1.0, "{p:?}");
     }
 }

@@ -15,7 +15,7 @@ use crate::feature::{TileGeometry, TileLayer};
 use crate::label::label_point;
 use crate::mvt::{Commands, GeomType, LayerEncoder};
 use crate::render::{AreaEncoder, TileFrame};
-use crate::rings::{bbox, grow, twice_area_f64, Rings};
+use crate::rings::{bbox, grow, Rings};
 use crate::tags::TagTable;
 use crate::tile_id::{lnglat_to_world, tiles_per_axis, TileId, EXTENT, MAX_LATITUDE};
 
@@ -441,8 +441,7 @@ fn label_points(source: &Source) -> Vec<Option<[f64; 2]>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = source.shapes.len().div_ceil(threads).max(1);
     let label = |shape: &Shape| match *shape {
-        Shape::Area(s, e) => largest_polygon(&source.rings, s as usize..e as usize)
-            .and_then(|rings| label_point(&rings)),
+        Shape::Area(s, e) => label_point(&source.rings, s as usize..e as usize),
         Shape::Point(_) => None,
     };
     std::thread::scope(|s| {
@@ -456,31 +455,6 @@ fn label_points(source: &Source) -> Vec<Option<[f64; 2]>> {
             .flat_map(|part| part.join().expect("labelling does not panic"))
             .collect()
     })
-}
-
-/// The rings (exterior first) of the polygon with the largest area among `spans` of `rings`.
-fn largest_polygon(rings: &Rings, spans: std::ops::Range<usize>) -> Option<Vec<&[[f64; 2]]>> {
-    let mut best: Option<(f64, Vec<&[[f64; 2]]>)> = None;
-    let mut current: Option<(f64, Vec<&[[f64; 2]]>)> = None;
-    for r in spans {
-        let ring = rings.ring(r);
-        let area = twice_area_f64(ring).abs();
-        if rings.spans[r].exterior {
-            best = pick_larger(best, current.take());
-            current = Some((area, vec![ring]));
-        } else if let Some((total, polygon)) = &mut current {
-            *total -= area;
-            polygon.push(ring);
-        }
-    }
-    pick_larger(best, current).map(|(_, polygon)| polygon)
-}
-
-fn pick_larger<T>(a: Option<(f64, T)>, b: Option<(f64, T)>) -> Option<(f64, T)> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
-        (a, b) => a.or(b),
-    }
 }
 
 /// Buffers reused across the layers and features of one request.

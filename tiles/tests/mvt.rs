@@ -384,3 +384,10 @@ fn bad_coordinates_are_skipped_not_fatal() {
     assert_eq!(layers[0].ids(), [1]);
     assert_eq!(tiler.bounds(), [121.0, 28.0, 121.01, 28.01]);
 }
+
+#[test]
+fn tilers_and_caches_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Tiler>();
+    shareable::<onemap_tiles::TileCache>();
+}

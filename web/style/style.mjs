@@ -183,7 +183,7 @@ export function buildStyle() {
         type: 'vector',
         tiles: ['{origin}/tiles/{z}/{x}/{y}.mvt'],
         minzoom: 0,
-        maxzoom: 14,
+        maxzoom: 16,
         attribution: 'onemap 网格+警格一张图',
       },
       pick: { type: 'geojson', data: EMPTY },

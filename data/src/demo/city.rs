@@ -2,7 +2,7 @@
 //! answer for them.
 
 use super::label::Labels;
-use super::layout::{Layout, Regions};
+use super::layout::Layout;
 use super::mesh::Mesh;
 use super::people::{spread, Roster};
 use super::trace::trace;
@@ -101,38 +101,23 @@ fn grid_features(
     ids: &Ids,
     roster: &mut Roster,
 ) -> Vec<Feature> {
-    let levels: [(u8, &Regions, &[String], &[String], &[String]); 4] = [
-        (
-            level::COUNTY,
-            &layout.counties,
-            &labels.counties,
-            &ids.counties,
-            &[],
-        ),
-        (
-            level::TOWNSHIP,
-            &layout.townships,
-            &labels.townships,
-            &ids.townships,
-            &ids.counties,
-        ),
-        (
-            level::COMMUNITY,
-            &layout.communities,
-            &labels.communities,
-            &ids.communities,
-            &ids.townships,
-        ),
-        (
-            level::GRID,
-            &layout.grids,
-            &labels.grids,
-            &ids.grids,
-            &ids.communities,
-        ),
+    let regions = [
+        &layout.counties,
+        &layout.townships,
+        &layout.communities,
+        &layout.grids,
     ];
-    let mut features = Vec::with_capacity(levels.iter().map(|l| l.1.len()).sum());
-    for (grid_level, regions, names, own_ids, parent_ids) in levels {
+    let names = [
+        &labels.counties,
+        &labels.townships,
+        &labels.communities,
+        &labels.grids,
+    ];
+    let level_ids = [&ids.counties, &ids.townships, &ids.communities, &ids.grids];
+    let mut features = Vec::with_capacity(regions.iter().map(|r| r.len()).sum());
+    for grid_level in level::COUNTY..=level::GRID {
+        let l = usize::from(grid_level);
+        let (regions, names, own_ids) = (regions[l], names[l], level_ids[l]);
         let shapes = trace(mesh, &regions.of_atom, regions.len());
         for (r, shape) in shapes.into_iter().enumerate() {
             let mut people = roster.hire(Role::GridLeader, 1);
@@ -141,24 +126,20 @@ fn grid_features(
                 let workers = roster.rng().random_range(WORKERS_PER_GRID);
                 people.extend(roster.hire(Role::GridWorker, workers));
             }
+            let (kind, category) = if is_grid {
+                (layout.grid_kind[r], labels.categories[r].map(String::from))
+            } else {
+                (GridKind::Comprehensive, None)
+            };
             let attributes = Attributes::Grid {
                 level: grid_level,
+                // Counties have no parents, so `l - 1` is never reached for them.
                 parent: regions
                     .parent
                     .get(r)
-                    .map(|&p| parent_ids[p as usize].clone()),
-                kind: if is_grid {
-                    layout.grid_kind[r]
-                } else {
-                    GridKind::Comprehensive
-                },
-                category: labels
-                    .categories
-                    .get(r)
-                    .filter(|_| is_grid)
-                    .copied()
-                    .flatten()
-                    .map(String::from),
+                    .map(|&p| level_ids[l - 1][p as usize].clone()),
+                kind,
+                category,
                 // Communities and grids lie wholly in the city or the countryside; levels above mix.
                 setting: (grid_level >= level::COMMUNITY).then(|| setting(regions.urban[r])),
             };

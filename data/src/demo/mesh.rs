@@ -40,7 +40,7 @@ const GRID_KM2: [f64; 2] = [0.15, 1.8];
 const OUTLINE_WOBBLE: f64 = 0.2;
 
 /// How far the edge of the urban area swings in and out, as a fraction of its mean radius.
-const URBAN_WOBBLE: f64 = 0.2;
+const URBAN_WOBBLE: f64 = 0.3;
 
 /// How far lattice corners are jittered, as a fraction of the edge length. Small enough (with
 /// [`BEND`]) that the wiggly edges meeting at a corner never cross.
@@ -435,7 +435,7 @@ impl Projection {
                 }
             })
             .collect();
-        let wobble = Harmonics::random(rng, URBAN_WOBBLE, 2..=5);
+        let wobble = Harmonics::random(rng, URBAN_WOBBLE, 2..=6);
         Projection {
             origin,
             centre,
@@ -452,22 +452,25 @@ impl Projection {
             let s = (w.k[0] * p[0] + w.k[1] * p[1] + w.phase).sin();
             q = [q[0] + w.shift[0] * s, q[1] + w.shift[1] * s];
         }
-        (q, distance(q, [0.0; 2]) / self.wobble.factor(q[1].atan2(q[0])))
+        (
+            q,
+            distance(q, [0.0; 2]) / self.wobble.factor(q[1].atan2(q[0])),
+        )
     }
 
-    /// Where `p` ends up, in km east and north of the city centre.
-    fn km(&self, p: [f64; 2]) -> [f64; 2] {
+    /// Where `p` ends up, in km east and north of the city centre, and its reach.
+    fn km_and_reach(&self, p: [f64; 2]) -> ([f64; 2], f64) {
         let (q, reach) = self.reach(p);
         let stretch = if reach > 0.0 {
             self.density.radius_km(reach) / reach
         } else {
             0.0
         };
-        [q[0] * stretch, q[1] * stretch]
+        ([q[0] * stretch, q[1] * stretch], reach)
     }
 
     fn lnglat(&self, p: [f64; 2]) -> Coord {
-        let [x_km, y_km] = self.km(p);
+        let ([x_km, y_km], _) = self.km_and_reach(p);
         const KM_PER_DEGREE: f64 = 111.32;
         let lat = self.origin.1 + y_km / KM_PER_DEGREE;
         let lng = self.origin.0 + x_km / (KM_PER_DEGREE * lat.to_radians().cos());

@@ -102,3 +102,17 @@ pub async fn style(State(state): State<AppState>, headers: HeaderMap) -> ApiResu
     let body = text.replace("{origin}", &format!("http://{host}"));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
+
+/// `http://host:port` as the client addressed us, for URLs in the style and TileJSON. Only
+/// host characters pass, so a forged `Host` cannot inject JSON.
+pub fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+        })
+        .unwrap_or("127.0.0.1:8080");
+    format!("http://{host}")
+}

@@ -4,3 +4,4 @@ pub mod layers;
 pub mod locate;
 pub mod meta;
 pub mod overlaps;
+pub mod tiles;

@@ -1,0 +1,203 @@
+//! Vector tiles straight from memory, TileJSON and nothing from the database.
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use onemap_index::Layer;
+use onemap_tiles::TileId;
+use serde_json::{json, Value};
+use std::io::Write;
+use std::sync::Arc;
+
+const MVT: &str = "application/vnd.mapbox-vector-tile";
+/// The deepest zoom TileJSON advertises; deeper tiles still render (over-zoom).
+const MAX_ZOOM: u8 = 18;
+
+/// `GET /tiles/{z}/{x}/{y}.mvt`: every layer in one tile.
+pub async fn composite(
+    State(state): State<AppState>,
+    Path((z, x, y)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    tile(&state, None, &z, &x, &y, &headers)
+}
+
+/// `GET /tiles/{layer}/{z}/{x}/{y}.mvt`: one layer (and its labels).
+pub async fn single(
+    State(state): State<AppState>,
+    Path((layer, z, x, y)): Path<(String, String, String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let layer = crate::routes::layers::layer_of(&layer)?;
+    tile(&state, Some(layer), &z, &x, &y, &headers)
+}
+
+fn tile(
+    state: &AppState,
+    layer: Option<Layer>,
+    z: &str,
+    x: &str,
+    y: &str,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
+    let id = parse_tile(z, x, y)?;
+    let gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
+    let names: Vec<String> = match layer {
+        Some(l) => vec![l.to_string(), format!("{l}_label")],
+        None => Vec::new(),
+    };
+    let key = format!(
+        "{}{}",
+        layer.map_or("all", |l| l.as_str()),
+        if gzip { "|gz" } else { "" }
+    );
+    let tiles = state.live.tiles();
+    let bytes: Arc<[u8]> = match tiles.cache.get(&key, id) {
+        Some(b) => b,
+        None => tiles.with_tiler(|tiler| {
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let raw = tiler.render(&refs, id).unwrap_or_default();
+            let stored = if gzip && !raw.is_empty() {
+                gzip_bytes(&raw)
+            } else {
+                raw
+            };
+            tiles.cache.insert(&key, id, stored)
+        }),
+    };
+    if bytes.is_empty() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.as_bytes() == etag.as_bytes())
+    {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
+    }
+    let mut response = Response::new(Body::from(bytes::Bytes::from_owner(bytes)));
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(MVT));
+    h.insert(
+        header::ETAG,
+        HeaderValue::from_str(&etag).expect("hex etag"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    Ok(response)
+}
+
+fn parse_tile(z: &str, x: &str, y: &str) -> ApiResult<TileId> {
+    let y = y
+        .strip_suffix(".mvt")
+        .or_else(|| y.strip_suffix(".pbf"))
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "`{y}` is not a tile; use /tiles/{{z}}/{{x}}/{{y}}.mvt"
+            ))
+        })?;
+    let number = |name: &str, v: &str| {
+        v.parse::<u32>().map_err(|_| {
+            ApiError::bad_request(
+                "invalid_tile",
+                format!("tile {name} `{v}` is not a whole number"),
+            )
+        })
+    };
+    let (z, x, y) = (number("z", z)?, number("x", x)?, number("y", y)?);
+    let z = u8::try_from(z).map_err(|_| {
+        ApiError::bad_request(
+            "out_of_range",
+            format!("zoom {z} is beyond {}", TileId::MAX_ZOOM),
+        )
+    })?;
+    TileId::new(z, x, y).map_err(|e| ApiError::bad_request("out_of_range", e.to_string()))
+}
+
+fn gzip_bytes(raw: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(raw.len() / 2),
+        flate2::Compression::fast(),
+    );
+    encoder.write_all(raw).expect("writing to a Vec");
+    encoder.finish().expect("writing to a Vec")
+}
+
+/// `GET /tiles.json`: TileJSON for the composite tiles.
+pub async fn tilejson_all(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
+    Json(tilejson(&state, &headers, None))
+}
+
+/// `GET /tiles/{layer}.json`
+pub async fn tilejson_layer(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    let name = file.strip_suffix(".json").ok_or_else(|| {
+        ApiError::not_found(format!(
+            "`{file}` is not a TileJSON; use /tiles/<layer>.json"
+        ))
+    })?;
+    let layer = crate::routes::layers::layer_of(name)?;
+    Ok(Json(tilejson(&state, &headers, Some(layer))))
+}
+
+fn tilejson(state: &AppState, headers: &HeaderMap, layer: Option<Layer>) -> Value {
+    let origin = crate::routes::meta::origin(headers);
+    let s = state.live.snapshot();
+    let b = s.bounds();
+    let path = layer.map_or("tiles".to_string(), |l| format!("tiles/{l}"));
+    let layers: Vec<Layer> = layer.map_or(Layer::ALL.to_vec(), |l| vec![l]);
+    let mut vector_layers = Vec::new();
+    for l in layers {
+        let sample = s.layer(l).next();
+        let minzoom = s
+            .layer(l)
+            .map(crate::tilesource::min_zoom)
+            .min()
+            .unwrap_or(0);
+        let fields = fields(l);
+        vector_layers.push(json!({ "id": l, "fields": fields, "minzoom": minzoom, "maxzoom": MAX_ZOOM, "description": format!("{} features", s.layer(l).count()) }));
+        if l.is_areal() && sample.is_some() {
+            vector_layers.push(json!({ "id": format!("{l}_label"), "fields": fields, "minzoom": minzoom, "maxzoom": MAX_ZOOM }));
+        }
+    }
+    json!({
+        "tilejson": "3.0.0",
+        "name": "onemap",
+        "version": "1.0.0",
+        "scheme": "xyz",
+        "tiles": [format!("{origin}/{path}/{{z}}/{{x}}/{{y}}.mvt")],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": b,
+        "center": [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 10],
+        "vector_layers": vector_layers,
+    })
+}
+
+fn fields(layer: Layer) -> Value {
+    match layer {
+        Layer::Grid => {
+            json!({ "id": "String", "name": "String", "level": "Number", "kind": "String", "category": "String", "setting": "String", "parent": "String", "beat": "String (assigned beat)", "station": "String", "beat_color": "Number", "straddles": "Boolean" })
+        }
+        Layer::Beat => {
+            json!({ "id": "String", "name": "String", "station": "String", "officers": "Number", "beat_color": "Number" })
+        }
+        Layer::Station => json!({ "id": "String", "name": "String" }),
+        Layer::Camera => {
+            json!({ "id": "String", "name": "String", "kind": "String", "status": "String" })
+        }
+    }
+}
