@@ -25,7 +25,8 @@ pub const DUST_M2: f64 = 1e-3;
 /// Rows of the matrix, one per grid id, each sorted by decreasing area.
 #[derive(Clone, Debug, Default)]
 pub struct OverlapMatrix {
-    rows: BTreeMap<String, Arc<Vec<Share>>>,
+    /// Shared keys and rows make the copy an edit starts from cheap.
+    rows: BTreeMap<Arc<str>, Arc<Vec<Share>>>,
 }
 
 /// What the matrix needs to know about a feature on either side.
@@ -53,7 +54,7 @@ impl OverlapMatrix {
                         part.iter()
                             .map(|g| {
                                 (
-                                    g.id.to_string(),
+                                    Arc::from(g.id),
                                     Arc::new(row(g.region, beats_near(g.region))),
                                 )
                             })
@@ -81,7 +82,7 @@ impl OverlapMatrix {
         }
         for g in grids {
             self.rows.insert(
-                g.id.to_string(),
+                Arc::from(g.id),
                 Arc::new(row(g.region, beats_near(g.region))),
             );
         }
@@ -96,7 +97,7 @@ impl OverlapMatrix {
     pub fn entries(&self) -> impl Iterator<Item = (&str, &Share)> {
         self.rows
             .iter()
-            .flat_map(|(g, r)| r.iter().map(move |s| (g.as_str(), s)))
+            .flat_map(|(g, r)| r.iter().map(move |s| (&**g, s)))
     }
 
     /// Grid ids whose rows mention `beat`.

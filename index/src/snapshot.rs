@@ -12,7 +12,7 @@ use crate::overlap::Region;
 use geo::InteriorPoint;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
@@ -216,48 +216,45 @@ impl Snapshot {
     /// `prev`'s matrix with only the rows that `changed` features touch recomputed.
     pub fn updated_matrix(&self, prev: &Snapshot, changed: &[(Layer, String)]) -> OverlapMatrix {
         let mut matrix = prev.matrix.clone();
-        let beats = self.beat_boxes();
-        let mut redo: HashSet<&str> = HashSet::new();
-        let mut removed: Vec<&str> = Vec::new();
+        let mut redo: Vec<u32> = Vec::new();
+        let mut gone: Vec<&str> = Vec::new();
         for (layer, id) in changed {
             match layer {
-                Layer::Grid => {
-                    if self.ids.contains_key(&(Layer::Grid, id.clone())) {
-                        redo.insert(id);
-                    } else {
-                        removed.push(id);
-                    }
-                }
+                Layer::Grid => match self.index_of(Layer::Grid, id) {
+                    Some(i) => redo.push(i),
+                    None => gone.push(id),
+                },
                 Layer::Beat => {
                     // Grids under the beat before or after the edit.
-                    for (g, _) in prev.matrix.grids_with(id) {
-                        redo.insert(g);
-                    }
-                    if let Some(r) = self.region(Layer::Beat, id) {
-                        for g in self.matrix_grids() {
-                            let (a, b) = (g.region.bbox, r.bbox);
-                            if a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3] {
-                                redo.insert(g.id);
-                            }
-                        }
+                    redo.extend(
+                        prev.matrix
+                            .grids_with(id)
+                            .into_iter()
+                            .filter_map(|(g, _)| self.index_of(Layer::Grid, g)),
+                    );
+                    if let Some(b) = self.get(Layer::Beat, id).and_then(Feature::bbox) {
+                        redo.extend(
+                            self.areal_in(b)
+                                .into_iter()
+                                .filter(|i| self.feature(*i).layer() == Layer::Grid),
+                        );
                     }
                 }
                 _ => {}
             }
         }
-        let grids: Vec<Side<'_>> = self
-            .matrix_grids()
-            .into_iter()
-            .filter(|g| redo.contains(g.id))
+        redo.sort_unstable();
+        redo.dedup();
+        let grids: Vec<Side<'_>> = redo
+            .iter()
+            .filter_map(|i| {
+                Some(Side {
+                    id: &self.features[*i as usize].id,
+                    region: self.regions[*i as usize].as_deref()?,
+                })
+            })
             .collect();
-        let gone: Vec<&str> = removed
-            .into_iter()
-            .chain(
-                redo.iter()
-                    .copied()
-                    .filter(|id| self.region(Layer::Grid, id).is_none()),
-            )
-            .collect();
+        let beats = self.beat_boxes();
         matrix.update(&grids, &gone, |r| self.beats_in(&beats, r));
         matrix
     }

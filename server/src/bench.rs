@@ -66,40 +66,40 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         &format!("{} grids, {} pairs", matrix.len(), matrix.entries().count()),
     );
     incremental(&snapshot);
-    let http = if args.no_http {
-        None
-    } else {
-        Some(http_batch(&city, &points)?)
-    };
-    if let Some(rate) = http {
+    let tiles = crate::benchtiles::cold(&snapshot);
+    if !args.no_http {
+        let server = BenchServer::start(&city)?;
+        let rate = http_batch(&server, &points)?;
         println!(
             "{:<44} {:>12.0} points/s",
             "batch HTTP locate (POST /v1/locate, 1 conn)", rate
         );
+        crate::benchtiles::warm(&server, &tiles)?;
     }
-    match &args.database {
-        Some(url) => postgis(
-            url,
-            &city,
-            &snapshot,
-            &points[..args.postgis_points.min(points.len())],
-            ours,
-            matrix_time,
-        )?,
-        None => println!(
-            "PostGIS comparison skipped: pass --database postgres://... or set DATABASE_URL"
-        ),
-    }
-    Ok(())
+    let Some(url) = &args.database else {
+        println!("PostGIS comparison skipped: pass --database postgres://... or set DATABASE_URL");
+        return Ok(());
+    };
+    let mut client =
+        onemap_data::postgis::connect(url).with_context(|| format!("cannot connect to {url}"))?;
+    let schema = format!("onemap_bench_{}", std::process::id());
+    let (loaded, took) = timed(|| onemap_data::postgis::load_city(&mut client, &schema, &city));
+    loaded.map_err(|e| anyhow::anyhow!("loading the city into PostGIS: {e}"))?;
+    report("PostGIS: city loaded (COPY + GiST)", took, &schema);
+    let sample = &points[..args.postgis_points.min(points.len())];
+    let compared = postgis(&mut client, &schema, &snapshot, sample, ours, matrix_time)
+        .and_then(|_| crate::benchtiles::postgis(&mut client, &schema, &tiles));
+    client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
+    compared
 }
 
-fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
+pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     let start = Instant::now();
     let out = f();
     (out, start.elapsed())
 }
 
-fn report(what: &str, took: Duration, detail: &str) {
+pub fn report(what: &str, took: Duration, detail: &str) {
     println!(
         "{what:<44} {:>10.1} ms   {detail}",
         took.as_secs_f64() * 1e3
@@ -161,27 +161,55 @@ fn incremental(s: &Snapshot) {
     }
 }
 
-/// Starts a real server on a temporary store and posts the points in one request.
-fn http_batch(city: &City, points: &[[f64; 2]]) -> anyhow::Result<f64> {
-    let dir = std::env::temp_dir().join(format!("onemap-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let store_path = dir.join("bench.gpkg");
-    let _ = std::fs::remove_file(&store_path);
-    seed_store(&GeoPackageStore::open(&store_path)?, city.clone())?;
-    let config = Config::resolve(crate::config::Flags {
-        listen: Some("127.0.0.1:0".parse()?),
-        store: Some(store_path),
-        empty: true,
-        max_body_mb: Some(1024),
-        ..Default::default()
-    })?;
-    let state = crate::serve::open(config)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
-    let addr = listener.local_addr()?;
-    runtime.spawn(async move { axum::serve(listener, crate::app::router(state)).await });
+/// A real server on a temporary store, for the HTTP figures.
+pub struct BenchServer {
+    pub addr: std::net::SocketAddr,
+    dir: std::path::PathBuf,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl BenchServer {
+    /// Serves `city` on one worker thread, so HTTP figures are per server core.
+    fn start(city: &City) -> anyhow::Result<BenchServer> {
+        let dir = std::env::temp_dir().join(format!("onemap-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let store_path = dir.join("bench.gpkg");
+        let _ = std::fs::remove_file(&store_path);
+        seed_store(&GeoPackageStore::open(&store_path)?, city.clone())?;
+        let config = Config::resolve(crate::config::Flags {
+            listen: Some("127.0.0.1:0".parse()?),
+            store: Some(store_path),
+            empty: true,
+            max_body_mb: Some(1024),
+            ..Default::default()
+        })?;
+        let state = crate::serve::open(config)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
+        let addr = listener.local_addr()?;
+        runtime.spawn(async move { axum::serve(listener, crate::app::router(state)).await });
+        Ok(BenchServer {
+            addr,
+            dir,
+            runtime: Some(runtime),
+        })
+    }
+}
+
+impl Drop for BenchServer {
+    fn drop(&mut self) {
+        if let Some(r) = self.runtime.take() {
+            r.shutdown_background();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Posts every point in one request and waits for the whole answer.
+fn http_batch(server: &BenchServer, points: &[[f64; 2]]) -> anyhow::Result<f64> {
     let mut body = String::with_capacity(points.len() * 40);
     body.push_str("{\"points\":[");
     for (i, p) in points.iter().enumerate() {
@@ -192,7 +220,7 @@ fn http_batch(city: &City, points: &[[f64; 2]]) -> anyhow::Result<f64> {
     }
     body.push_str("]}");
     let start = Instant::now();
-    let response = post(addr, "/v1/locate", &body)?;
+    let response = post(server.addr, "/v1/locate", &body)?;
     let took = start.elapsed().as_secs_f64();
     anyhow::ensure!(
         response.starts_with("HTTP/1.1 200"),
@@ -205,8 +233,6 @@ fn http_batch(city: &City, points: &[[f64; 2]]) -> anyhow::Result<f64> {
         "batch locate answered {answered} of {} points",
         points.len()
     );
-    runtime.shutdown_background();
-    let _ = std::fs::remove_dir_all(&dir);
     Ok(points.len() as f64 / took)
 }
 
@@ -226,18 +252,13 @@ fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> anyhow::Result<St
 
 /// The same locate and matrix work done by PostGIS, with ratios.
 fn postgis(
-    url: &str,
-    city: &City,
+    client: &mut postgres::Client,
+    schema: &str,
     s: &Snapshot,
     points: &[[f64; 2]],
     ours: f64,
     ours_matrix: Duration,
 ) -> anyhow::Result<()> {
-    let mut client =
-        onemap_data::postgis::connect(url).with_context(|| format!("cannot connect to {url}"))?;
-    let schema = format!("onemap_bench_{}", std::process::id());
-    let (_, took) = timed(|| onemap_data::postgis::load_city(&mut client, &schema, city));
-    report("PostGIS: city loaded (COPY + GiST)", took, &schema);
     let xs: Vec<f64> = points.iter().map(|p| p[0]).collect();
     let ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
     let sql = format!(
@@ -282,6 +303,5 @@ fn postgis(
             took.as_secs_f64() / ours_matrix.as_secs_f64()
         ),
     );
-    client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
     Ok(())
 }

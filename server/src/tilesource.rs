@@ -69,7 +69,8 @@ pub fn tile_id(f: &Feature) -> u64 {
     h & ((1 << 53) - 1)
 }
 
-fn build_tiler(s: &Snapshot) -> Tiler {
+/// A tiler over every layer of `s`, with the properties the style uses.
+pub fn build_tiler(s: &Snapshot) -> Tiler {
     let beat_colour: HashMap<&str, i64> = s
         .layer(Layer::Beat)
         .enumerate()

@@ -13,6 +13,8 @@ export const categoryName = (c) => CATEGORIES[c] ?? c ?? '';
 export const settingName = (s) => SETTINGS[s] ?? s ?? '';
 export const cameraKind = (k) => CAMERA_KINDS[k] ?? k ?? '';
 export const layerName = (l) => LAYER_NAMES[l] ?? l;
+/** A search hit's kind: the grid level for grids (街道/乡镇, 社区/村, ...), else the layer. */
+export const hitKind = (r) => (r.layer === 'grid' && r.level != null ? levelName(r.level) : layerName(r.layer));
 
 export function metres(m) {
   if (m == null || !Number.isFinite(m)) return '';

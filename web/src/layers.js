@@ -4,16 +4,15 @@ import { BEAT_COLORS, COLORS, LEVELS } from './palette.js';
 
 const GROUPS = [
   ...LEVELS.map(({ level, name }) => ({ id: `grid-${level}`, name, swatch: gridSwatch(level) })),
-  { id: 'beat', name: '警格', swatch: { class: 'sw-line', style: `border-color:${COLORS.beat};border-width:3px` } },
+  { id: 'beat', name: '警格', swatch: { class: 'sw-area', style: `background:${BEAT_COLORS[1]}66;border:2px solid ${COLORS.beat}` } },
   { id: 'station', name: '派出所', swatch: { class: 'sw-point', style: `background:${COLORS.station}` } },
   { id: 'camera', name: '摄像头', swatch: { class: 'sw-dot', style: `background:${COLORS.cameraOnline}` } },
 ];
 
 function gridSwatch(level) {
-  if (level === 0) return { class: 'sw-area', style: `background:${COLORS.land};border:2px solid ${COLORS.county}` };
-  const c = BEAT_COLORS[level % BEAT_COLORS.length];
-  const border = [COLORS.county, COLORS.township, COLORS.community, '#9aa3b0', COLORS.micro][level];
-  return { class: 'sw-area', style: `background:${c}88;border:1px ${level === 4 ? 'dashed' : 'solid'} ${border}` };
+  const border = [`2px solid ${COLORS.county}`, `2px solid ${COLORS.township}`, `1px solid ${COLORS.community}`, '1px solid #9aa3b0', `1px dashed ${COLORS.micro}`][level];
+  const fill = level === 3 ? `${BEAT_COLORS[0]}88` : level === 4 ? `${BEAT_COLORS[4]}44` : COLORS.land;
+  return { class: 'sw-area', style: `background:${fill};border:${border}` };
 }
 
 const groupOf = (layer) => layer.metadata?.['onemap:group'];

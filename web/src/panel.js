@@ -1,6 +1,6 @@
 // The side panel: what answers for a clicked point, a search hit, or an error.
 import { h } from './dom.js';
-import { cameraKind, categoryName, coord, kindName, layerName, levelName, metres, settingName } from './format.js';
+import { cameraKind, categoryName, coord, hitKind, kindName, layerName, levelName, metres, settingName } from './format.js';
 
 export class Panel {
   constructor(el, { onClose } = {}) {
@@ -35,8 +35,8 @@ export class Panel {
     if (r.beat) parts.push(areaSection('beat', r.beat, [['距警格边界', metres(r.beat.boundary_distance_m)]]));
     else parts.push(h('section', { class: 'sec warn', dataset: { layer: 'beat', id: '' } }, h('p', {}, '该点未划入任何警格')));
     if (r.station) parts.push(areaSection('station', r.station, []));
-    if (r.escalation?.length) parts.push(escalation(r.escalation));
     parts.push(cameras(r.cameras ?? []));
+    if (r.escalation?.length) parts.push(escalation(r.escalation));
     this.show('位置详情', ...parts);
     this.el.dataset.state = 'located';
   }
@@ -56,7 +56,7 @@ export class Panel {
   found(r) {
     this.show('搜索结果',
       h('section', { class: 'sec found', dataset: { layer: r.layer, id: r.id } },
-        h('h3', {}, tag(r.layer), h('span', { class: 'name' }, r.name)),
+        h('h3', {}, h('span', { class: `tag tag-${r.layer}` }, hitKind(r)), h('span', { class: 'name' }, r.name)),
         h('dl', {}, row('编号', r.id), r.center ? row('中心', `${coord(r.center[0])}, ${coord(r.center[1])}`) : null)),
       h('p', { class: 'muted hint' }, '点击地图上任意位置，查看该处的网格、警格、责任人与摄像头。'));
     this.el.dataset.state = 'found';

@@ -1,7 +1,7 @@
 // The search box: names and ids through /v1/search, or a coordinate "lng,lat".
 import { search } from './api.js';
 import { h } from './dom.js';
-import { layerName } from './format.js';
+import { hitKind } from './format.js';
 
 /** "121.4,28.6", "121.4 28.6", "28.6,121.4" (swapped when clearly lat,lng) → [lng, lat] or null. */
 export function parseCoords(text) {
@@ -28,7 +28,7 @@ export function setupSearch({ form, input, crs, list }, { onResult, onCoords, on
       ? results.map((r, i) => h('li', {
         class: i === active ? 'active' : null, role: 'option', dataset: { layer: r.layer, id: r.id },
         onmousedown: (e) => { e.preventDefault(); choose(r); },
-      }, h('span', { class: `tag tag-${r.layer}` }, layerName(r.layer)), h('span', { class: 'rname' }, r.name), h('span', { class: 'rid' }, r.id)))
+      }, h('span', { class: `tag tag-${r.layer}` }, hitKind(r)), h('span', { class: 'rname' }, r.name), h('span', { class: 'rid' }, r.id)))
       : [h('li', { class: 'empty' }, '没有找到匹配的网格、警格或派出所')]));
     list.hidden = false;
   };

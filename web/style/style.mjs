@@ -16,11 +16,12 @@ const zoomed = (...stops) => ['interpolate', ['linear'], ['zoom'], ...stops];
 const group = (g) => ({ 'onemap:group': g });
 
 // Per grid level: when it shows, how its fill fades as finer levels take over, its outline.
+// Only grids (level 3+) carry a beat; above them the beats themselves are filled (z9-12).
 const GRID_LEVELS = [
   { level: 0, minzoom: 0, fill: null, line: C.county, width: zoomed(6, 1.6, 12, 3.2), labelMin: 0, labelMax: 10, size: 16 },
-  { level: 1, minzoom: 0, fill: zoomed(8, 0.5, 10, 0.35, 11, 0), line: C.township, width: zoomed(8, 0.8, 12, 2.2, 16, 3), labelMin: 9, labelMax: 12, size: 14 },
-  { level: 2, minzoom: 10, fill: zoomed(10, 0.4, 12, 0.4, 12.8, 0), line: C.community, width: zoomed(10, 0.6, 14, 1.6), labelMin: 11, labelMax: 13.5, size: 13 },
-  { level: 3, minzoom: 12, fill: zoomed(12, 0.3, 13, 0.45, 17, 0.35), line: C.grid, width: zoomed(12, 0.5, 16, 1.4), labelMin: 13, labelMax: 24, size: 12 },
+  { level: 1, minzoom: 0, fill: null, line: C.township, width: zoomed(8, 0.8, 12, 2.2, 16, 3), labelMin: 8, labelMax: 12, size: 14 },
+  { level: 2, minzoom: 10, fill: null, line: C.community, width: zoomed(10, 0.6, 14, 1.6), labelMin: 11.5, labelMax: 13.5, size: 13 },
+  { level: 3, minzoom: 12, fill: zoomed(12, 0, 13, 0.45, 17, 0.35), line: C.grid, width: zoomed(12, 0.5, 16, 1.4), labelMin: 13, labelMax: 24, size: 12 },
   { level: 4, minzoom: 14, fill: 0.12, line: C.micro, width: zoomed(14, 0.4, 17, 1), dash: [3, 2], labelMin: 16, labelMax: 24, size: 11 },
 ];
 
@@ -28,6 +29,10 @@ function gridFills() {
   const out = [{
     id: 'grid-0-land', type: 'fill', source: SRC, 'source-layer': 'grid', filter: isLevel(0),
     metadata: group('grid-0'), paint: { 'fill-color': C.land },
+  }, {
+    id: 'beat-fill', type: 'fill', source: SRC, 'source-layer': 'beat', minzoom: 9, maxzoom: 13,
+    metadata: group('beat'),
+    paint: { 'fill-color': beatColor, 'fill-opacity': zoomed(9, 0.3, 11.5, 0.4, 12.8, 0), 'fill-antialias': false },
   }];
   for (const g of GRID_LEVELS) {
     if (!g.fill) continue;
@@ -37,12 +42,11 @@ function gridFills() {
       paint: { 'fill-color': beatColor, 'fill-opacity': g.fill, 'fill-antialias': false },
     });
   }
-  // Grids that straddle beats (levels 2..4): hatched, with a dashed outline below.
-  for (const g of GRID_LEVELS.filter((g) => g.level >= 2)) {
+  // Grids that straddle beats: hatched, with a dashed outline (see gridLines).
+  for (const g of GRID_LEVELS.filter((g) => g.level >= 3)) {
     out.push({
       id: `grid-${g.level}-straddle`, type: 'fill', source: SRC, 'source-layer': 'grid',
-      minzoom: Math.max(g.minzoom, g.level === 2 ? 10 : g.minzoom), maxzoom: g.level === 2 ? 12.8 : 24,
-      filter: ['all', isLevel(g.level), straddles], metadata: group(`grid-${g.level}`),
+      minzoom: g.minzoom, filter: ['all', isLevel(g.level), straddles], metadata: group(`grid-${g.level}`),
       paint: { 'fill-pattern': 'hatch', 'fill-opacity': g.level === 4 ? 0.4 : 0.6 },
     });
   }

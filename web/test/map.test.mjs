@@ -243,16 +243,20 @@ test('a dispatcher token shows full names; an unknown one is refused and said so
 test('screenshot for the README, and still nothing but 127.0.0.1 and no errors', async () => {
   await page.click('#panel .close');
   await page.fill('#search-q', '');
-  await page.evaluate((c) => window.map.jumpTo({ center: c, zoom: 14.6 }), clicked);
-  await idle(page);
-  const { x, y, left, top } = await page.evaluate((c) => {
-    const p = window.map.project(c);
+  await jumpTo(clicked, 13.8);
+  // Click beside the camera nearest the middle of the free map, so the panel lists cameras.
+  const spot = await page.evaluate(() => {
     const r = window.map.getCanvas().getBoundingClientRect();
-    return { x: Math.round(p.x), y: Math.round(p.y), left: r.left, top: r.top };
-  }, clicked);
-  await page.mouse.click(left + x, top + y);
+    const mid = { x: r.width * 0.42, y: r.height * 0.5 };
+    const cams = window.map.queryRenderedFeatures({ layers: ['camera-circle'] })
+      .map((f) => window.map.project(f.geometry.coordinates))
+      .sort((a, b) => Math.hypot(a.x - mid.x, a.y - mid.y) - Math.hypot(b.x - mid.x, b.y - mid.y));
+    const p = cams[0] ?? mid;
+    return { x: Math.round(p.x + 9), y: Math.round(p.y + 6), left: r.left, top: r.top };
+  });
+  await page.mouse.click(spot.left + spot.x, spot.top + spot.y);
   await page.waitForSelector('#panel[data-state=located]');
-  await page.mouse.move(left + x + 120, top + y + 80);
+  await page.mouse.move(spot.left + spot.x + 140, spot.top + spot.y + 90);
   await idle(page);
   mkdirSync(join(REPO, 'docs'), { recursive: true });
   writeFileSync(join(REPO, 'docs', 'screenshot.png'), await page.screenshot());

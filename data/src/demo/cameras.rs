@@ -1,11 +1,11 @@
 //! Cameras of the smart-community and Sharp Eyes programmes (智慧小区, 雪亮工程): clusters at
 //! residential compounds, most of them in the city.
 
-use super::digits;
 use super::label::Labels;
 use super::layout::Layout;
-use super::mesh::{Mesh, ATOM_INNER_RADIUS};
+use super::mesh::{in_disc, Mesh, ATOM_INNER_RADIUS};
 use super::names::{self, pick};
+use super::{digits, draw_weighted};
 use geo_types::Point;
 use onemap_index::{Attributes, CameraStatus, Feature, Shape};
 use rand::Rng;
@@ -80,6 +80,7 @@ pub(super) fn draw(
     cameras
 }
 
+/// One camera somewhere in `atom`, at a spot of `compound`.
 fn camera(
     id: String,
     mesh: &Mesh,
@@ -88,22 +89,13 @@ fn camera(
     in_city: bool,
     rng: &mut ChaCha8Rng,
 ) -> Feature {
-    let mut draw = rng.random::<f64>();
-    let &(kind, title, _) = KINDS
-        .iter()
-        .find(|(_, _, share)| {
-            draw -= share;
-            draw < 0.0
-        })
-        .unwrap_or(&KINDS[KINDS.len() - 1]);
+    let &(kind, title, _) = draw_weighted(rng, &KINDS, |k| k.2);
     let spot = match in_city {
         true if rng.random_bool(0.4) => format!("{}号楼", rng.random_range(1..=30)),
         true => pick(rng, URBAN_SPOTS).to_string(),
         false => pick(rng, RURAL_SPOTS).to_string(),
     };
-    let r = ATOM_INNER_RADIUS * rng.random::<f64>().sqrt();
-    let a = std::f64::consts::TAU * rng.random::<f64>();
-    let at = mesh.point_in_atom(atom, [r * a.cos(), r * a.sin()]);
+    let at = mesh.point_in_atom(atom, in_disc(rng, ATOM_INNER_RADIUS));
     let status = if rng.random_bool(OFFLINE) {
         CameraStatus::Offline
     } else {

@@ -14,6 +14,8 @@ use rand::Rng;
 /// Grid workers per level-3 grid, besides its leader.
 const WORKERS_PER_GRID: std::ops::RangeInclusive<usize> = 1..=3;
 
+/// The city drawn by `layout`: grids, stations, beats and cameras with their people, each
+/// kind of name, person and camera from its own random stream of `seed`.
 pub(super) fn assemble(mesh: &Mesh, layout: &Layout, plan: &Plan, seed: u64) -> City {
     let labels = Labels::new(layout, &mut stage_rng(seed, Stage::Names));
     let ids = Ids::new(layout);
@@ -141,7 +143,7 @@ fn grid_features(
                 kind,
                 category,
                 // Communities and grids lie wholly in the city or the countryside; levels above mix.
-                setting: (grid_level >= level::COMMUNITY).then(|| setting(regions.urban[r])),
+                setting: (grid_level >= level::COMMUNITY).then(|| setting(regions.is_urban(r))),
             };
             features.push(area(&own_ids[r], &names[r], shape, attributes, people));
         }
@@ -149,8 +151,8 @@ fn grid_features(
     features
 }
 
-fn setting(urban_share: f64) -> Setting {
-    if urban_share >= 0.5 {
+fn setting(urban: bool) -> Setting {
+    if urban {
         Setting::Urban
     } else {
         Setting::Rural

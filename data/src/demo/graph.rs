@@ -10,7 +10,7 @@ use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// An undirected graph of weighted nodes placed in lattice space.
+/// An undirected graph of weighted nodes placed on the map.
 pub(super) struct Graph {
     /// Compressed adjacency: the neighbours of `v` are `adjacent[offsets[v]..offsets[v + 1]]`.
     offsets: Vec<usize>,

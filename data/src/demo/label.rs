@@ -3,6 +3,7 @@
 
 use super::layout::Layout;
 use super::names::{self, pick, Pool};
+use super::{draw_weighted, RURAL, URBAN};
 use onemap_index::GridKind;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -19,18 +20,7 @@ const CATEGORIES: [(&str, [f64; 2]); 5] = [
 
 /// Trades of the factories that get their own grid.
 const INDUSTRIES: &[&str] = &[
-    "机械",
-    "塑料",
-    "汽配",
-    "制药",
-    "模具",
-    "阀门",
-    "电器",
-    "缝制设备",
-    "化工",
-    "食品",
-    "纺织",
-    "水泵",
+    "机械", "塑料", "汽配", "制药", "模具", "阀门", "电器", "缝纫", "化工", "食品", "纺织", "水泵",
 ];
 
 /// The names of all regions, indexed like the layout's regions.
@@ -82,7 +72,7 @@ impl Labels {
 fn community_names(layout: &Layout, bases: &Bases) -> Vec<String> {
     (0..layout.communities.len())
         .map(|c| {
-            let suffix = if layout.communities.urban[c] >= 0.5 {
+            let suffix = if layout.communities.is_urban(c) {
                 "社区"
             } else {
                 "村"
@@ -150,9 +140,8 @@ fn county_names(layout: &Layout, bases: &Bases, rng: &mut ChaCha8Rng) -> Vec<Str
 /// those rural townships (乡).
 fn township_names(layout: &Layout, bases: &Bases) -> Vec<String> {
     let townships = &layout.townships;
-    let urban = |t: usize| townships.urban[t] >= 0.5;
     let mut rural_distances: Vec<f64> = (0..townships.len())
-        .filter(|&t| !urban(t))
+        .filter(|&t| !townships.is_urban(t))
         .map(|t| townships.distance[t])
         .collect();
     rural_distances.sort_by(f64::total_cmp);
@@ -162,7 +151,7 @@ fn township_names(layout: &Layout, bases: &Bases) -> Vec<String> {
         .unwrap_or(f64::MAX);
     (0..townships.len())
         .map(|t| {
-            let suffix = match (urban(t), townships.distance[t] >= remote) {
+            let suffix = match (townships.is_urban(t), townships.distance[t] >= remote) {
                 (true, _) => "街道",
                 (false, true) => "乡",
                 (false, false) => "镇",
@@ -178,17 +167,12 @@ fn categories(layout: &Layout, rng: &mut ChaCha8Rng) -> Vec<Option<&'static str>
     (0..layout.grids.len())
         .map(|g| {
             (layout.grid_kind[g] == GridKind::Exclusive).then(|| {
-                let zone = usize::from(layout.grids.urban[g] < 0.5);
-                let mut draw =
-                    rng.random::<f64>() * CATEGORIES.iter().map(|(_, w)| w[zone]).sum::<f64>();
-                CATEGORIES
-                    .iter()
-                    .find(|(_, w)| {
-                        draw -= w[zone];
-                        draw < 0.0
-                    })
-                    .unwrap_or(&CATEGORIES[CATEGORIES.len() - 1])
-                    .0
+                let zone = if layout.grids.is_urban(g) {
+                    URBAN
+                } else {
+                    RURAL
+                };
+                draw_weighted(rng, &CATEGORIES, |(_, w)| w[zone]).0
             })
         })
         .collect()

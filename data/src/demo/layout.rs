@@ -8,7 +8,7 @@
 use super::graph::Graph;
 use super::mesh::{urban_share, Mesh, ATOMS_PER_EXCLUSIVE, ATOMS_PER_GRID, NONE};
 use super::{distance, Plan, RURAL, URBAN};
-use onemap_index::GridKind;
+use onemap_index::{level, GridKind};
 use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -36,6 +36,11 @@ pub(super) struct Regions {
 impl Regions {
     pub fn len(&self) -> usize {
         self.urban.len()
+    }
+
+    /// Whether region `r` is mostly urban.
+    pub fn is_urban(&self, r: usize) -> bool {
+        self.urban[r] >= 0.5
     }
 
     fn new(mesh: &Mesh, urban: &[bool], of_atom: Vec<u32>, parent: Vec<u32>, len: usize) -> Self {
@@ -71,7 +76,7 @@ impl Regions {
     }
 }
 
-/// The whole layout of the city.
+/// The whole layout of the city, every level numbered parent by parent.
 pub(super) struct Layout {
     /// Whether each atom lies in the urban centre.
     pub urban: Vec<bool>,
@@ -88,68 +93,123 @@ impl Layout {
     pub fn new(mesh: &Mesh, plan: &Plan, rng: &mut ChaCha8Rng) -> Layout {
         let atoms = Graph::of_atoms(mesh);
         let urban = urban_area(mesh, &atoms, plan);
-        let atom_zone: Vec<usize> = urban
-            .iter()
-            .map(|&u| if u { URBAN } else { RURAL })
-            .collect();
-
-        let kinds = [URBAN, RURAL].map(|z| grid_kinds(plan, z, rng));
-        let targets = kinds.clone().map(|k| k.iter().map(|&(_, t)| t).collect());
-        let grid_of_atom = partition_by_zone(&atoms, &atom_zone, &targets, rng);
-        let grid_kind: Vec<GridKind> = kinds.iter().flatten().map(|&(k, _)| k).collect();
-        let grid_zone: Vec<usize> = [URBAN, RURAL]
-            .iter()
-            .flat_map(|&z| vec![z; kinds[z].len()])
-            .collect();
-
-        let grid_graph = atoms.quotient(&grid_of_atom, grid_kind.len());
-        let equal = |n: usize| vec![1.0; n];
-        let community_targets = plan.communities.map(equal);
-        let community_of_grid = partition_by_zone(&grid_graph, &grid_zone, &community_targets, rng);
-        let community_graph =
-            grid_graph.quotient(&community_of_grid, plan.communities.iter().sum());
-        let township_of_community =
-            community_graph.partition(&equal(plan.townships), ROUGHNESS, rng);
-        let township_graph = community_graph.quotient(&township_of_community, plan.townships);
-        let county_of_township = township_graph.partition(&equal(plan.counties), ROUGHNESS, rng);
-
-        let beat_of_atom = atoms.partition(&equal(plan.beats), ROUGHNESS, rng);
-        let beat_graph = atoms.quotient(&beat_of_atom, plan.beats);
-        let station_of_beat = beat_graph.partition(&equal(plan.stations), ROUGHNESS, rng);
-
-        let (mut county_of_township, mut township_of_community) =
-            (county_of_township, township_of_community);
-        let (mut community_of_grid, mut grid_of_atom) = (community_of_grid, grid_of_atom);
-        number_by_parent(&mut county_of_township, &mut township_of_community, |t| t);
-        number_by_parent(&mut township_of_community, &mut community_of_grid, |c| c);
-        let exclusive_last = |g: u32| (grid_kind[g as usize] == GridKind::Exclusive, g);
-        let new = number_by_parent(&mut community_of_grid, &mut grid_of_atom, exclusive_last);
-        let grid_kind = reorder(&grid_kind, &new);
-        let (mut station_of_beat, mut beat_of_atom) = (station_of_beat, beat_of_atom);
-        number_by_parent(&mut station_of_beat, &mut beat_of_atom, |b| b);
-
-        let regions = |of_atom: Vec<u32>, parent: Vec<u32>, len: usize| {
-            Regions::new(mesh, &urban, of_atom, parent, len)
+        let (governance, kinds) = governance(&atoms, &urban, plan, rng);
+        let police = police(&atoms, plan, rng);
+        // Within a community, comprehensive grids come first: they are the numbered ones.
+        let exclusive_last = |level: usize, g: u32| {
+            let exclusive =
+                level == usize::from(level::GRID) && kinds[g as usize] == GridKind::Exclusive;
+            (exclusive, g)
         };
-        let community_of_atom = lift(&grid_of_atom, &community_of_grid);
-        let township_of_atom = lift(&community_of_atom, &township_of_community);
-        let county_of_atom = lift(&township_of_atom, &county_of_township);
-        let station_of_atom = lift(&beat_of_atom, &station_of_beat);
+        let ([counties, townships, communities, grids], new) =
+            number(mesh, &urban, governance, plan.counties, exclusive_last);
+        let grid_kind = reorder(&kinds, &new[usize::from(level::GRID)]);
+        let ([stations, beats], _) = number(mesh, &urban, police, plan.stations, |_, b| b);
         Layout {
-            counties: regions(county_of_atom, Vec::new(), plan.counties),
-            townships: regions(township_of_atom, county_of_township, plan.townships),
-            communities: regions(
-                community_of_atom,
-                township_of_community,
-                community_graph.len(),
-            ),
-            grids: regions(grid_of_atom, community_of_grid, grid_kind.len()),
-            grid_kind,
-            stations: regions(station_of_atom, Vec::new(), plan.stations),
-            beats: regions(beat_of_atom, station_of_beat, plan.beats),
             urban,
+            counties,
+            townships,
+            communities,
+            grids,
+            grid_kind,
+            stations,
+            beats,
         }
     }
+}
+
+/// The governance hierarchy, as each level's map onto the level above, top first:
+/// `[county_of_township, township_of_community, community_of_grid, grid_of_atom]`; and each
+/// grid's kind.
+fn governance(
+    atoms: &Graph,
+    urban: &[bool],
+    plan: &Plan,
+    rng: &mut ChaCha8Rng,
+) -> ([Vec<u32>; 4], Vec<GridKind>) {
+    let atom_zone: Vec<usize> = urban
+        .iter()
+        .map(|&u| if u { URBAN } else { RURAL })
+        .collect();
+    let kinds = [URBAN, RURAL].map(|z| grid_kinds(plan, z, rng));
+    let targets = kinds.clone().map(|k| k.iter().map(|&(_, t)| t).collect());
+    let grid_of_atom = partition_by_zone(atoms, &atom_zone, &targets, rng);
+    let grid_kind: Vec<GridKind> = kinds.iter().flatten().map(|&(k, _)| k).collect();
+    let grid_zone: Vec<usize> = [URBAN, RURAL]
+        .iter()
+        .flat_map(|&z| vec![z; kinds[z].len()])
+        .collect();
+
+    let grids = atoms.quotient(&grid_of_atom, grid_kind.len());
+    let community_targets = plan.communities.map(|n| vec![1.0; n]);
+    let community_of_grid = partition_by_zone(&grids, &grid_zone, &community_targets, rng);
+    let communities = grids.quotient(&community_of_grid, plan.communities.iter().sum());
+    let (township_of_community, townships) = group(&communities, plan.townships, rng);
+    let (county_of_township, _) = group(&townships, plan.counties, rng);
+    (
+        [
+            county_of_township,
+            township_of_community,
+            community_of_grid,
+            grid_of_atom,
+        ],
+        grid_kind,
+    )
+}
+
+/// The police hierarchy, as each level's map onto the level above, top first:
+/// `[station_of_beat, beat_of_atom]`. It ignores the urban area: beats only balance atoms.
+fn police(atoms: &Graph, plan: &Plan, rng: &mut ChaCha8Rng) -> [Vec<u32>; 2] {
+    let (beat_of_atom, beats) = group(atoms, plan.beats, rng);
+    let (station_of_beat, _) = group(&beats, plan.stations, rng);
+    [station_of_beat, beat_of_atom]
+}
+
+/// Groups the nodes of `graph` into `count` regions of equal weight: each node's region, and
+/// the graph of the regions.
+fn group(graph: &Graph, count: usize, rng: &mut ChaCha8Rng) -> (Vec<u32>, Graph) {
+    let owner = graph.partition(&vec![1.0; count], ROUGHNESS, rng);
+    let regions = graph.quotient(&owner, count);
+    (owner, regions)
+}
+
+/// The regions of every level of a hierarchy given as by [`governance`], with `top` regions at
+/// the top: numbered parent by parent, in `key(level, region)` order under each parent. Also
+/// the new number of each region of each level.
+fn number<const N: usize, K: Ord>(
+    mesh: &Mesh,
+    urban: &[bool],
+    mut maps: [Vec<u32>; N],
+    top: usize,
+    key: impl Fn(usize, u32) -> K,
+) -> ([Regions; N], [Vec<u32>; N]) {
+    let mut new: [Vec<u32>; N] = std::array::from_fn(|_| Vec::new());
+    new[0] = (0..top as u32).collect();
+    for level in 1..N {
+        let (above, below) = maps.split_at_mut(level);
+        new[level] = number_by_parent(&mut above[level - 1], &mut below[0], |r| key(level, r));
+    }
+    let mut of_atom: [Vec<u32>; N] = std::array::from_fn(|_| Vec::new());
+    of_atom[N - 1] = std::mem::take(&mut maps[N - 1]);
+    for level in (0..N - 1).rev() {
+        of_atom[level] = lift(&of_atom[level + 1], &maps[level]);
+    }
+    let regions = std::array::from_fn(|level| {
+        let parent = if level == 0 {
+            Vec::new()
+        } else {
+            std::mem::take(&mut maps[level - 1])
+        };
+        let len = if level == 0 { top } else { parent.len() };
+        Regions::new(
+            mesh,
+            urban,
+            std::mem::take(&mut of_atom[level]),
+            parent,
+            len,
+        )
+    });
+    (regions, new)
 }
 
 /// Which atoms are urban: the wanted number of atoms nearest the centre (as the mesh measures

@@ -99,6 +99,7 @@ const SIDES: [(Option<usize>, u32, bool, usize); 6] = [
 /// One side of an atom, walked counter-clockwise around it.
 #[derive(Clone, Copy)]
 pub(super) struct Side {
+    /// The corners it runs between.
     pub from: u32,
     pub to: u32,
     /// The lattice edge along the side, and whether the side runs the edge's way.
@@ -172,10 +173,12 @@ impl Mesh {
         let needed = needed_atoms(plan);
         let total: f64 = needed.iter().sum();
         let radius = (total * CELL_AREA / std::f64::consts::PI).sqrt().max(2.0);
-        let reach = radius * (1.0 + OUTLINE_WOBBLE) + 3.0;
+        // Room for the widest swing of the outline, and a margin so atoms never sit on the
+        // edge of the lattice.
+        let half = radius * (1.0 + OUTLINE_WOBBLE) + 3.0;
         let lattice = Lattice {
-            cols: 2 * reach.ceil() as usize,
-            rows: 2 * (reach / ROW).ceil() as usize,
+            cols: 2 * half.ceil() as usize,
+            rows: 2 * (half / ROW).ceil() as usize,
         };
         let start = lattice.rows / 2 * lattice.cols + lattice.cols / 2;
         let centre = lattice.centre(start);
@@ -236,9 +239,8 @@ impl Mesh {
             }
             let [x, y] = self.lattice.centre(cell);
             for (corner, dy) in [(TOP, CORNER), (BOTTOM, -CORNER)] {
-                let r = JITTER * CORNER * rng.random::<f64>().sqrt();
-                let a = TAU * rng.random::<f64>();
-                at[(2 * s + corner) as usize] = [x + r * a.cos(), y + dy + r * a.sin()];
+                let [jx, jy] = in_disc(rng, JITTER * CORNER);
+                at[(2 * s + corner) as usize] = [x + jx, y + dy + jy];
             }
         }
         let mut bent = vec![false; self.bends.len() / (SEGMENTS - 1)];
@@ -293,6 +295,7 @@ impl Mesh {
         })
     }
 
+    /// The longitude/latitude of a corner.
     pub fn corner(&self, corner: u32) -> Coord {
         self.corners[corner as usize]
     }
@@ -321,6 +324,13 @@ impl Mesh {
 /// radius less what jitter can take off its edges and bends off its longest edge.
 pub(super) const ATOM_INNER_RADIUS: f64 =
     0.5 - JITTER * CORNER - (BEND[0] + BEND[1]) * (1.0 + 2.0 * JITTER) * CORNER;
+
+/// A point drawn evenly from the disc of `radius` around the origin.
+pub(super) fn in_disc(rng: &mut ChaCha8Rng, radius: f64) -> [f64; 2] {
+    let r = radius * rng.random::<f64>().sqrt();
+    let a = TAU * rng.random::<f64>();
+    [r * a.cos(), r * a.sin()]
+}
 
 /// Atoms needed by the urban and the rural area: their grids times each grid's atoms.
 fn needed_atoms(plan: &Plan) -> [f64; 2] {
@@ -479,8 +489,8 @@ impl Projection {
 }
 
 /// How many km² a lattice unit² covers at each reach: `urban` within `urban_reach`, then
-/// growing linearly by `slope` per lattice unit, so that atoms grow steadily (and stay roughly
-/// round) from the edge of the city centre outwards.
+/// growing linearly, by `slope × urban` per lattice unit, so that atoms grow steadily (and stay
+/// roughly round) from the edge of the city centre outwards.
 struct Density {
     urban: f64,
     urban_reach: f64,

@@ -19,7 +19,7 @@ mod people;
 mod trace;
 
 use onemap_index::City;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// How big a demo city to draw. Counts are honoured exactly as long as they are consistent
@@ -122,7 +122,7 @@ pub fn generate(config: &DemoConfig) -> City {
 /// urban and rural areas.
 #[derive(Clone, Debug)]
 struct Plan {
-    /// Grids per area, `[urban, rural]`: comprehensive and exclusive.
+    /// Comprehensive and exclusive grids per area, `[urban, rural]`.
     comprehensive: [usize; 2],
     exclusive: [usize; 2],
     /// Communities per area, `[urban, rural]`: they never mix the two.
@@ -152,11 +152,12 @@ impl Plan {
         };
         // Schools, hospitals and markets crowd the centre; factories and parks spread out.
         let exclusive_weights = match comprehensive {
+            // Nothing but exclusive grids: a town of schools and factories.
             [0, 0] => [1.0, 0.0],
             [u, r] => [1.5 * u as f64, r as f64],
         };
         let exclusive = apportion(config.exclusive_grids, exclusive_weights);
-        let grids = [0, 1].map(|z| comprehensive[z] + exclusive[z]);
+        let grids = [URBAN, RURAL].map(|z| comprehensive[z] + exclusive[z]);
         let communities = split_communities(config.communities, grids);
         let townships = config.townships.clamp(1, communities.iter().sum());
         let beats = config.beats.max(1);
@@ -230,6 +231,17 @@ enum Stage {
     Cameras,
 }
 
+/// One of `items`, drawn with probability in proportion to its `weight`.
+fn draw_weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T], weight: impl Fn(&T) -> f64) -> &'a T {
+    let mut left = rng.random::<f64>() * items.iter().map(&weight).sum::<f64>();
+    let drawn = items.iter().find(|item| {
+        left -= weight(item);
+        left < 0.0
+    });
+    // Rounding can leave a sliver past the last item.
+    drawn.unwrap_or(&items[items.len() - 1])
+}
+
 /// The distance between two points. (`f64::hypot` guards against overflow, which these small
 /// numbers never need, and is several times slower.)
 fn distance(a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -241,6 +253,7 @@ fn digits(n: usize) -> usize {
     n.max(1).ilog10() as usize + 1
 }
 
+/// The random stream of `stage`: ChaCha streams of one seed are independent.
 fn stage_rng(seed: u64, stage: Stage) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(stage as u64);

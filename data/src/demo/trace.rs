@@ -95,3 +95,37 @@ fn signed_area(ring: &LineString<f64>) -> f64 {
         .map(|w| (w[0].x - o.x) * (w[1].y - o.y) - (w[1].x - o.x) * (w[0].y - o.y))
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::mesh::NONE;
+    use crate::demo::{stage_rng, DemoConfig, Plan, Stage};
+    use geo::Validation;
+
+    /// Regions in pieces become multipolygons, with each hole in the piece around it: a ring
+    /// of atoms around an island, plus a lone atom elsewhere, against the rest of the city.
+    #[test]
+    fn pieces_and_holes_find_their_polygons() {
+        let plan = Plan::new(&DemoConfig::with_grids(50));
+        let mesh = Mesh::new(&plan, &mut stage_rng(1, Stage::Mesh));
+        let island = (0..mesh.atoms() as u32)
+            .min_by(|&a, &b| mesh.reach[a as usize].total_cmp(&mesh.reach[b as usize]))
+            .expect("atoms");
+        let mut owner = vec![1; mesh.atoms()];
+        for side in mesh.sides(island) {
+            assert_ne!(side.across, NONE, "the centre is inland");
+            owner[side.across as usize] = 0;
+        }
+        owner[0] = 0;
+        let traced = trace(&mesh, &owner, 2);
+        let holes = |r: usize| -> Vec<usize> {
+            let mut holes: Vec<usize> = traced[r].iter().map(|p| p.interiors().len()).collect();
+            holes.sort_unstable();
+            holes
+        };
+        assert_eq!(holes(0), [0, 1], "the ring has a hole, the lone atom none");
+        assert_eq!(holes(1), [0, 2], "the rest has two holes, the island none");
+        assert!(traced.iter().all(|mp| mp.is_valid()));
+    }
+}
