@@ -40,13 +40,13 @@ fn small_city() -> &'static Fixture {
     })
 }
 
-/// One test per check and city.
+/// One test per check and city, named `demo_…` so that filtering by `demo` runs them.
 macro_rules! checks {
     ($($check:ident),* $(,)?) => {
-        mod default_city {
+        mod demo_default {
             $(#[test] fn $check() { super::$check(super::default_city()) })*
         }
-        mod small_city {
+        mod demo_small {
             $(#[test] fn $check() { super::$check(super::small_city()) })*
         }
     };
@@ -67,7 +67,7 @@ checks!(
 );
 
 #[test]
-fn with_grids_scales_every_count() {
+fn demo_with_grids_scales_every_count() {
     let base = DemoConfig::default();
     let province = DemoConfig::with_grids(300_000);
     assert_eq!(
@@ -89,7 +89,7 @@ fn with_grids_scales_every_count() {
 }
 
 #[test]
-fn different_seeds_give_different_cities() {
+fn demo_seeds_give_different_cities() {
     let config = DemoConfig {
         seed: 7,
         ..DemoConfig::with_grids(300)
@@ -104,7 +104,7 @@ fn different_seeds_give_different_cities() {
 /// Cities that are all countryside, all town, or barely there still keep the promises that do
 /// not depend on size.
 #[test]
-fn odd_configs_still_work() {
+fn demo_odd_configs_still_work() {
     let rural_only = DemoConfig {
         urban_grids: 0,
         exclusive_grids: 5,
@@ -135,7 +135,7 @@ fn odd_configs_still_work() {
 
 /// The checks above are not vacuous: each catches a city broken in the way it looks for.
 #[test]
-fn checks_catch_broken_cities() {
+fn demo_checks_catch_broken_cities() {
     let small = small_city();
     let caught = |check: fn(&Fixture), breakage: &dyn Fn(&mut City)| {
         let mut city = small.city().clone();
@@ -578,12 +578,12 @@ fn grids_have_realistic_sizes(fixture: &Fixture) {
     );
     let (lng, lat) = fixture.config.center;
     let centre = Coord { x: lng, y: lat };
-    let nearest_urban = grids_at(city, level::GRID)
+    let centre_setting = grids_at(city, level::GRID)
         .into_iter()
         .find(|g| area(g).contains(&centre))
         .map(|g| grid_attributes(g).2);
     assert_eq!(
-        nearest_urban,
+        centre_setting,
         Some(Some(Setting::Urban)),
         "the centre is urban"
     );

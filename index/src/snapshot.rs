@@ -374,9 +374,24 @@ impl Snapshot {
         self.cells.locate(lng, lat)
     }
 
-    /// The deepest grid, the beat and the station containing the point.
-    pub fn locate(&self, lng: f64, lat: f64) -> Hit {
-        let [g, b] = self.cells.locate(lng, lat);
+    /// [`Self::locate_pair`] for many points, reading memory ahead (see
+    /// [`CellIndex::locate_many`]).
+    pub fn locate_pairs(&self, points: &[[f64; 2]], out: &mut Vec<[u32; 2]>) {
+        self.cells.locate_many(points, out)
+    }
+
+    /// [`Self::locate`] for many points, in order.
+    pub fn locate_all(&self, points: &[[f64; 2]]) -> Vec<Hit> {
+        let mut pairs = Vec::with_capacity(points.len());
+        self.locate_pairs(points, &mut pairs);
+        pairs
+            .into_iter()
+            .zip(points)
+            .map(|([g, b], p)| self.hit(g, b, p[0], p[1]))
+            .collect()
+    }
+
+    fn hit(&self, g: u32, b: u32, lng: f64, lat: f64) -> Hit {
         let some = |i: u32| (i != NONE).then_some(i);
         let station = some(b)
             .and_then(|b| self.parents[b as usize])
@@ -386,6 +401,12 @@ impl Snapshot {
             beat: some(b),
             station,
         }
+    }
+
+    /// The deepest grid, the beat and the station containing the point.
+    pub fn locate(&self, lng: f64, lat: f64) -> Hit {
+        let [g, b] = self.cells.locate(lng, lat);
+        self.hit(g, b, lng, lat)
     }
 
     /// Cameras within `radius_m` of the point, nearest first, at most `k`, with distances.

@@ -113,26 +113,45 @@ pub fn random_points(b: [f64; 4], n: usize, seed: u64) -> Vec<[f64; 2]> {
         .collect()
 }
 
-/// Grid + beat lookups per second on one core, repeated for at least a second.
+/// Grid + beat lookups per second on one core, one call per point and in batches, each
+/// repeated for at least a second.
 fn locate_rate(s: &Snapshot, points: &[[f64; 2]]) -> f64 {
-    let mut found = 0usize;
-    let mut done = 0usize;
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(1) {
-        for p in points {
-            let [g, b] = s.locate_pair(p[0], p[1]);
-            found += (g != u32::MAX) as usize + (b != u32::MAX) as usize;
-        }
-        done += points.len();
-    }
-    let rate = done as f64 / start.elapsed().as_secs_f64();
+    let one_by_one = repeat(points.len(), || {
+        points
+            .iter()
+            .filter(|p| s.locate_pair(p[0], p[1])[0] != u32::MAX)
+            .count()
+    });
+    let mut out = Vec::with_capacity(points.len());
+    let batched = repeat(points.len(), || {
+        out.clear();
+        s.locate_pairs(points, &mut out);
+        out.iter().filter(|a| a[0] != u32::MAX).count()
+    });
+    println!(
+        "{:<44} {:>12.0} locates/s  (grid + beat, one core, one call per point)",
+        "in-process locate", one_by_one.0
+    );
     println!(
         "{:<44} {:>12.0} locates/s  (grid + beat, one core, {:.0}% of points in a grid)",
-        "in-process locate",
-        rate,
-        100.0 * found as f64 / (2 * done) as f64
+        "in-process locate, batched (locate_pairs)",
+        batched.0,
+        100.0 * batched.1 as f64 / points.len() as f64
     );
-    rate
+    batched.0
+}
+
+/// Runs `work` (which handles `n` points and returns a count) for at least a second; returns
+/// points per second and the last count.
+fn repeat(n: usize, mut work: impl FnMut() -> usize) -> (f64, usize) {
+    let start = Instant::now();
+    let mut done = 0;
+    let mut last = 0;
+    while start.elapsed() < Duration::from_secs(1) {
+        last = std::hint::black_box(work());
+        done += n;
+    }
+    (done as f64 / start.elapsed().as_secs_f64(), last)
 }
 
 /// Average cost of keeping the matrix current after one grid edit and one beat edit.

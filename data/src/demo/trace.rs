@@ -104,20 +104,26 @@ mod tests {
     use geo::Validation;
 
     /// Regions in pieces become multipolygons, with each hole in the piece around it: a ring
-    /// of atoms around an island, plus a lone atom elsewhere, against the rest of the city.
+    /// of atoms around an island in the centre, plus a lone atom far out, against the rest of
+    /// the city.
     #[test]
     fn pieces_and_holes_find_their_polygons() {
         let plan = Plan::new(&DemoConfig::with_grids(50));
         let mesh = Mesh::new(&plan, &mut stage_rng(1, Stage::Mesh));
-        let island = (0..mesh.atoms() as u32)
-            .min_by(|&a, &b| mesh.reach[a as usize].total_cmp(&mesh.reach[b as usize]))
-            .expect("atoms");
+        let by_reach =
+            |a: &u32, b: &u32| mesh.reach[*a as usize].total_cmp(&mesh.reach[*b as usize]);
+        let island = (0..mesh.atoms() as u32).min_by(by_reach).expect("atoms");
         let mut owner = vec![1; mesh.atoms()];
         for side in mesh.sides(island) {
             assert_ne!(side.across, NONE, "the centre is inland");
             owner[side.across as usize] = 0;
         }
-        owner[0] = 0;
+        let inland = |a: &u32| mesh.sides(*a).iter().all(|s| s.across != NONE);
+        let lone = (0..mesh.atoms() as u32)
+            .filter(inland)
+            .max_by(by_reach)
+            .expect("inland atoms");
+        owner[lone as usize] = 0;
         let traced = trace(&mesh, &owner, 2);
         let holes = |r: usize| -> Vec<usize> {
             let mut holes: Vec<usize> = traced[r].iter().map(|p| p.interiors().len()).collect();

@@ -182,8 +182,7 @@ fn stream_answers(
     let mut out = String::with_capacity(CHUNK * 48);
     out.push_str("{\"results\":[");
     for (n, chunk) in points.chunks(CHUNK).enumerate() {
-        for (k, p) in chunk.iter().enumerate() {
-            let hit = s.locate(p[0], p[1]);
+        for (k, hit) in s.locate_all(chunk).into_iter().enumerate() {
             if n + k > 0 {
                 out.push(',');
             }
@@ -207,34 +206,52 @@ fn stream_answers(
     let _ = tx.blocking_send(Ok(Bytes::from(out)));
 }
 
+/// The fast shape: every point a pair of numbers.
 #[derive(serde::Deserialize)]
-struct Batch {
-    points: Vec<Vec<serde_json::Number>>,
+struct Pairs {
+    points: Vec<[f64; 2]>,
+}
+
+/// The slow shape, read only to say which point is wrong.
+#[derive(serde::Deserialize)]
+struct Loose {
+    points: Vec<Vec<serde_json::Value>>,
 }
 
 fn parse_json(body: &[u8]) -> ApiResult<Vec<[f64; 2]>> {
-    let batch: Batch = serde_json::from_slice(body).map_err(|e| {
-        ApiError::bad_request(
-            "invalid_json",
-            format!("the body must be {{\"points\": [[lng, lat], ...]}} with numbers: {e}"),
-        )
-    })?;
-    batch
-        .points
-        .iter()
-        .enumerate()
-        .map(|(i, p)| {
-            let [x, y] = p.as_slice() else {
-                return Err(point_error(i, format!("has {} numbers, not 2", p.len())));
-            };
-            let (x, y) = (
-                x.as_f64().unwrap_or(f64::NAN),
-                y.as_f64().unwrap_or(f64::NAN),
-            );
-            check_point(x, y).map_err(|m| point_error(i, m))?;
-            Ok([x, y])
-        })
-        .collect()
+    let points = match serde_json::from_slice::<Pairs>(body) {
+        Ok(pairs) => pairs.points,
+        Err(_) => return Err(explain_bad_batch(body)),
+    };
+    for (i, p) in points.iter().enumerate() {
+        check_point(p[0], p[1]).map_err(|m| point_error(i, m))?;
+    }
+    Ok(points)
+}
+
+/// Finds the first point that is not two numbers, or says why the body is not a batch.
+fn explain_bad_batch(body: &[u8]) -> ApiError {
+    let loose = match serde_json::from_slice::<Loose>(body) {
+        Ok(loose) => loose,
+        Err(e) => {
+            return ApiError::bad_request(
+                "invalid_json",
+                format!("the body must be {{\"points\": [[lng, lat], ...]}} with numbers: {e}"),
+            )
+        }
+    };
+    for (i, p) in loose.points.iter().enumerate() {
+        if p.len() != 2 {
+            return point_error(i, format!("has {} values, not 2", p.len()));
+        }
+        if let Some(bad) = p.iter().find(|v| !v.is_number()) {
+            return point_error(i, format!("holds {bad}, not a number"));
+        }
+    }
+    ApiError::bad_request(
+        "invalid_json",
+        "a point's number is out of the range of a double",
+    )
 }
 
 fn parse_csv(body: &[u8]) -> ApiResult<Vec<[f64; 2]>> {
