@@ -209,7 +209,9 @@ impl BenchServer {
             .build()?;
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
         let addr = listener.local_addr()?;
-        runtime.spawn(async move { axum::serve(listener, crate::app::router(state)).await });
+        runtime.spawn(async move {
+            axum::serve(crate::serve::no_delay(listener), crate::app::router(state)).await
+        });
         Ok(BenchServer {
             addr,
             dir,
@@ -282,7 +284,9 @@ fn postgis(
     let ys: Vec<f64> = points.iter().map(|p| p[1]).collect();
     let sql = format!(
         "SELECT g.id, b.id FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(x, y, n)
-         LEFT JOIN LATERAL (SELECT id FROM {schema}.grid WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY level DESC, id LIMIT 1) g ON true
+         LEFT JOIN LATERAL (SELECT COALESCE(
+             (SELECT id FROM {schema}.grid WHERE level >= 3 AND ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY level DESC, id LIMIT 1),
+             (SELECT id FROM {schema}.grid WHERE level < 3 AND ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY level DESC, id LIMIT 1)) AS id) g ON true
          LEFT JOIN LATERAL (SELECT id FROM {schema}.beat WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY id LIMIT 1) b ON true
          ORDER BY p.n"
     );

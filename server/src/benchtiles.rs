@@ -5,7 +5,7 @@ use crate::bench::{report, timed, BenchServer};
 use crate::tilesource::build_tiler;
 use onemap_index::Snapshot;
 use onemap_tiles::{tiles_covering, TileId};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::time::{Duration, Instant};
 
 /// The tiles measured: every z12 and z14 tile over the city.
@@ -77,23 +77,31 @@ pub fn warm(server: &BenchServer, tiles: &TileSet) -> anyhow::Result<()> {
             .sum::<anyhow::Result<usize>>()
     })?;
     println!(
-        "{:<44} {:>12.0} tiles/s  (server on 1 worker thread, 4 keep-alive clients)",
+        "{:<44} {:>12.0} tiles/s  (server on 1 worker thread, 4 pipelined keep-alive clients)",
         "warm tiles over HTTP (z12 + z14, cached)",
         done as f64 / start.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
-/// Requests every path `rounds` times over one keep-alive connection; returns the count.
+/// Requests every path `rounds` times over one keep-alive connection, pipelining a window
+/// of requests per write as load generators do; returns the count.
 fn fetch_all(addr: std::net::SocketAddr, paths: &[String], rounds: usize) -> anyhow::Result<usize> {
+    const WINDOW: usize = 32;
     let stream = std::net::TcpStream::connect(addr)?;
     stream.set_nodelay(true)?;
-    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut reader = BufReader::with_capacity(1 << 20, stream.try_clone()?);
     let mut writer = stream;
     let mut count = 0;
-    for _ in 0..rounds {
-        for path in paths {
-            write!(writer, "GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n")?;
+    let all: Vec<&String> = (0..rounds).flat_map(|_| paths.iter()).collect();
+    let mut request = String::new();
+    for window in all.chunks(WINDOW) {
+        request.clear();
+        for path in window {
+            request.push_str(&format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\n\r\n"));
+        }
+        writer.write_all(request.as_bytes())?;
+        for _ in window {
             read_response(&mut reader)?;
             count += 1;
         }
@@ -102,7 +110,7 @@ fn fetch_all(addr: std::net::SocketAddr, paths: &[String], rounds: usize) -> any
 }
 
 /// Reads one response (status line, headers, `Content-Length` body).
-fn read_response(reader: &mut impl BufRead) -> anyhow::Result<()> {
+fn read_response(reader: &mut (impl BufRead + Read)) -> anyhow::Result<()> {
     let mut line = String::new();
     let mut length = 0usize;
     reader.read_line(&mut line)?;
@@ -120,8 +128,10 @@ fn read_response(reader: &mut impl BufRead) -> anyhow::Result<()> {
             length = v.trim().parse()?;
         }
     }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body)?;
+    std::io::copy(
+        &mut reader.by_ref().take(length as u64),
+        &mut std::io::sink(),
+    )?;
     Ok(())
 }
 

@@ -67,7 +67,7 @@ async fn listen(state: AppState) -> anyhow::Result<()> {
         listener.local_addr()?,
         state.config.store.display()
     );
-    axum::serve(listener, router(state))
+    axum::serve(no_delay(listener), router(state))
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
@@ -91,4 +91,17 @@ fn exit_when_stdin_closes() {
         while matches!(std::io::Read::read(&mut std::io::stdin(), &mut sink), Ok(n) if n > 0) {}
         std::process::exit(0);
     });
+}
+
+/// Sends every response at once: with Nagle's algorithm on, a small tile written after a large
+/// one waits for the client's delayed ACK.
+pub fn no_delay(
+    listener: tokio::net::TcpListener,
+) -> impl axum::serve::Listener<Addr = std::net::SocketAddr> {
+    use axum::serve::ListenerExt;
+    listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY: {e}");
+        }
+    })
 }

@@ -45,7 +45,9 @@ fn locate_matches_st_contains_on_100k_points() {
         .db
         .client()
         .query(
-            "SELECT p.n, (SELECT id FROM city.grid WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY level DESC, id LIMIT 1),
+            "SELECT p.n, COALESCE(
+                      (SELECT id FROM city.grid WHERE level >= 3 AND ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY level DESC, id LIMIT 1),
+                      (SELECT id FROM city.grid WHERE level < 3 AND ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY level DESC, id LIMIT 1)),
                     (SELECT id FROM city.beat WHERE ST_Contains(geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4326)) ORDER BY id LIMIT 1)
              FROM unnest($1::float8[], $2::float8[]) WITH ORDINALITY AS p(x, y, n) ORDER BY p.n",
             &[&xs, &ys],

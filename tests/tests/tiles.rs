@@ -1176,3 +1176,710 @@ fn tiles_hold_the_features_postgis_st_asmvt_finds() {
     assert!(compared > 1000, "too few features compared: {compared}");
     assert_no_problems("our tiles against PostGIS", &problems);
 }
+
+// ---------------------------------------------------------------------------------------------
+// 4. No gaps and no overlaps.
+
+/// Sample points on an `n`×`n` lattice inside a tile, in tile units.
+fn lattice(n: usize) -> Vec<[f64; 2]> {
+    let step = EXTENT / n as f64;
+    (0..n * n)
+        .map(|k| [((k % n) as f64 + 0.5) * step, ((k / n) as f64 + 0.5) * step])
+        .collect()
+}
+
+/// z`z` tiles over the city whose 3×3 probe points all lie in grids, spread over the city.
+fn tiles_inside_the_city(f: &Served, z: u8, count: usize) -> Vec<Tile> {
+    let candidates = Tile::covering(f.bounds, z);
+    let probes = lattice(3);
+    let points: Vec<[f64; 2]> = candidates
+        .iter()
+        .flat_map(|&t| probes.iter().map(move |&p| t.lnglat(p)))
+        .collect();
+    let located = locate(&f.server, &points);
+    let inside: Vec<Tile> = candidates
+        .iter()
+        .zip(located.chunks(probes.len()))
+        .filter(|(_, hits)| {
+            hits.iter()
+                .all(|(grid, beat)| grid.is_some() && beat.is_some())
+        })
+        .map(|(&t, _)| t)
+        .collect();
+    assert!(
+        inside.len() >= count,
+        "only {} z{z} tiles lie inside the city",
+        inside.len()
+    );
+    (0..count)
+        .map(|i| inside[i * inside.len() / count])
+        .collect()
+}
+
+/// Where the polygons of `features` fail to cover the sample points the server locates in
+/// them, overlap each other, or put a point in another feature than the server does.
+fn coverage_problems(
+    at: &str,
+    features: &[&DecodedFeature],
+    samples: &[([f64; 2], Option<String>)],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (p, located) in samples {
+        let Some(located) = located else { continue };
+        let containing: Vec<&&DecodedFeature> =
+            features.iter().filter(|f| f.contains(*p)).collect();
+        // Rounding to whole tile units (and simplifying by at most one) moves edges a little.
+        let near_edge = |f: &DecodedFeature| f.boundary_distance(*p) <= 2.0;
+        match containing[..] {
+            [] => out.push(format!(
+                "{at}: gap at {p:?}: the server locates {located} there, no polygon covers it"
+            )),
+            [f] if f.key() != located && !near_edge(f) => out.push(format!(
+                "{at}: {p:?} is in {} in the tile, in {located} for the server",
+                f.key()
+            )),
+            [_] => {}
+            [..] if containing.iter().all(|f| near_edge(f)) => {}
+            [..] => out.push(format!(
+                "{at}: overlap at {p:?}: in {:?}",
+                containing.iter().map(|f| f.key()).collect::<Vec<_>>()
+            )),
+        }
+    }
+    out
+}
+
+/// The area of the tile itself that `features` cover, counting overlaps twice.
+fn covered_area(features: &[&DecodedFeature]) -> f64 {
+    features
+        .iter()
+        .flat_map(|f| f.open_rings())
+        .map(|ring| twice_area_f64(&clip_to_tile(ring)) / 2.0)
+        .sum()
+}
+
+#[test]
+fn polygons_cover_their_tiles_without_gaps_or_overlaps() {
+    let f = fixture();
+    let samples = lattice(20);
+    let mut problems = Vec::new();
+    for tile in tiles_inside_the_city(f, 14, 6) {
+        let decoded = decode_one(tile, tile_bytes(&f.server, None, tile));
+        let lnglat: Vec<[f64; 2]> = samples.iter().map(|&p| tile.lnglat(p)).collect();
+        let located = locate(&f.server, &lnglat);
+        let grids: Vec<&DecodedFeature> = decoded
+            .features("grid")
+            .iter()
+            .filter(|g| g.level() == Some(3))
+            .collect();
+        let beats: Vec<&DecodedFeature> = decoded.features("beat").iter().collect();
+        for (name, features, hits) in [
+            (
+                "level-3 grid",
+                &grids,
+                located.iter().map(|l| l.0.clone()).collect::<Vec<_>>(),
+            ),
+            (
+                "beat",
+                &beats,
+                located.iter().map(|l| l.1.clone()).collect(),
+            ),
+        ] {
+            let at = format!("{} {name}s", tile.path());
+            let points: Vec<_> = samples.iter().copied().zip(hits.iter().cloned()).collect();
+            problems.extend(coverage_problems(&at, features, &points));
+            // Where the layer covers every sample, its polygons tile the tile exactly: the
+            // shared edges are the same integer points on both sides.
+            if hits.iter().all(Option::is_some) {
+                let area = covered_area(features);
+                if (area - EXTENT * EXTENT).abs() > 1.0 {
+                    problems.push(format!(
+                        "{at} cover {area} unit², want the whole tile {}",
+                        EXTENT * EXTENT
+                    ));
+                }
+            }
+        }
+    }
+    assert_no_problems("coverage of tiles inside the city", &problems);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 5. HTTP.
+
+fn assert_json_error(server: &Server, path: &str, status: u16, code: &str) {
+    let r = fetch(&server.url(path), &[]);
+    assert_eq!(
+        r.status,
+        status,
+        "{path}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    assert!(
+        r.header("content-type")
+            .is_some_and(|t| t.starts_with("application/json")),
+        "{path}: an error is JSON, got {:?}",
+        r.header("content-type")
+    );
+    let v = r.json();
+    assert_eq!(v["error"], code, "{path}: {v}");
+    assert!(
+        v["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "{path}: an error has a message: {v}"
+    );
+}
+
+/// A z12 tile in the middle of the city.
+fn central_tile(f: &Served, z: u8) -> Tile {
+    let b = f.bounds;
+    Tile::containing((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, z)
+}
+
+#[test]
+fn tiles_speak_http() {
+    let f = fixture();
+    let s = &f.server;
+    for path in [
+        "/tiles/14/0/0.mvt",
+        "/tiles/grid/14/0/0.mvt",
+        "/tiles/camera/16/1000/30000.pbf",
+    ] {
+        let r = fetch(&s.url(path), &[]);
+        assert_eq!(r.status, 204, "{path}: nothing there");
+        assert!(r.body.is_empty(), "{path}: 204 without a body");
+    }
+    // The sea 0.5° east of the city.
+    let sea = Tile::containing(f.bounds[2] + 0.5, (f.bounds[1] + f.bounds[3]) / 2.0, 12);
+    assert_eq!(
+        fetch(&tile_url(s, None, sea), &[]).status,
+        204,
+        "{}",
+        sea.path()
+    );
+    assert_eq!(
+        fetch(&s.url("/tiles/0/0/0.mvt"), &[]).status,
+        200,
+        "the world tile"
+    );
+
+    assert_json_error(s, "/tiles/23/0/0.mvt", 400, "out_of_range");
+    assert_json_error(s, "/tiles/300/0/0.mvt", 400, "out_of_range");
+    assert_json_error(s, "/tiles/3/8/0.mvt", 400, "out_of_range");
+    assert_json_error(s, "/tiles/3/0/8.mvt", 400, "out_of_range");
+    assert_json_error(s, "/tiles/grid/23/0/0.mvt", 400, "out_of_range");
+    assert_json_error(s, "/tiles/3/x/0.mvt", 400, "invalid_tile");
+    assert_json_error(s, "/tiles/-1/0/0.mvt", 400, "invalid_tile");
+    assert_json_error(s, "/tiles/river/10/1/1.mvt", 404, "unknown_layer");
+    assert_json_error(s, "/tiles/river.json", 404, "unknown_layer");
+
+    let tile = central_tile(f, 12);
+    let url = tile_url(s, None, tile);
+    let plain = fetch(&url, &[]);
+    assert_eq!(plain.status, 200, "{url}");
+    assert_eq!(plain.header("content-type"), Some(MVT));
+    assert_eq!(
+        plain.header("content-encoding"),
+        None,
+        "no gzip unless asked"
+    );
+    let zipped = fetch(&url, &[("Accept-Encoding", "gzip, deflate, br")]);
+    assert_eq!(zipped.status, 200);
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+    assert_eq!(zipped.header("content-type"), Some(MVT));
+    assert!(
+        zipped
+            .header("vary")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("accept-encoding")),
+        "Vary: Accept-Encoding"
+    );
+    assert!(
+        zipped.body.len() < plain.body.len(),
+        "gzip makes the tile smaller"
+    );
+    assert_eq!(
+        gunzip(&zipped.body),
+        plain.body,
+        "the gzip body is the same tile"
+    );
+
+    let etag = plain.header("etag").expect("an ETag").to_string();
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"'),
+        "a strong quoted ETag: {etag}"
+    );
+    let again = fetch(&url, &[]);
+    assert_eq!(
+        again.header("etag"),
+        Some(etag.as_str()),
+        "the same tile, the same ETag"
+    );
+    assert_eq!(again.body, plain.body);
+    let revalidated = fetch(&url, &[("If-None-Match", &etag)]);
+    assert_eq!(
+        revalidated.status, 304,
+        "If-None-Match with the current ETag"
+    );
+    assert!(revalidated.body.is_empty(), "304 has no body");
+    assert_eq!(revalidated.header("etag"), Some(etag.as_str()));
+    assert_eq!(fetch(&url, &[("If-None-Match", "\"0000\"")]).status, 200);
+    assert_ne!(
+        zipped.header("etag"),
+        Some(etag.as_str()),
+        "gzip bytes have their own ETag"
+    );
+
+    // TileJSON 3.0.0.
+    let composite = fetch(&s.url("/tiles.json"), &[]);
+    assert_eq!(composite.status, 200);
+    let tj = composite.json();
+    check_tilejson(f, &tj, "/tiles/{z}/{x}/{y}.mvt", &ALL_LAYERS);
+    let grid = fetch(&s.url("/tiles/grid.json"), &[]).json();
+    check_tilejson(
+        f,
+        &grid,
+        "/tiles/grid/{z}/{x}/{y}.mvt",
+        &["grid", "grid_label"],
+    );
+
+    // One layer: only the grids and their labels, the same as in the composite tile.
+    let tile = central_tile(f, 14);
+    let single = decode_one(tile, tile_bytes(s, Some("grid"), tile));
+    let all = decode_one(tile, tile_bytes(s, None, tile));
+    assert_eq!(
+        single.layers.keys().collect::<Vec<_>>(),
+        ["grid", "grid_label"],
+        "/tiles/grid/{}",
+        tile.path()
+    );
+    for layer in ["grid", "grid_label"] {
+        let strip = |d: &DecodedTile| {
+            d.features(layer)
+                .iter()
+                .map(|f| (f.key().to_string(), f.rings.clone(), f.properties.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            strip(&single),
+            strip(&all),
+            "{layer} alone and in the composite"
+        );
+    }
+}
+
+fn check_tilejson(f: &Served, tj: &Value, path: &str, layers: &[&str]) {
+    assert_eq!(tj["tilejson"], "3.0.0", "{tj}");
+    let tiles = tj["tiles"].as_array().expect("tiles");
+    assert_eq!(tiles.len(), 1, "{tj}");
+    let url = tiles[0].as_str().unwrap();
+    assert!(
+        url.starts_with("http") && url.ends_with(path),
+        "tiles[0] = {url}"
+    );
+    let bounds: Vec<f64> = tj["bounds"]
+        .as_array()
+        .expect("bounds")
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    for (got, want) in bounds.iter().zip(f.bounds) {
+        assert!(
+            (got - want).abs() < 1e-9,
+            "bounds {bounds:?}, the city spans {:?}",
+            f.bounds
+        );
+    }
+    let center = tj["center"].as_array().expect("center");
+    let [lng, lat] = [0, 1].map(|i| center[i].as_f64().unwrap());
+    assert!(
+        (f.bounds[0]..=f.bounds[2]).contains(&lng) && (f.bounds[1]..=f.bounds[3]).contains(&lat),
+        "center {center:?} in the city"
+    );
+    assert!(tj["minzoom"].as_u64().unwrap() <= tj["maxzoom"].as_u64().unwrap());
+    let vector_layers = tj["vector_layers"].as_array().expect("vector_layers");
+    let ids: Vec<&str> = vector_layers
+        .iter()
+        .map(|l| l["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, layers, "vector_layers");
+    for l in vector_layers {
+        let fields = l["fields"].as_object().expect("fields is an object");
+        assert!(
+            fields.contains_key("id") && fields.values().all(Value::is_string),
+            "{l}"
+        );
+        assert_eq!(
+            l["minzoom"].as_u64(),
+            Some(u64::from(layer_min_zoom(l["id"].as_str().unwrap()))),
+            "{l}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 6. Fresh after edits, and only where the edit is.
+
+/// A planner's request: status, JSON body and ETag.
+fn send(
+    method: &str,
+    url: &str,
+    body: &Value,
+    headers: &[(&str, &str)],
+) -> (u16, Value, Option<String>) {
+    let mut req = ureq::request(method, url)
+        .set("Authorization", &format!("Bearer {PLANNER}"))
+        .set("Content-Type", "application/json");
+    for (k, v) in headers {
+        req = req.set(k, v);
+    }
+    call(req, Some(&body.to_string()))
+}
+
+/// A feature's GeoJSON and ETag.
+fn get_feature(server: &Server, layer: &str, id: &str) -> (Value, String) {
+    let (status, v, etag) = call(
+        ureq::get(&server.url(&format!("/v1/layers/{layer}/features/{id}"))),
+        None,
+    );
+    assert_eq!(status, 200, "{layer}/{id}: {v}");
+    (v, etag.expect("a feature has an ETag"))
+}
+
+/// Replaces a feature with `If-Match`, as a planner would after editing it.
+fn put_feature(server: &Server, layer: &str, id: &str, feature: &Value, etag: &str) {
+    let url = server.url(&format!("/v1/layers/{layer}/features/{id}"));
+    let (status, v, _) = send("PUT", &url, feature, &[("If-Match", etag)]);
+    assert_eq!(status, 200, "PUT {layer}/{id}: {v}");
+}
+
+/// Every `[lng, lat]` of a GeoJSON geometry mapped by `f`.
+fn map_positions(geometry: &mut Value, f: &impl Fn([f64; 2]) -> [f64; 2]) {
+    match geometry {
+        Value::Array(items) if items.first().is_some_and(Value::is_number) => {
+            let p = f([items[0].as_f64().unwrap(), items[1].as_f64().unwrap()]);
+            *geometry = json!(p);
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| map_positions(item, f)),
+        Value::Object(geometry) => {
+            if let Some(coordinates) = geometry.get_mut("coordinates") {
+                map_positions(coordinates, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A square polygon feature of side `size` degrees around `centre`.
+fn square_feature(template: &Value, id: &str, centre: [f64; 2], size: f64) -> Value {
+    let [x, y, h] = [centre[0], centre[1], size / 2.0];
+    let mut feature = template.clone();
+    feature["id"] = json!(id);
+    feature["properties"] = json!({ "id": id, "name": format!("{id} 测试") });
+    feature["geometry"] = json!({ "type": "Polygon", "coordinates": [[
+        [x - h, y - h], [x + h, y - h], [x + h, y + h], [x - h, y + h], [x - h, y - h]
+    ]] });
+    feature
+}
+
+/// The level-3 grid nearest the city's centre.
+fn central_grid(c: &Served) -> &Feature {
+    let centre = [
+        (c.bounds[0] + c.bounds[2]) / 2.0,
+        (c.bounds[1] + c.bounds[3]) / 2.0,
+    ];
+    let distance = |g: &&Feature| {
+        let b = g.bbox().unwrap();
+        ((b[0] + b[2]) / 2.0 - centre[0]).hypot((b[1] + b[3]) / 2.0 - centre[1])
+    };
+    c.city
+        .layer(Layer::Grid)
+        .filter(|g| g.level() == Some(3))
+        .min_by(|a, b| distance(a).total_cmp(&distance(b)))
+        .expect("a level-3 grid")
+}
+
+fn bbox_centre(b: [f64; 4]) -> [f64; 2] {
+    [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0]
+}
+
+/// Asserts that a cached tile kept its ETag.
+fn assert_still_cached(server: &Server, tile: Tile, etag: &str, after: &str) {
+    let r = fetch(&tile_url(server, None, tile), &[("If-None-Match", etag)]);
+    assert_eq!(
+        r.status,
+        304,
+        "{} is far from the edit, yet its ETag changed after {after}",
+        tile.path()
+    );
+}
+
+/// The names a grid has in a tile, as a polygon and as a label.
+fn names_in(decoded: &DecodedTile, id: &str) -> Vec<String> {
+    ["grid", "grid_label"]
+        .iter()
+        .filter_map(|layer| decoded.feature(layer, id))
+        .map(|f| f.name().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn edits_show_in_the_next_tile_and_leave_other_cached_tiles_alone() {
+    let c = serve_city("tile-edits", 300);
+    let s = &c.server;
+    let grid = central_grid(&c);
+    let centre = bbox_centre(grid.bbox().unwrap());
+    let tile = Tile::containing(centre[0], centre[1], 14);
+    let far = Tile::covering(c.bounds, 14)
+        .into_iter()
+        .filter(|t| !tile_bytes(s, None, *t).is_empty())
+        .max_by_key(|t| t.distance(tile))
+        .expect("a tile over the city");
+    assert!(
+        far.distance(tile) >= 3,
+        "the city is too small for a far tile"
+    );
+    let sea_point = [c.bounds[2] + 0.05, centre[1]];
+    let sea = Tile::containing(sea_point[0], sea_point[1], 14);
+
+    // Cache the tile over the grid in every form, and the far and the empty tiles.
+    let url = tile_url(s, None, tile);
+    let first = fetch(&url, &[]);
+    let second = fetch(&url, &[]);
+    assert_eq!(first.status, 200, "{url}");
+    assert_eq!(
+        (second.header("etag"), &second.body),
+        (first.header("etag"), &first.body)
+    );
+    let old_etag = first.header("etag").expect("ETag").to_string();
+    assert_eq!(fetch(&url, &[("If-None-Match", &old_etag)]).status, 304);
+    let views = [
+        (None, tile),
+        (Some("grid"), tile),
+        (None, Tile::containing(centre[0], centre[1], 12)),
+    ];
+    let before: Vec<DecodedTile> = views
+        .iter()
+        .map(|&(l, t)| decode_one(t, tile_bytes(s, l, t)))
+        .collect();
+    gzip_tile_bytes(s, None, tile);
+    for d in &before {
+        assert_eq!(
+            names_in(d, &grid.id)[0],
+            grid.name,
+            "{} is in its tile",
+            grid.id
+        );
+    }
+    let far_etag = fetch(&tile_url(s, None, far), &[])
+        .header("etag")
+        .unwrap()
+        .to_string();
+    assert!(
+        tile_bytes(s, None, sea).is_empty(),
+        "{} is open sea",
+        sea.path()
+    );
+
+    // 1. A new name, everywhere the grid is drawn: every zoom, layer set and encoding.
+    let (mut feature, etag) = get_feature(s, "grid", &grid.id);
+    let name = format!("{} 改名", grid.name);
+    feature["properties"]["name"] = json!(name);
+    put_feature(s, "grid", &grid.id, &feature, &etag);
+    let renamed = fetch(&url, &[("If-None-Match", &old_etag)]);
+    assert_eq!(
+        renamed.status, 200,
+        "the edited tile is no longer the cached one"
+    );
+    assert_ne!(renamed.header("etag"), Some(old_etag.as_str()));
+    for &(layer, t) in &views {
+        let names = names_in(&decode_one(t, tile_bytes(s, layer, t)), &grid.id);
+        assert!(
+            !names.is_empty() && names.iter().all(|n| *n == name),
+            "{} of {layer:?} names {} {names:?} after the rename to {name}",
+            t.path(),
+            grid.id
+        );
+    }
+    let zipped = decode_one(tile, gzip_tile_bytes(s, None, tile));
+    assert_eq!(
+        names_in(&zipped, &grid.id)[0],
+        name,
+        "the gzip variant is fresh too"
+    );
+    assert_still_cached(s, far, &far_etag, "a rename");
+
+    // 2. A new shape: half the size around the same centre.
+    let (mut feature, etag) = get_feature(s, "grid", &grid.id);
+    let half = |p: [f64; 2]| {
+        [
+            centre[0] + (p[0] - centre[0]) / 2.0,
+            centre[1] + (p[1] - centre[1]) / 2.0,
+        ]
+    };
+    map_positions(&mut feature["geometry"], &half);
+    put_feature(s, "grid", &grid.id, &feature, &etag);
+    let b = grid.bbox().unwrap();
+    let [lo, hi] = [half([b[0], b[3]]), half([b[2], b[1]])].map(|p| tile.units(p[0], p[1]));
+    let inside = |p: &[i64; 2]| {
+        (lo[0] - 1.0..=hi[0] + 1.0).contains(&(p[0] as f64))
+            && (lo[1] - 1.0..=hi[1] + 1.0).contains(&(p[1] as f64))
+    };
+    let vertices = |d: &DecodedTile| -> Vec<[i64; 2]> {
+        d.feature("grid", &grid.id)
+            .map(|f| f.rings.concat())
+            .unwrap_or_default()
+    };
+    assert!(
+        !vertices(&before[0]).iter().all(inside),
+        "the old shape reaches beyond the new one"
+    );
+    let reshaped = vertices(&decode_one(tile, tile_bytes(s, None, tile)));
+    assert!(
+        !reshaped.is_empty(),
+        "{} is still in {}",
+        grid.id,
+        tile.path()
+    );
+    assert!(
+        reshaped.iter().all(inside),
+        "{} after the reshape still has vertices outside its new box {lo:?}–{hi:?}: {reshaped:?}",
+        tile.path()
+    );
+    assert_still_cached(s, far, &far_etag, "a reshape");
+
+    // 3. A new grid where the tile was empty.
+    let added = square_feature(&feature, "tile-test-new", sea_point, 0.002);
+    import(
+        s,
+        Layer::Grid,
+        &json!({ "type": "FeatureCollection", "features": [added] }).to_string(),
+    );
+    let sea_tile = decode_one(sea, tile_bytes(s, None, sea));
+    for layer in ["grid", "grid_label"] {
+        assert_eq!(
+            sea_tile.ids(layer),
+            BTreeSet::from(["tile-test-new".to_string()]),
+            "{} {layer} after the import",
+            sea.path()
+        );
+    }
+    assert_still_cached(s, far, &far_etag, "an import elsewhere");
+    assert_eq!(
+        gzip_tile_bytes(s, None, far),
+        tile_bytes(s, None, far),
+        "the cached far tile is what a fresh render gives"
+    );
+}
+
+/// What differs between two decodings of one tile: features missing on one side, and
+/// properties that changed, as `layer/id key: old → new`.
+fn tile_differences(old: &DecodedTile, new: &DecodedTile) -> Vec<String> {
+    let mut out = Vec::new();
+    for layer in ALL_LAYERS {
+        for f in new.features(layer) {
+            match old.feature(layer, f.key()) {
+                None => out.push(format!("{layer}/{} only in the fresh tile", f.key())),
+                Some(o) => out.extend(
+                    f.properties
+                        .iter()
+                        .filter(|(k, v)| o.properties.get(*k) != Some(v))
+                        .map(|(k, v)| {
+                            format!(
+                                "{layer}/{} {k}: {} → {v}",
+                                f.key(),
+                                o.properties.get(k).unwrap_or(&Value::Null)
+                            )
+                        }),
+                ),
+            }
+        }
+        out.extend(
+            old.features(layer)
+                .iter()
+                .filter(|o| new.feature(layer, o.key()).is_none())
+                .map(|o| format!("{layer}/{} only in the cached tile", o.key())),
+        );
+    }
+    out
+}
+
+/// Each tile of `tiles` as served now against a fresh render of it: the gzip variant, which
+/// must not have been asked for before (so it is rendered now from the current data).
+fn stale_tiles(server: &Server, layer: Option<&str>, tiles: &[Tile], edit: &str) -> Vec<String> {
+    tiles
+        .iter()
+        .filter_map(|&t| {
+            let (served, fresh) = (
+                tile_bytes(server, layer, t),
+                gzip_tile_bytes(server, layer, t),
+            );
+            (served != fresh).then(|| {
+                let changes = tile_differences(&decode_one(t, served), &decode_one(t, fresh));
+                format!(
+                    "after {edit}, {} ({layer:?}) is stale: {}",
+                    t.path(),
+                    changes
+                        .iter()
+                        .take(4)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn cached_tiles_stay_true_when_an_edit_changes_what_they_show_elsewhere() {
+    let c = serve_city("tile-derived", 300);
+    let s = &c.server;
+    let mut tiles = Tile::covering(c.bounds, 12);
+    tiles.extend(sample(&Tile::covering(c.bounds, 14), 20, 6));
+    let mut problems = Vec::new();
+
+    // A new beat far out at sea, whose id sorts before all the others: beats are coloured by
+    // their rank, so every beat colour may move, in tiles far from the new beat.
+    for &t in &tiles {
+        tile_bytes(s, None, t);
+    }
+    let template = get_feature(s, "beat", &c.city.layer(Layer::Beat).next().unwrap().id).0;
+    let sea = [c.bounds[2] + 0.5, (c.bounds[1] + c.bounds[3]) / 2.0];
+    let beat = square_feature(&template, "0-new-beat", sea, 0.01);
+    import(
+        s,
+        Layer::Beat,
+        &json!({ "type": "FeatureCollection", "features": [beat] }).to_string(),
+    );
+    problems.extend(stale_tiles(s, None, &tiles, "adding a beat at sea"));
+
+    // A person's new role: an auxiliary becomes a community officer, which changes the
+    // `officers` count of their beat without touching its geometry.
+    for &t in &tiles {
+        tile_bytes(s, Some("beat"), t);
+    }
+    let (person, beat) = c
+        .city
+        .layer(Layer::Beat)
+        .find_map(|b| {
+            let p = b.people.iter().find_map(|id| {
+                c.city
+                    .people
+                    .iter()
+                    .find(|p| p.id == *id && p.role == onemap_index::Role::Auxiliary)
+            })?;
+            Some((p, b))
+        })
+        .expect("a beat with an auxiliary");
+    let mut promoted = serde_json::to_value(person).unwrap();
+    promoted["role"] = json!("community_officer");
+    let (status, v) = post_json(&s.url("/v1/people/import"), &json!([promoted]).to_string());
+    assert_eq!(status, 200, "{v}");
+    let over_beat = Tile::covering(beat.bbox().unwrap(), 12);
+    problems.extend(stale_tiles(
+        s,
+        Some("beat"),
+        &over_beat,
+        "promoting an auxiliary",
+    ));
+    assert_no_problems("tiles served after edits against fresh renders", &problems);
+}

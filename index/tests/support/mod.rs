@@ -47,19 +47,11 @@ pub fn blocks(points: &[Vec<[f64; 2]>], block: usize, offset: usize) -> Vec<Vec<
     for wy in starts.windows(2) {
         for wx in starts.windows(2) {
             let (x0, x1, y0, y1) = (wx[0], wx[1], wy[0], wy[1]);
-            let mut ring = Vec::new();
-            for i in x0..x1 {
-                ring.push(points[y0][i]);
-            }
-            for j in y0..y1 {
-                ring.push(points[j][x1]);
-            }
-            for i in (x0 + 1..=x1).rev() {
-                ring.push(points[y1][i]);
-            }
-            for j in (y0 + 1..=y1).rev() {
-                ring.push(points[j][x0]);
-            }
+            // South side east, east side north, north side west, west side south.
+            let mut ring: Vec<[f64; 2]> = points[y0][x0..x1].to_vec();
+            ring.extend(points[y0..y1].iter().map(|row| row[x1]));
+            ring.extend(points[y1][x0 + 1..=x1].iter().rev());
+            ring.extend(points[y0 + 1..=y1].iter().rev().map(|row| row[x0]));
             ring.push(ring[0]);
             rings.push(ring);
         }
