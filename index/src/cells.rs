@@ -14,7 +14,7 @@
 //!
 //! Several meshes (grids and beats) share one table, so one read answers all of them.
 
-use crate::crossing::{crosses, Edge};
+use crate::crossing::{bbox_of, crosses, Edge};
 use std::collections::HashMap;
 
 /// No polygon of the mesh contains the point.
@@ -37,18 +37,7 @@ pub struct MeshPolygon {
 
 impl MeshPolygon {
     pub fn new(edges: Vec<Edge>) -> Self {
-        let mut bbox = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for e in &edges {
-            bbox[0] = bbox[0].min(e[0]).min(e[2]);
-            bbox[1] = bbox[1].min(e[1]).min(e[3]);
-            bbox[2] = bbox[2].max(e[0]).max(e[2]);
-            bbox[3] = bbox[3].max(e[1]).max(e[3]);
-        }
+        let bbox = bbox_of(&edges);
         MeshPolygon { edges, bbox }
     }
 }

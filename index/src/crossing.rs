@@ -81,3 +81,26 @@ pub fn edges_of(mp: &geo_types::MultiPolygon<f64>) -> Vec<Edge> {
     }
     out
 }
+
+/// The box `[minx, miny, maxx, maxy]` of some edges; inverted (min > max) when there are none.
+pub fn bbox_of(edges: &[Edge]) -> [f64; 4] {
+    edges.iter().fold(
+        [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ],
+        |b, e| grow(b, e),
+    )
+}
+
+/// `b` grown to take in edge `e`.
+pub fn grow(b: [f64; 4], e: &Edge) -> [f64; 4] {
+    [
+        b[0].min(e[0]).min(e[2]),
+        b[1].min(e[1]).min(e[3]),
+        b[2].max(e[0]).max(e[2]),
+        b[3].max(e[1]).max(e[3]),
+    ]
+}

@@ -8,7 +8,7 @@
 //! side of them and not at all otherwise, which is what makes this exact on real meshes where
 //! a grid and a beat follow the same street.
 
-use crate::crossing::{crosses, Edge};
+use crate::crossing::{bbox_of, crosses, grow, Edge};
 
 /// A polygon prepared for intersection: edges in projected metres with the interior on the
 /// left (exteriors counter-clockwise, holes clockwise), its bounding box and area.
@@ -43,15 +43,7 @@ impl Region {
                 }
             }
         }
-        let mut bbox = [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ];
-        for e in &edges {
-            bbox = grow(bbox, e);
-        }
+        let bbox = bbox_of(&edges);
         Region { edges, bbox, area }
     }
 }
@@ -201,15 +193,6 @@ fn near(edges: &[Edge], bbox: [f64; 4]) -> Vec<Edge> {
 
 fn boxes_meet(a: [f64; 4], b: [f64; 4]) -> bool {
     a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3]
-}
-
-fn grow(b: [f64; 4], e: &Edge) -> [f64; 4] {
-    [
-        b[0].min(e[0]).min(e[2]),
-        b[1].min(e[1]).min(e[3]),
-        b[2].max(e[0]).max(e[2]),
-        b[3].max(e[1]).max(e[3]),
-    ]
 }
 
 fn signed_area(ring: &[[f64; 2]]) -> f64 {
