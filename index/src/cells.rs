@@ -15,7 +15,7 @@
 //! Several meshes (grids and beats) share one table, so one read answers all of them.
 
 use crate::crossing::{bbox_of, crosses, Edge};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// No polygon of the mesh contains the point.
 pub const NONE: u32 = u32::MAX;
@@ -137,7 +137,18 @@ impl<const M: usize> CellIndex<M> {
             candidates: Vec::new(),
             edges: Vec::new(),
         };
-        let layouts: Vec<MeshLayout> = meshes.iter().map(|m| index.lay_out(m)).collect();
+        // Meshes are laid out independently, one thread each.
+        let layouts: Vec<MeshLayout> = std::thread::scope(|scope| {
+            let index = &index;
+            let workers: Vec<_> = meshes
+                .iter()
+                .map(|m| scope.spawn(move || index.lay_out(m)))
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("cell layout worker panicked"))
+                .collect()
+        });
         index.combine(&layouts);
         index
     }
@@ -428,14 +439,15 @@ impl<const M: usize> CellIndex<M> {
                     }
                 }
             }
-            for (k, list) in rows.iter_mut().enumerate() {
+            bands.first_row.push(r0 as u32);
+            bands.polygon_start.push(bands.runs.len() as u32);
+            for list in rows.iter_mut() {
                 list.sort_by(|a, b| a[0].max(a[2]).total_cmp(&b[0].max(b[2])).reverse());
                 let start = bands.edges.len() as u32;
                 bands.edges.extend_from_slice(list);
-                bands
-                    .rows
-                    .insert((i as u32, (r0 + k) as u32), (start, list.len() as u32));
+                bands.runs.push((start, list.len() as u32));
             }
+            debug_assert_eq!(bands.first_row.len(), i + 1);
         }
         bands
     }
@@ -476,8 +488,8 @@ impl<const M: usize> CellIndex<M> {
             self.edges.extend_from_slice(&layout.bands.edges);
         }
         let mut cursors = vec![(0usize, 0usize); M];
-        let mut answer_ids: HashMap<[u32; M], u32> = HashMap::new();
-        let mut block_ids: HashMap<[u32; SPLIT * SPLIT], u32> = HashMap::new();
+        let mut answer_ids: HashMap<[u32; M], u32> = HashMap::default();
+        let mut block_ids: HashMap<[u32; SPLIT * SPLIT], u32> = HashMap::default();
         self.table = Vec::with_capacity(self.columns * self.rows);
         for coarse in 0..self.columns * self.rows {
             let mut block = [0u32; SPLIT * SPLIT];
@@ -560,7 +572,7 @@ impl<const M: usize> CellIndex<M> {
                 });
                 break;
             }
-            let (band_start, band_len) = layout.bands.rows[&(polygon, row as u32)];
+            let (band_start, band_len) = layout.bands.run(polygon, row);
             let band = &layout.bands.edges[band_start as usize..(band_start + band_len) as usize];
             let reach = band.partition_point(|e| e[0].max(e[2]) >= west);
             self.candidates.push(Candidate {
@@ -587,11 +599,21 @@ struct MeshLayout {
     bands: Bands,
 }
 
-/// Per `(polygon, fine row)`: a run of `edges`.
+/// Per `(polygon, fine row)`: a run of `edges`, found by the polygon's first row and the
+/// start of its runs.
 #[derive(Default)]
 struct Bands {
     edges: Vec<Edge>,
-    rows: HashMap<(u32, u32), (u32, u32)>,
+    first_row: Vec<u32>,
+    polygon_start: Vec<u32>,
+    runs: Vec<(u32, u32)>,
+}
+
+impl Bands {
+    fn run(&self, polygon: u32, row: usize) -> (u32, u32) {
+        let p = polygon as usize;
+        self.runs[self.polygon_start[p] as usize + row - self.first_row[p] as usize]
+    }
 }
 
 /// Asks the CPU to start loading `value`'s cache line; a hint with no effect on results.
