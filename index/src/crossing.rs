@@ -91,7 +91,7 @@ pub fn bbox_of(edges: &[Edge]) -> [f64; 4] {
             f64::NEG_INFINITY,
             f64::NEG_INFINITY,
         ],
-        |b, e| grow(b, e),
+        grow,
     )
 }
 

@@ -9,7 +9,7 @@ use crate::tilesource::Tiles;
 use arc_swap::ArcSwap;
 use onemap_data::{Change, ChangeSet, Commit, Store};
 use onemap_index::{City, Feature, Layer, Person, Snapshot};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 pub struct Live {
@@ -127,6 +127,24 @@ fn apply(
             }
         };
         boxes.extend(gone.iter().filter_map(Feature::bbox));
+    }
+    // Tiles show counts of people (officers per beat): features that list a changed person
+    // must be redrawn too.
+    let people_changed: HashSet<&str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::UpsertPerson(p) => Some(p.id.as_str()),
+            Change::DeletePerson { id } => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !people_changed.is_empty() {
+        boxes.extend(
+            features
+                .values()
+                .filter(|f| f.people.iter().any(|p| people_changed.contains(p.as_str())))
+                .filter_map(Feature::bbox),
+        );
     }
     let city = City {
         features: features.into_values().collect(),

@@ -5,7 +5,6 @@ use onemap_index::{Attributes, Feature, Layer, Role, Snapshot};
 use onemap_tiles::{
     PropValue, TileCache, TileFeature, TileGeometry, TileLayer, Tiler, TilerOptions,
 };
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 /// How many colours the style has for beats; neighbouring beats rarely share one.
@@ -61,35 +60,37 @@ pub fn min_zoom(f: &Feature) -> u8 {
 /// A stable numeric id for MVT (and MapLibre feature state): FNV-1a of layer and id, cut to
 /// 53 bits so JavaScript holds it exactly.
 pub fn tile_id(f: &Feature) -> u64 {
+    fnv1a(f.layer().as_str().bytes().chain([b'/']).chain(f.id.bytes())) & ((1 << 53) - 1)
+}
+
+/// A beat's colour from its id alone, so adding or removing another beat never recolours it
+/// (and never leaves cached tiles with stale colours).
+pub fn beat_colour(id: &str) -> i64 {
+    (fnv1a(id.bytes()) % BEAT_COLOURS as u64) as i64
+}
+
+fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in f.layer().as_str().bytes().chain([b'/']).chain(f.id.bytes()) {
+    for b in bytes {
         h ^= b as u64;
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    h & ((1 << 53) - 1)
+    h
 }
 
 /// A tiler over every layer of `s`, with the properties the style uses.
 pub fn build_tiler(s: &Snapshot) -> Tiler {
-    let beat_colour: HashMap<&str, i64> = s
-        .layer(Layer::Beat)
-        .enumerate()
-        .map(|(i, b)| (b.id.as_str(), i as i64 % BEAT_COLOURS))
-        .collect();
     let layers = Layer::ALL
         .iter()
         .map(|layer| TileLayer {
             name: layer.to_string(),
-            features: s
-                .layer(*layer)
-                .map(|f| tile_feature(s, f, &beat_colour))
-                .collect(),
+            features: s.layer(*layer).map(|f| tile_feature(s, f)).collect(),
         })
         .collect();
     Tiler::new(layers, TilerOptions::default())
 }
 
-fn tile_feature(s: &Snapshot, f: &Feature, beat_colour: &HashMap<&str, i64>) -> TileFeature {
+fn tile_feature(s: &Snapshot, f: &Feature) -> TileFeature {
     let mut props: Vec<(String, PropValue)> = vec![
         ("id".into(), f.id.clone().into()),
         ("name".into(), f.name.clone().into()),
@@ -124,10 +125,7 @@ fn tile_feature(s: &Snapshot, f: &Feature, beat_colour: &HashMap<&str, i64>) -> 
             }
             if let Some((beat, straddles)) = s.assigned_beat(&f.id) {
                 put("beat", beat.to_string().into());
-                put(
-                    "beat_color",
-                    beat_colour.get(beat).copied().unwrap_or(0).into(),
-                );
+                put("beat_color", beat_colour(beat).into());
                 put("straddles", straddles.into());
                 if let Some(station) = s.index_of(Layer::Beat, beat).and_then(|b| s.parent(b)) {
                     put("station", s.feature(station).id.clone().into());
@@ -144,10 +142,7 @@ fn tile_feature(s: &Snapshot, f: &Feature, beat_colour: &HashMap<&str, i64>) -> 
                 .filter(|p| p.role == Role::CommunityOfficer)
                 .count();
             put("officers", (officers as i64).into());
-            put(
-                "beat_color",
-                beat_colour.get(f.id.as_str()).copied().unwrap_or(0).into(),
-            );
+            put("beat_color", beat_colour(&f.id).into());
         }
         Attributes::Station { .. } => {}
         Attributes::Camera { kind, status, .. } => {

@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use crate::clip::clip_ring;
 use crate::mvt::Commands;
-use crate::rings::{clean_ring, twice_area_i64, Rings};
+use crate::rings::{clean_ring, split_lobes, twice_area_i64, Rings};
 use crate::tile_id::{round_to_grid, tiles_per_axis, TileId, EXTENT};
 
 /// Where a tile sits in world coordinates, and the square its geometry is clipped to.
@@ -45,7 +45,9 @@ impl TileFrame {
         let extent = f64::from(EXTENT);
         let inside = |v: f64, origin: f64| (v * self.scale / extent).floor() * extent == origin;
         if inside(p[0], self.origin[0]) && inside(p[1], self.origin[1]) {
-            let [x, y] = self.quantise(p);
+            // Rounding may carry a point just short of the east or south edge onto it; the
+            // point belongs to this tile, so it stays inside it (MapLibre drops anchors at 4096).
+            let [x, y] = self.quantise(p).map(|v| v.min(i64::from(EXTENT) - 1));
             Some([x as i32, y as i32])
         } else {
             None
@@ -59,6 +61,8 @@ pub(crate) struct AreaEncoder {
     ring: Vec<[i64; 2]>,
     clipped: Vec<[i64; 2]>,
     scratch: Vec<[i64; 2]>,
+    /// The simple loops of a ring that touches itself after quantisation.
+    lobes: Vec<Vec<[i64; 2]>>,
     /// The rings of the polygon being assembled, already oriented.
     polygon: Vec<[i32; 2]>,
     polygon_rings: Vec<Range<usize>>,
@@ -89,9 +93,31 @@ impl AreaEncoder {
             if exterior {
                 exterior_kept = twice_area != 0;
             }
-            if twice_area != 0 {
-                self.add(exterior, twice_area);
+            if twice_area == 0 {
+                continue;
             }
+            if !split_lobes(&self.ring, &mut self.scratch, &mut self.lobes) {
+                self.add(exterior, twice_area);
+                continue;
+            }
+            // A ring pinched to a point at this zoom: each lobe turning the ring's way becomes a
+            // ring of its own (an exterior lobe its own polygon); lobes turned inside out or
+            // without area were folds and are dropped.
+            let mut lobes = std::mem::take(&mut self.lobes);
+            let mut first = true;
+            for lobe in lobes.drain(..) {
+                let area = twice_area_i64(&lobe);
+                if area == 0 || (area > 0) != (twice_area > 0) {
+                    continue;
+                }
+                if exterior && !first {
+                    self.flush(commands);
+                }
+                first = false;
+                self.ring = lobe;
+                self.add(exterior, area);
+            }
+            self.lobes = lobes;
         }
         self.flush(commands);
     }

@@ -94,6 +94,40 @@ pub(crate) fn clean_ring<T: Copy + PartialEq>(ring: &mut Vec<T>) {
     }
 }
 
+/// Splits an open ring that passes through the same point more than once into simple loops
+/// ("lobes"), which MVT 2.1 wants instead of a self-touching ring. Returns `false` and leaves
+/// `lobes` empty when the ring visits no point twice (the common case, found by sorting a copy
+/// in `scratch`).
+pub(crate) fn split_lobes(
+    ring: &[[i64; 2]],
+    scratch: &mut Vec<[i64; 2]>,
+    lobes: &mut Vec<Vec<[i64; 2]>>,
+) -> bool {
+    lobes.clear();
+    scratch.clear();
+    scratch.extend_from_slice(ring);
+    scratch.sort_unstable();
+    if !scratch.windows(2).any(|w| w[0] == w[1]) {
+        return false;
+    }
+    // Walk the ring keeping a path; when the path comes back to a point on it, the part since
+    // that point is a closed lobe.
+    let mut path: Vec<[i64; 2]> = Vec::with_capacity(ring.len());
+    for &p in ring {
+        if let Some(at) = path.iter().position(|q| *q == p) {
+            let lobe: Vec<[i64; 2]> = path.drain(at..).collect();
+            if lobe.len() >= 3 {
+                lobes.push(lobe);
+            }
+        }
+        path.push(p);
+    }
+    if path.len() >= 3 {
+        lobes.push(path);
+    }
+    true
+}
+
 /// Twice the signed area of an open ring by the surveyor's formula.
 ///
 /// In world and tile coordinates (y down) a positive value means the ring looks clockwise.
@@ -173,5 +207,29 @@ mod tests {
         assert_eq!(twice_area_f64(&square), 2.0);
         let int = [[0, 0], [1, 0], [1, 1], [0, 1]];
         assert_eq!(twice_area_i64(&int), 2);
+    }
+
+    #[test]
+    fn a_pinched_ring_splits_into_its_lobes() {
+        // Two squares meeting at (2, 2), walked as one ring.
+        let ring = [
+            [0, 0],
+            [2, 0],
+            [2, 2],
+            [4, 2],
+            [4, 4],
+            [2, 4],
+            [2, 2],
+            [0, 2],
+        ];
+        let (mut scratch, mut lobes) = (Vec::new(), Vec::new());
+        assert!(split_lobes(&ring, &mut scratch, &mut lobes));
+        assert_eq!(lobes.len(), 2);
+        assert!(lobes.iter().all(|l| twice_area_i64(l) == 8));
+        assert!(!split_lobes(
+            &[[0, 0], [1, 0], [1, 1]],
+            &mut scratch,
+            &mut lobes
+        ));
     }
 }
