@@ -110,7 +110,7 @@ fn fetch_all(addr: std::net::SocketAddr, paths: &[String], rounds: usize) -> any
 }
 
 /// Reads one response (status line, headers, `Content-Length` body).
-fn read_response(reader: &mut (impl BufRead + Read)) -> anyhow::Result<()> {
+fn read_response(reader: &mut impl BufRead) -> anyhow::Result<()> {
     let mut line = String::new();
     let mut length = 0usize;
     reader.read_line(&mut line)?;
