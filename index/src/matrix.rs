@@ -41,33 +41,9 @@ impl OverlapMatrix {
         grids: &[Side<'a>],
         beats_near: impl Fn(&Region) -> Vec<Side<'a>> + Sync,
     ) -> Self {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let chunk = grids.len().div_ceil(threads).max(1);
-        let rows = std::thread::scope(|scope| {
-            let workers: Vec<_> = grids
-                .chunks(chunk)
-                .map(|part| {
-                    let beats_near = &beats_near;
-                    scope.spawn(move || {
-                        part.iter()
-                            .map(|g| {
-                                (
-                                    Arc::from(g.id),
-                                    Arc::new(row(g.region, beats_near(g.region))),
-                                )
-                            })
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().expect("overlap worker panicked"))
-                .collect()
-        });
-        OverlapMatrix { rows }
+        OverlapMatrix {
+            rows: rows_of(grids, &beats_near).into_iter().collect(),
+        }
     }
 
     /// Recomputes the rows of `grids` (and drops the rows of `removed` grids).
@@ -75,17 +51,12 @@ impl OverlapMatrix {
         &mut self,
         grids: &[Side<'a>],
         removed: &[&str],
-        beats_near: impl Fn(&Region) -> Vec<Side<'a>>,
+        beats_near: impl Fn(&Region) -> Vec<Side<'a>> + Sync,
     ) {
         for id in removed {
             self.rows.remove(*id);
         }
-        for g in grids {
-            self.rows.insert(
-                Arc::from(g.id),
-                Arc::new(row(g.region, beats_near(g.region))),
-            );
-        }
+        self.rows.extend(rows_of(grids, &beats_near));
     }
 
     /// The beats a grid overlaps, largest share first.
@@ -112,6 +83,36 @@ impl OverlapMatrix {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
+}
+
+/// The rows of `grids`, spread over the machine's cores when there are enough to share.
+fn rows_of<'a>(
+    grids: &[Side<'a>],
+    beats_near: &(impl Fn(&Region) -> Vec<Side<'a>> + Sync),
+) -> Vec<(Arc<str>, Arc<Vec<Share>>)> {
+    let one = |g: &Side<'a>| {
+        (
+            Arc::from(g.id),
+            Arc::new(row(g.region, beats_near(g.region))),
+        )
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if grids.len() < 4 * threads {
+        return grids.iter().map(one).collect();
+    }
+    let chunk = grids.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = grids
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("overlap worker panicked"))
+            .collect()
+    })
 }
 
 /// One grid's shares of the given beats.
