@@ -51,16 +51,32 @@ pub const DEFAULT_STORE: &str = "onemap.gpkg";
 pub const DEFAULT_MAX_BODY_MB: usize = 64;
 pub const DEFAULT_TILE_CACHE_MB: usize = 256;
 
-/// Flags as given on the command line (all optional).
-#[derive(Clone, Debug, Default)]
+/// The flags of `onemap serve`, all optional.
+#[derive(Clone, Debug, Default, clap::Args)]
 pub struct Flags {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "ONEMAP_LISTEN")]
     pub listen: Option<SocketAddr>,
+    /// GeoPackage file to keep the city in [default: onemap.gpkg].
+    #[arg(long, env = "ONEMAP_STORE")]
     pub store: Option<PathBuf>,
+    /// Start a new store empty instead of seeding the demo city.
+    #[arg(long)]
     pub empty: bool,
+    /// A TOML config file (see docs/config.md).
+    #[arg(long, env = "ONEMAP_CONFIG")]
     pub config: Option<PathBuf>,
+    /// API tokens as name:role:token;... (roles: dispatcher, planner, admin).
+    #[arg(long)]
     pub tokens: Option<String>,
+    /// Largest request body in MB [default: 64].
+    #[arg(long)]
     pub max_body_mb: Option<usize>,
+    /// Memory bound of the tile cache in MB [default: 256].
+    #[arg(long)]
     pub tile_cache_mb: Option<usize>,
+    /// The built map page [default: web/dist].
+    #[arg(long)]
     pub web_dir: Option<PathBuf>,
 }
 

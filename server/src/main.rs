@@ -2,7 +2,6 @@
 
 use clap::{Parser, Subcommand};
 use onemap_server::config::{Config, Flags};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser)]
@@ -19,32 +18,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve the API and the map page (a new store is seeded with the demo city).
-    Serve {
-        /// Address to listen on [default: 127.0.0.1:8080].
-        #[arg(long, env = "ONEMAP_LISTEN")]
-        listen: Option<SocketAddr>,
-        /// GeoPackage file to keep the city in [default: onemap.gpkg].
-        #[arg(long, env = "ONEMAP_STORE")]
-        store: Option<PathBuf>,
-        /// Start a new store empty instead of seeding the demo city.
-        #[arg(long)]
-        empty: bool,
-        /// A TOML config file (see docs/config.md).
-        #[arg(long, env = "ONEMAP_CONFIG")]
-        config: Option<PathBuf>,
-        /// API tokens as name:role:token;... (roles: dispatcher, planner, admin).
-        #[arg(long)]
-        tokens: Option<String>,
-        /// Largest request body in MB [default: 64].
-        #[arg(long)]
-        max_body_mb: Option<usize>,
-        /// Memory bound of the tile cache in MB [default: 256].
-        #[arg(long)]
-        tile_cache_mb: Option<usize>,
-        /// The built map page [default: web/dist].
-        #[arg(long)]
-        web_dir: Option<PathBuf>,
-    },
+    Serve(Flags),
     /// Import a GeoJSON FeatureCollection into a layer of a store.
     Import {
         #[arg(long, default_value = "onemap.gpkg")]
@@ -91,28 +65,7 @@ fn main() {
 
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve {
-            listen,
-            store,
-            empty,
-            config,
-            tokens,
-            max_body_mb,
-            tile_cache_mb,
-            web_dir,
-        } => {
-            let config = Config::resolve(Flags {
-                listen,
-                store,
-                empty,
-                config,
-                tokens,
-                max_body_mb,
-                tile_cache_mb,
-                web_dir,
-            })?;
-            onemap_server::serve::serve(config)
-        }
+        Command::Serve(flags) => onemap_server::serve::serve(Config::resolve(flags)?),
         Command::Import {
             store,
             layer,

@@ -91,15 +91,7 @@ pub async fn style(State(state): State<AppState>, headers: HeaderMap) -> ApiResu
             "the map style is missing: build the page with `make web` (npm run build in web/)",
         )
     })?;
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
-        })
-        .unwrap_or("127.0.0.1:8080");
-    let body = text.replace("{origin}", &format!("http://{host}"));
+    let body = text.replace("{origin}", &origin(&headers));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 
