@@ -176,6 +176,31 @@ fn gcj02_and_bd09_points_are_converted() {
             id_of(&f.oracle, f.oracle.locate(p[0], p[1]).grid)
         );
     }
+    let points: Vec<[f64; 2]> = inside_points(20, 4)
+        .into_iter()
+        .map(|p| {
+            let (x, y) = onemap_index::crs::wgs84_to_gcj02(p[0], p[1]);
+            [x, y]
+        })
+        .collect();
+    let (status, v) = post(
+        &f.server.url("/v1/locate?crs=gcj02"),
+        None,
+        &json!({ "points": points }).to_string(),
+    );
+    assert_eq!(status, 200, "{v}");
+    for (r, p) in v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(inside_points(20, 4))
+    {
+        assert_eq!(
+            r["grid"],
+            id_of(&f.oracle, f.oracle.locate(p[0], p[1]).grid),
+            "batch gcj02 at {p:?}"
+        );
+    }
     let (status, v) = get(&f.server.url("/v1/locate?lng=121&lat=28&crs=mars"));
     assert_eq!(
         (status, v["error"].as_str()),

@@ -139,9 +139,11 @@ const CHUNK: usize = 16_384;
 /// `POST /v1/locate`: `{"points": [[lng, lat], ...]}` or CSV `lng,lat` lines.
 pub async fn locate_batch(
     State(state): State<AppState>,
+    params: Params,
     headers: HeaderMap,
     Payload(body): Payload,
 ) -> ApiResult<Response> {
+    let crs: Crs = params.or("crs", Crs::Wgs84, "wgs84, gcj02 or bd09")?;
     let csv = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -155,6 +157,16 @@ pub async fn locate_batch(
     })
     .await
     .map_err(|e| ApiError::internal("batch parse", e))??;
+    let points: Vec<[f64; 2]> = match crs {
+        Crs::Wgs84 => points,
+        other => points
+            .into_iter()
+            .map(|[x, y]| {
+                let (x, y) = other.to_wgs84(x, y);
+                [x, y]
+            })
+            .collect(),
+    };
     let snapshot = state.live.snapshot();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     tokio::task::spawn_blocking(move || stream_answers(&snapshot, &points, &tx));
