@@ -51,9 +51,12 @@ impl EqualArea {
         let Some(first) = points.next() else {
             return 0.0;
         };
+        // Relative to the first point: projected metres are in the millions, their products
+        // would lose the digits a small ring's area lives in.
         let mut sum = 0.0;
-        let mut previous = first;
-        for p in points.chain(std::iter::once(first)) {
+        let mut previous = [0.0, 0.0];
+        for p in points {
+            let p = [p[0] - first[0], p[1] - first[1]];
             sum += previous[0] * p[1] - p[0] * previous[1];
             previous = p;
         }

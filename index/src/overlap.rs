@@ -73,17 +73,20 @@ pub fn intersection_area(a: &Region, b: &Region) -> f64 {
     }
     let a_keys = edge_keys(&a_near_b);
     let b_keys = edge_keys(&b_near_a);
+    // The pieces form closed loops, so any origin gives the same area; one near the data keeps
+    // the products small and the digits.
+    let o = [a.bbox[0], a.bbox[1]];
     let mut twice = 0.0;
     for e in &a_near_b {
         twice += match shared(&b_keys, e) {
-            Some(true) => cross(e),
+            Some(true) => cross(o, [e[0], e[1]], [e[2], e[3]]),
             Some(false) => 0.0,
-            None => inside_part(e, b, &b_near_a),
+            None => inside_part(e, b, &b_near_a, Overlap::CountSameDirection, o),
         };
     }
     for e in &b_near_a {
         if shared(&a_keys, e).is_none() {
-            twice += inside_part(e, a, &a_near_b);
+            twice += inside_part(e, a, &a_near_b, Overlap::Skip, o);
         }
     }
     (twice / 2.0).max(0.0)
@@ -107,17 +110,33 @@ fn nested_area(a: &Region, b: &Region) -> f64 {
     }
 }
 
+/// What to do with a piece of an edge that lies along the other polygon's boundary (the two
+/// follow the same street with different vertices): it belongs to the intersection's boundary
+/// once, when both interiors lie on its same side, so one pass counts it then and the other
+/// pass never does.
+#[derive(Clone, Copy, PartialEq)]
+enum Overlap {
+    CountSameDirection,
+    Skip,
+}
+
 /// Twice the area contribution of the parts of edge `e` inside `other`, whose edges near `e`'s
 /// polygon are `other_near` (those are the only ones `e` can cross).
-fn inside_part(e: &Edge, other: &Region, other_near: &[Edge]) -> f64 {
+fn inside_part(e: &Edge, other: &Region, other_near: &[Edge], along: Overlap, o: [f64; 2]) -> f64 {
     let (p, d) = ([e[0], e[1]], [e[2] - e[0], e[3] - e[1]]);
     let mut cuts: Vec<f64> = vec![0.0, 1.0];
+    // Stretches of `e` that lie on an edge of `other`: (from, to, same direction).
+    let mut collinear: Vec<(f64, f64, bool)> = Vec::new();
     let ebox = grow([e[0], e[1], e[0], e[1]], e);
     for f in other_near {
-        if boxes_meet(ebox, grow([f[0], f[1], f[0], f[1]], f)) {
-            if let Some(t) = crossing_parameter(p, d, f) {
-                cuts.push(t);
-            }
+        if !boxes_meet(ebox, grow([f[0], f[1], f[0], f[1]], f)) {
+            continue;
+        }
+        if let Some(t) = crossing_parameter(p, d, f) {
+            cuts.push(t);
+        } else if let Some((t0, t1)) = collinear_stretch(e, f) {
+            cuts.extend([t0, t1]);
+            collinear.push((t0, t1, d[0] * (f[2] - f[0]) + d[1] * (f[3] - f[1]) > 0.0));
         }
     }
     if cuts.len() > 2 {
@@ -129,7 +148,17 @@ fn inside_part(e: &Edge, other: &Region, other_near: &[Edge]) -> f64 {
         if w[1] <= w[0] {
             continue;
         }
-        let mid = at((w[0] + w[1]) / 2.0);
+        let t_mid = (w[0] + w[1]) / 2.0;
+        if let Some(&(_, _, same)) = collinear
+            .iter()
+            .find(|(t0, t1, _)| *t0 <= t_mid && t_mid <= *t1)
+        {
+            if same && along == Overlap::CountSameDirection {
+                twice += cross(o, at(w[0]), at(w[1]));
+            }
+            continue;
+        }
+        let mid = at(t_mid);
         let inside = other
             .edges
             .iter()
@@ -138,11 +167,26 @@ fn inside_part(e: &Edge, other: &Region, other_near: &[Edge]) -> f64 {
             % 2
             == 1;
         if inside {
-            let (s, t) = (at(w[0]), at(w[1]));
-            twice += s[0] * t[1] - t[0] * s[1];
+            twice += cross(o, at(w[0]), at(w[1]));
         }
     }
     twice
+}
+
+/// Where along `e` (as parameters in [0, 1]) it overlaps edge `f`, when the two lie exactly on
+/// one line and share more than a point.
+fn collinear_stretch(e: &Edge, f: &Edge) -> Option<(f64, f64)> {
+    let c = |x: f64, y: f64| robust::Coord { x, y };
+    let on_line = |x: f64, y: f64| robust::orient2d(c(e[0], e[1]), c(e[2], e[3]), c(x, y)) == 0.0;
+    if !(on_line(f[0], f[1]) && on_line(f[2], f[3])) {
+        return None;
+    }
+    let d = [e[2] - e[0], e[3] - e[1]];
+    let len2 = d[0] * d[0] + d[1] * d[1];
+    let t = |x: f64, y: f64| ((x - e[0]) * d[0] + (y - e[1]) * d[1]) / len2;
+    let (a, b) = (t(f[0], f[1]), t(f[2], f[3]));
+    let (lo, hi) = (a.min(b).max(0.0), a.max(b).min(1.0));
+    (hi > lo).then_some((lo, hi))
 }
 
 /// Where segment `p + t d` meets edge `f`, for `t` strictly inside (0, 1).
@@ -159,8 +203,9 @@ fn crossing_parameter(p: [f64; 2], d: [f64; 2], f: &Edge) -> Option<f64> {
     (t > 0.0 && t < 1.0 && (0.0..=1.0).contains(&u)).then_some(t)
 }
 
-fn cross(e: &Edge) -> f64 {
-    e[0] * e[3] - e[2] * e[1]
+/// The cross product of `s - o` and `t - o`: twice the signed area of the triangle `o, s, t`.
+fn cross(o: [f64; 2], s: [f64; 2], t: [f64; 2]) -> f64 {
+    (s[0] - o[0]) * (t[1] - o[1]) - (t[0] - o[0]) * (s[1] - o[1])
 }
 
 /// Edges sorted by their bit patterns, for exact "same edge" look-ups.
@@ -196,8 +241,6 @@ fn boxes_meet(a: [f64; 4], b: [f64; 4]) -> bool {
 }
 
 fn signed_area(ring: &[[f64; 2]]) -> f64 {
-    ring.windows(2)
-        .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
-        .sum::<f64>()
-        / 2.0
+    let Some(&o) = ring.first() else { return 0.0 };
+    ring.windows(2).map(|w| cross(o, w[0], w[1])).sum::<f64>() / 2.0
 }

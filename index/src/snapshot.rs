@@ -35,8 +35,11 @@ pub struct Snapshot {
     people: HashMap<String, Person>,
     /// Grids deepest level first, then beats: mesh position → feature index.
     beat_mesh: Vec<u32>,
-    cells: CellIndex<2>,
-    station_cells: CellIndex<1>,
+    /// Shared with the next snapshot when an edit leaves every indexed shape as it was.
+    cells: Arc<CellIndex<2>>,
+    station_cells: Arc<CellIndex<1>>,
+    /// Which features each cell index answers with, to tell when it can be shared.
+    indexed: Vec<u32>,
     /// Bounding boxes of areal features (lng/lat).
     boxes: RTree<BoxEntry>,
     /// Cameras in a frame scaled so that distances are isotropic near the city.
@@ -127,10 +130,29 @@ impl Snapshot {
                 })
                 .collect()
         };
-        let mut cells = CellIndex::build([mesh(&grid_mesh), mesh(&beat_mesh)]);
-        cells.relabel([&grid_mesh, &beat_mesh]);
-        let mut station_cells = CellIndex::build([mesh(&station_mesh)]);
-        station_cells.relabel([&station_mesh]);
+        let indexed: Vec<u32> = grid_mesh
+            .iter()
+            .chain(&beat_mesh)
+            .chain(&station_mesh)
+            .copied()
+            .collect();
+        let unchanged = previous.filter(|(prev, _)| {
+            prev.indexed == indexed
+                && indexed.iter().all(|i| {
+                    let (a, b) = (&prev.features[*i as usize], &features[*i as usize]);
+                    a.id == b.id && a.shape == b.shape
+                })
+        });
+        let (cells, station_cells) = match unchanged {
+            Some((prev, _)) => (Arc::clone(&prev.cells), Arc::clone(&prev.station_cells)),
+            None => {
+                let mut cells = CellIndex::build([mesh(&grid_mesh), mesh(&beat_mesh)]);
+                cells.relabel([&grid_mesh, &beat_mesh]);
+                let mut station_cells = CellIndex::build([mesh(&station_mesh)]);
+                station_cells.relabel([&station_mesh]);
+                (Arc::new(cells), Arc::new(station_cells))
+            }
+        };
 
         let camera_scale = ((bounds[1] + bounds[3]) / 2.0).to_radians().cos();
         let cameras = RTree::bulk_load(
@@ -169,6 +191,7 @@ impl Snapshot {
             beat_mesh,
             cells,
             station_cells,
+            indexed,
             boxes,
             cameras,
             camera_scale,

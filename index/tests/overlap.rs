@@ -98,3 +98,49 @@ fn holes_count() {
     let inside_hole = region(&[[1.5, 1.5], [2.5, 1.5], [2.5, 2.5], [1.5, 2.5], [1.5, 1.5]]);
     assert_eq!(intersection_area(&donut, &inside_hole), 0.0);
 }
+
+/// Grids and beats along the same streets but with different vertices: edges that overlap in
+/// part, on one line. Each grid's shares still sum to its area and neighbours never overlap.
+#[test]
+fn collinear_boundaries_with_different_vertices() {
+    let square = |x0: f64, y0: f64, s: f64| {
+        region(&[
+            [x0, y0],
+            [x0 + s, y0],
+            [x0 + s, y0 + s],
+            [x0, y0 + s],
+            [x0, y0],
+        ])
+    };
+    let origin = [13_500_000.0, 3_300_000.0];
+    let grids: Vec<Region> = (0..6)
+        .flat_map(|i| (0..6).map(move |j| (i, j)))
+        .map(|(i, j)| {
+            square(
+                origin[0] + 200.0 * i as f64,
+                origin[1] + 200.0 * j as f64,
+                200.0,
+            )
+        })
+        .collect();
+    let beats: Vec<Region> = (0..4)
+        .flat_map(|i| (0..4).map(move |j| (i, j)))
+        .map(|(i, j)| {
+            square(
+                origin[0] + 300.0 * i as f64,
+                origin[1] + 300.0 * j as f64,
+                300.0,
+            )
+        })
+        .collect();
+    for g in &grids {
+        let sum: f64 = beats.iter().map(|b| intersection_area(g, b)).sum();
+        assert!((sum - g.area).abs() < 1e-9 * g.area, "{sum} vs {}", g.area);
+        let apart: f64 = grids
+            .iter()
+            .filter(|o| *o != g)
+            .map(|o| intersection_area(g, o))
+            .sum();
+        assert!(apart.abs() < 1e-6, "neighbouring grids overlap by {apart}");
+    }
+}
