@@ -10,7 +10,7 @@
 //! copy both, or close the store first (that folds the WAL back in), when taking a backup.
 
 mod audit;
-mod binary;
+pub(crate) mod binary;
 mod commit;
 mod rows;
 mod schema;

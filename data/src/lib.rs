@@ -3,7 +3,8 @@
 pub mod demo;
 pub mod geojson_io;
 pub mod gpkg;
+pub mod pg;
 pub mod postgis;
 pub mod store;
 
-pub use store::{Change, ChangeSet, Commit, Store, StoreError};
+pub use store::{Change, ChangeFeed, ChangeSet, Commit, Store, StoreError};

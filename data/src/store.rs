@@ -4,11 +4,15 @@
 //! transaction that checks the versions the writer saw, bumps the city version, and records
 //! who did what in the audit log.
 
+use crate::geojson_io::feature_to_geojson;
 use onemap_index::{City, Feature, Layer, Person};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
-/// One change inside a [`ChangeSet`].
-#[derive(Clone, Debug, PartialEq)]
+/// One change inside a [`ChangeSet`]. Serialisable because a shared store's change log keeps
+/// change sets as JSON for other nodes to replay.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
 pub enum Change {
     /// Insert or update a feature by `(layer, id)`. The feature's `version` field is ignored:
     /// the store assigns the new version.
@@ -96,4 +100,106 @@ pub trait Store: Send + Sync {
         layer_id: Option<(Layer, &str)>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Whether the store answers, for `/health`: quick, and never stuck behind a long commit.
+    fn ping(&self) -> Result<(), StoreError> {
+        self.version().map(drop)
+    }
+    /// The store's change feed, when other processes may commit to it too (PostGIS), so the
+    /// live city must follow them; `None` for a store this process writes alone (GeoPackage).
+    fn feed(&self) -> Option<&dyn ChangeFeed> {
+        None
+    }
+}
+
+/// The commits of a store shared by several nodes, in order, so each node can bring its
+/// in-memory city up to date without reloading everything.
+///
+/// A separate trait (reached through [`Store::feed`]) rather than more `Store` methods, because
+/// a store written by one process has nothing to follow and no honest answer to give.
+pub trait ChangeFeed: Send + Sync {
+    /// Every commit after `version`, oldest first, as `(version, changes)`; `expect` is empty.
+    fn changes_since(&self, version: u64) -> Result<Vec<(u64, ChangeSet)>, StoreError>;
+    /// Waits at most `timeout` for news of a commit; `Ok(true)` when some arrived. A caller
+    /// reads [`ChangeFeed::changes_since`] either way: news can be lost, the log cannot.
+    fn wait(&self, timeout: Duration) -> Result<bool, StoreError>;
+}
+
+/// What one audit row is about.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) enum Key {
+    Feature(Layer, String),
+    Person(String),
+}
+
+/// A record as stored, before or after the change set.
+#[derive(Clone, PartialEq)]
+pub(crate) enum Record {
+    Feature(Feature),
+    Person(Person),
+}
+
+impl Record {
+    pub(crate) fn json(&self) -> serde_json::Value {
+        match self {
+            Record::Feature(f) => serde_json::to_value(feature_to_geojson(f)),
+            Record::Person(p) => serde_json::to_value(p),
+        }
+        .expect("features and people always serialise")
+    }
+
+    /// The record with its version cleared, to tell a real change from a rewrite of the same
+    /// content (a re-import): only real changes are worth an audit row.
+    pub(crate) fn content(&self) -> Record {
+        let mut r = self.clone();
+        match &mut r {
+            Record::Feature(f) => f.version = 0,
+            Record::Person(p) => p.version = 0,
+        }
+        r
+    }
+}
+
+/// The audit row for one record a commit changed.
+pub(crate) fn audit_entry(
+    changes: &ChangeSet,
+    version: u64,
+    at: &str,
+    key: &Key,
+    before: Option<Record>,
+    after: Option<Record>,
+) -> AuditEntry {
+    let (layer, id) = match key {
+        Key::Feature(layer, id) => (Some(*layer), id.clone()),
+        Key::Person(id) => (None, id.clone()),
+    };
+    AuditEntry {
+        version,
+        at: at.to_string(),
+        author: changes.author.clone(),
+        action: changes.action.clone(),
+        layer,
+        id,
+        before: before.as_ref().map(Record::json),
+        after: after.as_ref().map(Record::json),
+    }
+}
+
+/// Checks a change set's `expect` against the stored versions (`stored` gives 0 for a missing
+/// feature): the first mismatch is `Stale`, with the version the writer should reload.
+pub(crate) fn check_expected(
+    expect: &[(Layer, String, u64)],
+    mut stored: impl FnMut(Layer, &str) -> Result<u64, StoreError>,
+) -> Result<(), StoreError> {
+    for (layer, id, expected) in expect {
+        let current = stored(*layer, id)?;
+        if current != *expected {
+            return Err(StoreError::Stale {
+                layer: *layer,
+                id: id.clone(),
+                expected: *expected,
+                current,
+            });
+        }
+    }
+    Ok(())
 }

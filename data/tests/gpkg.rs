@@ -2,17 +2,19 @@
 //! file as plain SQLite sees it.
 
 mod fixtures;
+mod store_suite;
 
-use fixtures::{at_version, beat, camera, feature_of, grid, person, rect, sample_city};
-use geo_types::{point, Polygon};
+use fixtures::{at_version, feature_of, grid, person, rect, sample_city};
+use geo_types::Polygon;
 use onemap_data::gpkg::GeoPackageStore;
-use onemap_data::{Change, ChangeSet, Commit, Store, StoreError};
-use onemap_index::{City, Feature, Layer, Role};
+use onemap_data::{Change, Store, StoreError};
+use onemap_index::{City, Layer, Role};
 use proptest::prelude::*;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+use store_suite::{changes, observe, seed, store_contract, upsert_city};
 
 /// A GeoPackage path under the temp dir, unique to this process and call, removed (with its
 /// WAL files) when dropped.
@@ -47,61 +49,39 @@ fn remove_with_wal(path: &Path) {
     }
 }
 
-fn changes(changes: Vec<Change>) -> ChangeSet {
-    ChangeSet {
-        changes,
-        expect: vec![],
-        author: "tester".into(),
-        action: "test".into(),
-    }
-}
-
-fn upsert_city(city: &City) -> ChangeSet {
-    let features = city.features.iter().cloned().map(Change::Upsert);
-    let people = city.people.iter().cloned().map(Change::UpsertPerson);
-    changes(features.chain(people).collect())
-}
-
-fn seeded(name: &str) -> (TempGpkg, GeoPackageStore) {
+fn fresh(name: &str) -> (TempGpkg, GeoPackageStore) {
     let file = TempGpkg::new(name);
     let store = file.open();
-    store.commit(&upsert_city(&sample_city())).unwrap();
     (file, store)
 }
 
-/// Everything a reader could observe, to show that a failed commit changed nothing.
-fn observe(store: &GeoPackageStore) -> (City, u64, usize) {
-    (
-        store.load().unwrap(),
-        store.version().unwrap(),
-        store.audit(None, usize::MAX).unwrap().len(),
-    )
+fn seeded(name: &str) -> (TempGpkg, GeoPackageStore) {
+    let (file, store) = fresh(name);
+    seed(&store);
+    (file, store)
 }
 
-fn find<'a>(city: &'a City, layer: Layer, id: &str) -> &'a Feature {
-    city.features
-        .iter()
-        .find(|f| f.layer() == layer && f.id == id)
-        .unwrap()
+store_contract!(fresh);
+
+#[test]
+fn a_new_file_is_empty_until_the_first_commit() {
+    let (_file, store) = fresh("is-empty");
+    assert!(store.is_empty().unwrap());
+    seed(&store);
+    assert!(!store.is_empty().unwrap());
 }
 
 #[test]
-fn every_layer_and_people_round_trip() {
-    let file = TempGpkg::new("round-trip");
-    let store = file.open();
-    assert!(store.is_empty().unwrap());
-    assert_eq!(store.load().unwrap(), City::default());
-    let city = sample_city();
-    let commit = store.commit(&upsert_city(&city)).unwrap();
+fn a_refused_change_set_leaves_the_file_unchanged() {
+    let (file, store) = fresh("refused");
+    store_suite::a_stale_expectation_among_good_ones_changes_nothing(&store);
+    let before = observe(&store);
+    drop(store);
     assert_eq!(
-        commit,
-        Commit {
-            version: 1,
-            written: 13
-        }
+        observe(&file.open()),
+        before,
+        "nothing reached the file either"
     );
-    assert_eq!(store.load().unwrap(), at_version(city, 1));
-    assert!(!store.is_empty().unwrap());
 }
 
 proptest! {
@@ -120,162 +100,6 @@ proptest! {
         let city = City { features, people: vec![] };
         prop_assert_eq!(store.load().unwrap(), at_version(city, 1));
     }
-}
-
-#[test]
-fn versions_grow_and_stale_writes_are_refused() {
-    let (_file, store) = seeded("versions");
-    let mut g1 = find(&store.load().unwrap(), Layer::Grid, "g1").clone();
-    g1.name = "renamed".into();
-    let mut update = changes(vec![Change::Upsert(g1.clone())]);
-    update.expect = vec![(Layer::Grid, "g1".into(), 1)];
-    assert_eq!(
-        store.commit(&update).unwrap(),
-        Commit {
-            version: 2,
-            written: 1
-        }
-    );
-    let city = store.load().unwrap();
-    assert_eq!(
-        (
-            find(&city, Layer::Grid, "g1").version,
-            find(&city, Layer::Grid, "g2").version
-        ),
-        (2, 1)
-    );
-
-    let before = observe(&store);
-    let err = store.commit(&update).unwrap_err();
-    assert!(
-        matches!(&err, StoreError::Stale { layer: Layer::Grid, id, expected: 1, current: 2 } if id == "g1"),
-        "{err}"
-    );
-    assert_eq!(observe(&store), before);
-
-    let mut create = changes(vec![Change::Upsert(grid(
-        "g9",
-        vec![Polygon::new(rect(120.5, 28.5, 0.01, 0.01), vec![])],
-    ))]);
-    create.expect = vec![(Layer::Grid, "g9".into(), 0)];
-    assert_eq!(store.commit(&create).unwrap().version, 3);
-    assert!(matches!(
-        store.commit(&create),
-        Err(StoreError::Stale {
-            current: 3,
-            expected: 0,
-            ..
-        })
-    ));
-    let mut missing = changes(vec![]);
-    missing.expect = vec![(Layer::Beat, "nope".into(), 4)];
-    assert!(matches!(
-        store.commit(&missing),
-        Err(StoreError::Stale { current: 0, .. })
-    ));
-}
-
-#[test]
-fn an_empty_change_set_checks_versions_but_writes_nothing() {
-    let (_file, store) = seeded("empty-set");
-    let mut check = changes(vec![]);
-    check.expect = vec![(Layer::Camera, "cam1".into(), 1)];
-    assert_eq!(
-        store.commit(&check).unwrap(),
-        Commit {
-            version: 1,
-            written: 0
-        }
-    );
-}
-
-#[test]
-fn replace_mode_clears_a_layer_and_refills_it_atomically() {
-    let (_file, store) = seeded("replace");
-    let fresh = vec![
-        grid(
-            "g1",
-            vec![Polygon::new(rect(120.3, 28.3, 0.02, 0.02), vec![])],
-        ),
-        grid(
-            "g7",
-            vec![Polygon::new(rect(120.4, 28.3, 0.02, 0.02), vec![])],
-        ),
-    ];
-    let mut replace = vec![Change::ClearLayer(Layer::Grid)];
-    replace.extend(fresh.iter().cloned().map(Change::Upsert));
-
-    // With a failing change at the end, nothing of the replacement lands.
-    let before = observe(&store);
-    let mut failing = replace.clone();
-    failing.push(Change::Delete {
-        layer: Layer::Beat,
-        id: "no-such-beat".into(),
-    });
-    let err = store.commit(&changes(failing)).unwrap_err();
-    assert!(
-        matches!(&err, StoreError::NotFound { layer: Layer::Beat, id } if id == "no-such-beat"),
-        "{err}"
-    );
-    assert_eq!(observe(&store), before);
-
-    // g1 rewritten, g2 deleted, g7 created.
-    assert_eq!(
-        store.commit(&changes(replace)).unwrap(),
-        Commit {
-            version: 2,
-            written: 3
-        }
-    );
-    let city = store.load().unwrap();
-    assert_eq!(
-        city.layer(Layer::Grid).cloned().collect::<Vec<_>>(),
-        at_version(
-            City {
-                features: fresh,
-                people: vec![]
-            },
-            2
-        )
-        .features
-    );
-    let untouched = at_version(sample_city(), 1);
-    assert_eq!(
-        city.layer(Layer::Beat).collect::<Vec<_>>(),
-        untouched.layer(Layer::Beat).collect::<Vec<_>>()
-    );
-    assert_eq!(city.people, untouched.people);
-}
-
-#[test]
-fn a_stale_expectation_among_good_ones_leaves_the_file_unchanged() {
-    let (file, store) = seeded("stale-middle");
-    let before = observe(&store);
-    let mut set = changes(vec![
-        Change::Upsert(beat("b3", Some("s1"))),
-        Change::DeletePerson { id: "p1".into() },
-        Change::ClearLayer(Layer::Camera),
-    ]);
-    set.expect = vec![
-        (Layer::Grid, "g1".into(), 1),
-        (Layer::Station, "s1".into(), 7),
-        (Layer::Camera, "cam1".into(), 1),
-    ];
-    assert!(matches!(
-        store.commit(&set),
-        Err(StoreError::Stale {
-            layer: Layer::Station,
-            current: 1,
-            ..
-        })
-    ));
-    assert_eq!(observe(&store), before);
-    drop(store);
-    assert_eq!(
-        observe(&file.open()),
-        before,
-        "nothing reached the file either"
-    );
 }
 
 #[test]
@@ -308,74 +132,6 @@ fn reopening_loses_nothing() {
         3
     );
     assert_eq!(store.audit(None, usize::MAX).unwrap().len(), 15);
-}
-
-#[test]
-fn the_audit_log_keeps_before_and_after() {
-    let (_file, store) = seeded("audit");
-    let mut moved = camera("cam1", point! { x: 120.5, y: 28.5 });
-    moved.name = "moved".into();
-    let mut set = changes(vec![
-        Change::Upsert(moved),
-        Change::Delete {
-            layer: Layer::Beat,
-            id: "b2".into(),
-        },
-        Change::UpsertPerson(person("p1", Role::GridWorker)),
-        Change::Upsert(find(&store.load().unwrap(), Layer::Grid, "g2").clone()), // unchanged
-    ]);
-    set.author = "planner-7".into();
-    set.action = "update".into();
-    assert_eq!(
-        store.commit(&set).unwrap(),
-        Commit {
-            version: 2,
-            written: 4
-        }
-    );
-
-    let latest = store.audit(None, 3).unwrap();
-    assert_eq!(latest.len(), 3, "the unchanged grid has no audit row");
-    assert!(latest
-        .iter()
-        .all(|e| e.version == 2 && e.author == "planner-7" && e.action == "update"));
-    let cam = store.audit(Some((Layer::Camera, "cam1")), 10).unwrap();
-    assert_eq!(cam.len(), 2, "created, then moved: newest first");
-    assert_eq!(
-        cam[0].before.as_ref().unwrap()["properties"]["name"],
-        "摄像头 cam1"
-    );
-    assert_eq!(
-        cam[0].after.as_ref().unwrap()["properties"]["name"],
-        "moved"
-    );
-    assert_eq!(
-        cam[0].after.as_ref().unwrap()["geometry"]["coordinates"],
-        serde_json::json!([120.5, 28.5])
-    );
-    assert_eq!(
-        (
-            cam[1].version,
-            cam[1].before.is_none(),
-            cam[1].author.as_str()
-        ),
-        (1, true, "tester")
-    );
-    let gone = store.audit(Some((Layer::Beat, "b2")), 1).unwrap();
-    assert!(gone[0].after.is_none() && gone[0].before.is_some());
-    let person = latest.iter().find(|e| e.id == "p1").unwrap();
-    assert_eq!(
-        (
-            person.layer,
-            person.after.as_ref().unwrap()["role"].as_str()
-        ),
-        (None, Some("grid_worker"))
-    );
-    let at = &latest[0].at;
-    assert!(
-        at.len() == 24 && at.ends_with('Z') && at.as_bytes()[10] == b'T',
-        "RFC 3339 UTC: {at}"
-    );
 }
 
 #[test]
@@ -542,28 +298,6 @@ fn files_that_are_not_ours_are_refused() {
         .unwrap();
     let err = GeoPackageStore::open(&newer.0).err().unwrap();
     assert!(err.to_string().contains("newer onemap"), "{err}");
-}
-
-#[test]
-fn the_store_is_shared_between_threads() {
-    let (_file, store) = seeded("threads");
-    let store = std::sync::Arc::new(store);
-    let writers: Vec<_> = (0..4)
-        .map(|t| {
-            let store = store.clone();
-            std::thread::spawn(move || {
-                for i in 0..5 {
-                    let p = person(&format!("t{t}-{i}"), Role::GridWorker);
-                    store
-                        .commit(&changes(vec![Change::UpsertPerson(p)]))
-                        .unwrap();
-                }
-            })
-        })
-        .collect();
-    writers.into_iter().for_each(|w| w.join().unwrap());
-    assert_eq!(store.version().unwrap(), 21);
-    assert_eq!(store.load().unwrap().people.len(), 25);
 }
 
 /// The file the crash child writes to; set only in the child process.

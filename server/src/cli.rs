@@ -1,15 +1,46 @@
-//! The non-serving commands: import and demo-city.
+//! The non-serving commands: import, migrate and demo-city.
 
 use anyhow::Context;
 use onemap_data::demo::{generate, DemoConfig};
 use onemap_data::geojson_io::{layer_to_geojson, parse_feature_collection, parse_people};
 use onemap_data::gpkg::GeoPackageStore;
+use onemap_data::pg::PostgisStore;
 use onemap_data::{Change, ChangeSet, Store};
 use onemap_index::{City, Layer};
 use std::path::{Path, PathBuf};
 
+/// Opens the store a command names: the PostGIS database if given, else the GeoPackage file.
+pub fn open_store(store: &Path, database: Option<&str>) -> anyhow::Result<Box<dyn Store>> {
+    Ok(match database {
+        Some(url) => {
+            Box::new(PostgisStore::open(url).context("cannot open the PostGIS store (--database)")?)
+        }
+        None => Box::new(
+            GeoPackageStore::open(store)
+                .with_context(|| format!("cannot open the store {}", store.display()))?,
+        ),
+    })
+}
+
+/// `onemap migrate`: create or upgrade the `onemap` schema of a PostGIS database. Nodes do it
+/// when they start; this is for deployments that migrate before rolling nodes out.
+pub fn migrate(database: &str) -> anyhow::Result<()> {
+    let store = open_store(Path::new(""), Some(database))?;
+    println!(
+        "the onemap schema is up to date; city version {}",
+        store.version()?
+    );
+    Ok(())
+}
+
 /// `onemap import`: one file into one layer, all or nothing.
-pub fn import(store: &Path, layer: &str, replace: bool, file: &Path) -> anyhow::Result<()> {
+pub fn import(
+    store: &Path,
+    database: Option<&str>,
+    layer: &str,
+    replace: bool,
+    file: &Path,
+) -> anyhow::Result<()> {
     let body = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let mut changes = Vec::new();
     if layer == "people" {
@@ -29,7 +60,7 @@ pub fn import(store: &Path, layer: &str, replace: bool, file: &Path) -> anyhow::
         .iter()
         .filter(|c| !matches!(c, Change::ClearLayer(_)))
         .count();
-    let store = GeoPackageStore::open(store)?;
+    let store = open_store(store, database)?;
     let commit = store.commit(&ChangeSet {
         changes,
         expect: Vec::new(),

@@ -1,7 +1,8 @@
 //! Configuration: works with no file at all, and grows with `--config onemap.toml`.
 //!
-//! Precedence: command-line flags, then environment (`ONEMAP_*`, `DATABASE_URL`), then the
-//! file, then defaults.
+//! Precedence: command-line flags, then environment (`ONEMAP_*`), then the file, then
+//! defaults. The PostGIS URL is `ONEMAP_DATABASE`, not `DATABASE_URL`: the test suite exports
+//! `DATABASE_URL` for its own databases, and a server must not pick it up by accident.
 
 use crate::auth::{parse_tokens, Token};
 use serde::Deserialize;
@@ -13,6 +14,9 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     pub listen: SocketAddr,
     pub store: PathBuf,
+    /// A PostgreSQL/PostGIS URL: keep the city there instead of in `store`, and follow the
+    /// commits other nodes make to it.
+    pub database: Option<String>,
     /// Do not seed a new store with the demo city.
     pub empty: bool,
     /// Request bodies larger than this get 413.
@@ -30,6 +34,7 @@ pub struct Config {
 pub struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub store: Option<PathBuf>,
+    pub database: Option<String>,
     pub max_body_mb: Option<usize>,
     pub tile_cache_mb: Option<usize>,
     pub web_dir: Option<PathBuf>,
@@ -60,6 +65,10 @@ pub struct Flags {
     /// GeoPackage file to keep the city in [default: onemap.gpkg].
     #[arg(long, env = "ONEMAP_STORE")]
     pub store: Option<PathBuf>,
+    /// Keep the city in PostgreSQL/PostGIS (postgres://user:password@host:port/db) instead of
+    /// the GeoPackage; every node on one database serves the same city.
+    #[arg(long, env = "ONEMAP_DATABASE", conflicts_with = "store")]
+    pub database: Option<String>,
     /// Start a new store empty instead of seeding the demo city.
     #[arg(long)]
     pub empty: bool,
@@ -81,6 +90,14 @@ pub struct Flags {
 }
 
 impl Config {
+    /// Where the city is kept, for messages: never the database password.
+    pub fn store_name(&self) -> String {
+        match &self.database {
+            Some(_) => "PostGIS (--database)".into(),
+            None => self.store.display().to_string(),
+        }
+    }
+
     pub fn resolve(flags: Flags) -> anyhow::Result<Config> {
         let file = match &flags.config {
             Some(path) => FileConfig::read(path)?,
@@ -102,6 +119,7 @@ impl Config {
                 .store
                 .or(file.store)
                 .unwrap_or_else(|| DEFAULT_STORE.into()),
+            database: flags.database.or(file.database),
             empty: flags.empty,
             max_body_bytes: flags
                 .max_body_mb

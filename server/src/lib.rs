@@ -7,6 +7,7 @@ pub mod benchtiles;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod follow;
 pub mod live;
 pub mod params;
 pub mod present;

@@ -1,13 +1,15 @@
-//! The live city: the current snapshot that readers share, and the one path writes take.
+//! The live city: the current snapshot that readers share, and the one path to a new one.
 //!
 //! A write holds the writer lock, commits to the store, applies the same changes to a copy of
 //! the city, builds the next snapshot (reusing what the edit did not touch) and swaps it in.
-//! Readers keep whatever snapshot they loaded and never wait.
+//! Commits made by other nodes on a shared store reach the same path through
+//! [`Live::catch_up`], called by the follower (`follow.rs`). Readers keep whatever snapshot
+//! they loaded and never wait.
 
 use crate::error::ApiError;
 use crate::tilesource::Tiles;
 use arc_swap::ArcSwap;
-use onemap_data::{Change, ChangeSet, Commit, Store};
+use onemap_data::{Change, ChangeSet, Commit, Store, StoreError};
 use onemap_index::{City, Feature, Layer, Person, Snapshot};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use std::sync::Arc;
 pub struct Live {
     snapshot: ArcSwap<Snapshot>,
     store: Arc<dyn Store>,
+    /// Serialises everything that makes a new snapshot: local writes and catching up.
     writer: tokio::sync::Mutex<()>,
     /// Tiles follow every new snapshot before a write is acknowledged.
     tiles: Tiles,
@@ -22,12 +25,12 @@ pub struct Live {
 
 impl Live {
     /// Loads the store and builds the first snapshot.
-    pub fn open(
-        store: Arc<dyn Store>,
-        tile_cache_bytes: usize,
-    ) -> Result<Self, onemap_data::StoreError> {
-        let city = store.load()?;
+    pub fn open(store: Arc<dyn Store>, tile_cache_bytes: usize) -> Result<Self, StoreError> {
+        // The version is read before the city: a commit landing in between is then applied
+        // once more by catching up, which is harmless (changes set whole records), where the
+        // other order would skip it for good.
         let version = store.version()?;
+        let city = store.load()?;
         let snapshot = Snapshot::build(city, version);
         let tiles = Tiles::new(&snapshot, tile_cache_bytes);
         Ok(Live {
@@ -61,20 +64,62 @@ impl Live {
 
     fn write_now(&self, changes: ChangeSet) -> Result<Commit, ApiError> {
         let commit = self.store.commit(&changes)?;
+        if commit.version > self.snapshot().version() + 1 {
+            // Other nodes committed since our snapshot: theirs come first, so replay the log,
+            // ours included, in commit order. Should that fail now, the follower does it.
+            if let Err(e) = self.catch_up_locked() {
+                tracing::warn!("commit {} is stored but not yet shown: {e}", commit.version);
+            }
+        } else {
+            self.advance(&[(commit.version, &changes.changes)]);
+        }
+        Ok(commit)
+    }
+
+    /// Applies the store's commits newer than the snapshot, oldest first; how many there
+    /// were. For stores other processes write too (see [`Store::feed`]); blocks, so call it
+    /// off the async runtime.
+    pub fn catch_up(&self) -> Result<usize, StoreError> {
+        let _writer = self.writer.blocking_lock();
+        self.catch_up_locked()
+    }
+
+    /// [`Live::catch_up`] with the writer lock already held. Versions up to the snapshot's,
+    /// this node's own writes among them, are never applied twice.
+    fn catch_up_locked(&self) -> Result<usize, StoreError> {
+        let Some(feed) = self.store.feed() else {
+            return Ok(0);
+        };
+        let commits = feed.changes_since(self.snapshot().version())?;
+        if !commits.is_empty() {
+            let commits: Vec<(u64, &[Change])> = commits
+                .iter()
+                .map(|(version, set)| (*version, set.changes.as_slice()))
+                .collect();
+            self.advance(&commits);
+        }
+        Ok(commits.len())
+    }
+
+    /// The one way to a new snapshot: applies `commits` (in order) to a copy of the city,
+    /// builds the next snapshot, swaps it in and drops the tiles the commits touched.
+    fn advance(&self, commits: &[(u64, &[Change])]) {
+        let Some(&(version, _)) = commits.last() else {
+            return;
+        };
         let current = self.snapshot();
-        let (city, touched, boxes) = apply(&current, &changes.changes, commit.version);
-        let next = Arc::new(current.next(city, commit.version, &touched));
+        let (city, touched, boxes) = apply(&current, commits);
+        let next = Arc::new(current.next(city, version, &touched));
         self.snapshot.store(Arc::clone(&next));
         self.tiles.refresh(&next, &boxes);
-        Ok(commit)
     }
 }
 
-/// The city after `changes`, the `(layer, id)`s they touched, and the boxes they touched.
+/// The city after `commits` (each a version and its changes, in commit order), the
+/// `(layer, id)`s they touched, and the boxes they touched.
 fn apply(
     snapshot: &Snapshot,
-    changes: &[Change],
-    version: u64,
+    commits: &[(u64, &[Change])],
 ) -> (City, Vec<(Layer, String)>, Vec<[f64; 4]>) {
     let city = snapshot.to_city();
     let mut features: BTreeMap<(Layer, String), Feature> = city
@@ -86,7 +131,12 @@ fn apply(
         city.people.into_iter().map(|p| (p.id.clone(), p)).collect();
     let mut touched: Vec<(Layer, String)> = Vec::new();
     let mut boxes = Vec::new();
-    for change in changes {
+    let changes = || {
+        commits
+            .iter()
+            .flat_map(|&(version, changes)| changes.iter().map(move |c| (version, c)))
+    };
+    for (version, change) in changes() {
         let gone = match change {
             Change::Upsert(f) => {
                 let mut f = f.clone();
@@ -130,9 +180,8 @@ fn apply(
     }
     // Tiles show counts of people (officers per beat): features that list a changed person
     // must be redrawn too.
-    let people_changed: HashSet<&str> = changes
-        .iter()
-        .filter_map(|c| match c {
+    let people_changed: HashSet<&str> = changes()
+        .filter_map(|(_, c)| match c {
             Change::UpsertPerson(p) => Some(p.id.as_str()),
             Change::DeletePerson { id } => Some(id.as_str()),
             _ => None,

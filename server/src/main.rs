@@ -23,6 +23,9 @@ enum Command {
     Import {
         #[arg(long, default_value = "onemap.gpkg")]
         store: PathBuf,
+        /// Import into this PostgreSQL/PostGIS database instead; running nodes pick it up.
+        #[arg(long, env = "ONEMAP_DATABASE", conflicts_with = "store")]
+        database: Option<String>,
         /// grid, beat, station or camera; `people` for a JSON array of people.
         #[arg(long)]
         layer: String,
@@ -30,6 +33,12 @@ enum Command {
         #[arg(long)]
         replace: bool,
         file: PathBuf,
+    },
+    /// Create or upgrade the onemap schema in a PostGIS database (nodes also do it at start).
+    Migrate {
+        /// postgres://user:password@host:port/database
+        #[arg(long, env = "ONEMAP_DATABASE")]
+        database: String,
     },
     /// Generate the demo city (Taizhou-sized by default) as GeoJSON files or into a store.
     DemoCity {
@@ -68,10 +77,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(flags) => onemap_server::serve::serve(Config::resolve(flags)?),
         Command::Import {
             store,
+            database,
             layer,
             replace,
             file,
-        } => onemap_server::cli::import(&store, &layer, replace, &file),
+        } => onemap_server::cli::import(&store, database.as_deref(), &layer, replace, &file),
+        Command::Migrate { database } => onemap_server::cli::migrate(&database),
         Command::DemoCity {
             out,
             store,

@@ -2,13 +2,13 @@
 
 use crate::app::router;
 use crate::auth::Tokens;
-use crate::cli::seed_store;
+use crate::cli::{open_store, seed_store};
 use crate::config::Config;
+use crate::follow;
 use crate::live::Live;
 use crate::state::AppState;
 use anyhow::Context;
 use onemap_data::demo::{generate, DemoConfig};
-use onemap_data::gpkg::GeoPackageStore;
 use onemap_data::Store;
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,20 +24,20 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
     runtime.block_on(listen(state))
 }
 
-/// Opens (and if new, seeds) the store and builds the live city.
+/// Opens (and if new, seeds) the store, builds the live city and, on a shared store, starts
+/// following the other nodes' commits.
 pub fn open(config: Config) -> anyhow::Result<AppState> {
     let started = Instant::now();
-    let store = GeoPackageStore::open(&config.store)
-        .with_context(|| format!("cannot open the store {}", config.store.display()))?;
+    let store: Arc<dyn Store> = open_store(&config.store, config.database.as_deref())?.into();
     if store.version()? == 0 && !config.empty {
         tracing::info!(
             "{} is new: seeding the demo city (use --empty to start empty)",
-            config.store.display()
+            config.store_name()
         );
-        seed_store(&store, generate(&DemoConfig::default()))?;
+        seed_store(&*store, generate(&DemoConfig::default()))?;
     }
-    let store: Arc<dyn Store> = Arc::new(store);
-    let live = Live::open(store, config.tile_cache_bytes)?;
+    let live = Arc::new(Live::open(store, config.tile_cache_bytes)?);
+    follow::spawn(&live)?;
     let s = live.snapshot();
     tracing::info!(
         "city version {} loaded: {} features, {} people, index {:.1} MB, in {:.2?}",
@@ -52,7 +52,7 @@ pub fn open(config: Config) -> anyhow::Result<AppState> {
     }
     Ok(AppState {
         tokens: Tokens::new(&config.tokens),
-        live: Arc::new(live),
+        live,
         config: Arc::new(config),
     })
 }
@@ -65,7 +65,7 @@ async fn listen(state: AppState) -> anyhow::Result<()> {
     eprintln!(
         "onemap serving http://{} (store {})",
         listener.local_addr()?,
-        state.config.store.display()
+        state.config.store_name()
     );
     axum::serve(no_delay(listener), router(state))
         .with_graceful_shutdown(shutdown())

@@ -70,15 +70,27 @@ pub const ADMIN: &str = "admin-token-123";
 impl Server {
     /// Starts `onemap serve` on `store` with `extra` flags and waits for `/health`.
     pub fn start(store: &Path, extra: &[&str]) -> Server {
+        let mut args: Vec<std::ffi::OsString> = vec!["--store".into(), store.into()];
+        args.extend(extra.iter().map(Into::into));
+        Server::launch(store, &args)
+    }
+
+    /// Starts `onemap serve --database url` with `extra` flags and waits for `/health`.
+    pub fn start_on_database(url: &str, extra: &[&str]) -> Server {
+        let mut args: Vec<std::ffi::OsString> = vec!["--database".into(), url.into()];
+        args.extend(extra.iter().map(Into::into));
+        Server::launch(Path::new(""), &args)
+    }
+
+    fn launch(store: &Path, args: &[std::ffi::OsString]) -> Server {
         let port = free_port();
         let mut child = Command::new(onemap_bin())
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--store"])
-            .arg(store)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .args(args)
             .args([
                 "--tokens",
                 &format!("disp:dispatcher:{DISPATCHER};plan:planner:{PLANNER};root:admin:{ADMIN}"),
             ])
-            .args(extra)
             .env("ONEMAP_EXIT_WITH_STDIN", "1")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::piped())
@@ -216,5 +228,139 @@ impl Drop for TestDatabase {
                 self.name
             ));
         }
+    }
+}
+
+/// A PostgreSQL instance of the test's own, on a free port, for tests that stop and start the
+/// database: stopping the shared cluster would break every other test running at the time.
+/// Stopped (immediately) and deleted on drop.
+pub struct PrivatePostgres {
+    /// `postgres://onemap@127.0.0.1:port/onemap`, with PostGIS created.
+    pub url: String,
+    dir: TempDir,
+    port: u16,
+}
+
+/// PostgreSQL's server programs (Debian's postgresql-15 package).
+const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+impl PrivatePostgres {
+    pub fn start() -> PrivatePostgres {
+        let dir = TempDir::new("pg");
+        if is_root() {
+            // PostgreSQL refuses to run as root: the cluster belongs to `postgres`.
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir.0));
+        }
+        run(as_postgres("initdb")
+            .args([
+                "--auth=trust",
+                "--username=onemap",
+                "--encoding=UTF8",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(dir.0.join("data")));
+        let port = free_port();
+        let pg = PrivatePostgres {
+            url: format!("postgres://onemap@127.0.0.1:{port}/onemap"),
+            port,
+            dir,
+        };
+        pg.resume();
+        let admin = format!("postgres://onemap@127.0.0.1:{}/postgres", pg.port);
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
+        client
+            .batch_execute("CREATE DATABASE onemap")
+            .expect("create database");
+        pg.client()
+            .batch_execute("CREATE EXTENSION postgis")
+            .expect("PostGIS extension (apt postgresql-15-postgis-3)");
+        pg
+    }
+
+    /// Stops the server the way an operator's fast shutdown does: clients are cut off.
+    pub fn stop(&self) {
+        run(&mut self.pg_ctl(&["stop", "-m", "fast"]));
+    }
+
+    /// Starts the (stopped) server again and waits until it accepts connections.
+    pub fn resume(&self) {
+        let options = format!(
+            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync=off",
+            self.port,
+            self.dir.0.display()
+        );
+        run(&mut self.pg_ctl(&["start", "-w", "-t", "60", "-o", &options]));
+    }
+
+    pub fn client(&self) -> postgres::Client {
+        postgres::Client::connect(&self.url, postgres::NoTls).expect("connect")
+    }
+
+    fn pg_ctl(&self, args: &[&str]) -> Command {
+        let mut cmd = as_postgres("pg_ctl");
+        cmd.arg("-D")
+            .arg(self.dir.0.join("data"))
+            .arg("-l")
+            .arg(self.dir.0.join("log"))
+            .args(args);
+        cmd
+    }
+}
+
+impl Drop for PrivatePostgres {
+    fn drop(&mut self) {
+        let _ = self.pg_ctl(&["stop", "-m", "immediate"]).output();
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+/// A PostgreSQL program, run as `postgres` when we are root.
+fn as_postgres(program: &str) -> Command {
+    let path = Path::new(PG_BIN).join(program);
+    if is_root() {
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", "postgres", "--"]).arg(path);
+        cmd
+    } else {
+        Command::new(path)
+    }
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Polls `check` every 20 ms until it gives `Some`, for at most `limit`; the value and how
+/// long it took.
+pub fn eventually<T>(
+    limit: Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> Option<(T, Duration)> {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return Some((value, start.elapsed()));
+        }
+        if start.elapsed() > limit {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
     }
 }

@@ -5,51 +5,17 @@
 //! written whole or not at all.
 
 use super::{audit, binary, rows};
-use crate::geojson_io::feature_to_geojson;
-use crate::store::AuditEntry;
+use crate::store::{audit_entry, check_expected, Key, Record};
 use crate::{Change, ChangeSet, Commit, StoreError};
-use onemap_index::{Feature, Layer, Person};
+use onemap_index::Feature;
 use rusqlite::Connection;
 use std::collections::{BTreeSet, HashSet};
 
-/// What one audit row is about.
-#[derive(Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Feature(Layer, String),
-    Person(String),
-}
-
-/// A record as stored, before or after the change set.
-#[derive(Clone, PartialEq)]
-enum Record {
-    Feature(Feature),
-    Person(Person),
-}
-
-impl Record {
-    fn json(&self) -> serde_json::Value {
-        match self {
-            Record::Feature(f) => serde_json::to_value(feature_to_geojson(f)),
-            Record::Person(p) => serde_json::to_value(p),
-        }
-        .expect("features and people always serialise")
-    }
-
-    /// The record with its version cleared, to tell a real change from a rewrite of the same
-    /// content (a re-import): only real changes are worth an audit row.
-    fn content(&self) -> Record {
-        let mut r = self.clone();
-        match &mut r {
-            Record::Feature(f) => f.version = 0,
-            Record::Person(p) => p.version = 0,
-        }
-        r
-    }
-}
-
 /// Writes `changes`; the caller commits or rolls back.
 pub(super) fn write(conn: &Connection, changes: &ChangeSet) -> Result<Commit, StoreError> {
-    check_expected(conn, &changes.expect)?;
+    check_expected(&changes.expect, |layer, id| {
+        rows::feature_version(conn, layer, id)
+    })?;
     let current = city_version(conn)?;
     if changes.changes.is_empty() {
         return Ok(Commit {
@@ -90,21 +56,6 @@ pub(super) fn city_version(conn: &Connection) -> Result<u64, StoreError> {
         [],
         |r| r.get(0),
     )?)
-}
-
-fn check_expected(conn: &Connection, expect: &[(Layer, String, u64)]) -> Result<(), StoreError> {
-    for (layer, id, expected) in expect {
-        let current = rows::feature_version(conn, *layer, id)?;
-        if current != *expected {
-            return Err(StoreError::Stale {
-                layer: *layer,
-                id: id.clone(),
-                expected: *expected,
-                current,
-            });
-        }
-    }
-    Ok(())
 }
 
 /// Every record the changes may touch, in order of first mention. A cleared layer touches
@@ -199,28 +150,4 @@ fn mark_changed(conn: &Connection, changes: &[Change], at: &str) -> Result<(), S
         stmt.execute((at, table))?;
     }
     Ok(())
-}
-
-fn audit_entry(
-    changes: &ChangeSet,
-    version: u64,
-    at: &str,
-    key: &Key,
-    before: Option<Record>,
-    after: Option<Record>,
-) -> AuditEntry {
-    let (layer, id) = match key {
-        Key::Feature(layer, id) => (Some(*layer), id.clone()),
-        Key::Person(id) => (None, id.clone()),
-    };
-    AuditEntry {
-        version,
-        at: at.to_string(),
-        author: changes.author.clone(),
-        action: changes.action.clone(),
-        layer,
-        id,
-        before: before.as_ref().map(Record::json),
-        after: after.as_ref().map(Record::json),
-    }
 }

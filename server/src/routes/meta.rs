@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 pub async fn health(State(state): State<AppState>) -> Json<Value> {
     let s = state.live.snapshot();
     let store = state.live.store().clone();
-    let store_ok = tokio::task::spawn_blocking(move || store.version().is_ok())
+    let store_ok = tokio::task::spawn_blocking(move || store.ping().is_ok())
         .await
         .unwrap_or(false);
     Json(json!({
