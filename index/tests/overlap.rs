@@ -112,27 +112,21 @@ fn collinear_boundaries_with_different_vertices() {
             [x0, y0],
         ])
     };
-    let origin = [13_500_000.0, 3_300_000.0];
-    let grids: Vec<Region> = (0..6)
-        .flat_map(|i| (0..6).map(move |j| (i, j)))
-        .map(|(i, j)| {
-            square(
-                origin[0] + 200.0 * i as f64,
-                origin[1] + 200.0 * j as f64,
-                200.0,
-            )
-        })
-        .collect();
-    let beats: Vec<Region> = (0..4)
-        .flat_map(|i| (0..4).map(move |j| (i, j)))
-        .map(|(i, j)| {
-            square(
-                origin[0] + 300.0 * i as f64,
-                origin[1] + 300.0 * j as f64,
-                300.0,
-            )
-        })
-        .collect();
+    // An n × n block of squares of side `side`, far from the origin like projected metres.
+    let block = |n: usize, side: f64| -> Vec<Region> {
+        let origin = [13_500_000.0, 3_300_000.0];
+        (0..n * n)
+            .map(|k| {
+                square(
+                    origin[0] + side * (k / n) as f64,
+                    origin[1] + side * (k % n) as f64,
+                    side,
+                )
+            })
+            .collect()
+    };
+    let grids = block(6, 200.0);
+    let beats = block(4, 300.0);
     for g in &grids {
         let sum: f64 = beats.iter().map(|b| intersection_area(g, b)).sum();
         assert!((sum - g.area).abs() < 1e-9 * g.area, "{sum} vs {}", g.area);
