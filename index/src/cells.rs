@@ -13,15 +13,24 @@
 //! [`crate::crossing::contains`] gives on the whole polygon.
 //!
 //! Several meshes (grids and beats) share one table, so one read answers all of them.
+//!
+//! An edit rebuilds only the coarse cells it touches ([`CellIndex::rebuilt_in`]): they are
+//! laid out again, in the same frame and by the same arithmetic, into a small *patch*, and
+//! the copied coarse table points there. Everything else (blocks, mixed cells, edges) is shared
+//! with the previous index, so an edit costs its region plus one copy of the coarse table.
 
 use crate::crossing::{bbox_of, crosses, Edge};
 use rustc_hash::FxHashMap as HashMap;
+use std::sync::Arc;
 
 /// No polygon of the mesh contains the point.
 pub const NONE: u32 = u32::MAX;
 
 /// Tag bit of a table entry: a coarse entry points to a block, a fine entry to a mixed cell.
 const TAG: u32 = 1 << 31;
+/// With [`TAG`], a coarse entry points to a patch that was rebuilt after an edit.
+const PATCH: u32 = 1 << 30;
+const INDEX: u32 = PATCH - 1;
 
 /// Fine cells per coarse cell along each axis (a power of two).
 const SPLIT: usize = 4;
@@ -66,15 +75,113 @@ pub struct CellIndex<const M: usize> {
     /// Fine cell size and its inverse.
     cell: [f64; 2],
     inverse_cell: [f64; 2],
+    /// Where this index's first fine cell is in the frame: zero, or a patch's corner.
+    offset: [usize; 2],
     /// Coarse cells per row and rows.
     columns: usize,
     rows: usize,
     table: Vec<u32>,
+    /// Shared by every index patched from the same build.
+    arenas: Arc<Arenas<M>>,
+    /// Regions rebuilt since the index was built whole; patches have none of their own.
+    patches: Vec<Arc<CellIndex<M>>>,
+}
+
+/// What table entries point into.
+#[derive(Clone, Debug, Default)]
+struct Arenas<const M: usize> {
     blocks: Vec<[u32; SPLIT * SPLIT]>,
     answers: Vec<[u32; M]>,
     mixed: Vec<[Slot; M]>,
     candidates: Vec<Candidate>,
     edges: Vec<Edge>,
+}
+
+impl<const M: usize> Arenas<M> {
+    fn memory_bytes(&self) -> usize {
+        std::mem::size_of_val(self.blocks.as_slice())
+            + std::mem::size_of_val(self.answers.as_slice())
+            + std::mem::size_of_val(self.mixed.as_slice())
+            + std::mem::size_of_val(self.candidates.as_slice())
+            + std::mem::size_of_val(self.edges.as_slice())
+    }
+
+    #[inline]
+    fn resolve(&self, slot: Slot, x: f64, y: f64) -> u32 {
+        if slot.len == 0 {
+            return slot.start;
+        }
+        let start = slot.start as usize;
+        for c in &self.candidates[start..start + slot.len as usize] {
+            if c.edges_len == 0 {
+                return c.polygon;
+            }
+            let s = c.edges_start as usize;
+            let edges = &self.edges[s..s + c.edges_len as usize];
+            if edges.iter().filter(|e| crosses(**e, x, y)).count() % 2 == 1 {
+                return c.polygon;
+            }
+        }
+        NONE
+    }
+
+    /// Appends the candidates of one mesh in one mixed fine cell, in priority order, stopping
+    /// at the first polygon that covers the whole cell.
+    fn add_candidates(
+        &mut self,
+        layout: &MeshLayout,
+        offset: u32,
+        west: f64,
+        row: usize,
+        crossed: &[(u32, u32)],
+        covering: &[(u32, u32)],
+    ) -> Slot {
+        let mut polygons: Vec<(u32, bool)> = crossed
+            .iter()
+            .map(|(_, p)| (*p, false))
+            .chain(covering.iter().map(|(_, p)| (*p, true)))
+            .collect();
+        polygons.sort_unstable();
+        let start = self.candidates.len() as u32;
+        for (polygon, covers) in polygons {
+            if covers {
+                self.candidates.push(Candidate {
+                    polygon,
+                    edges_start: 0,
+                    edges_len: 0,
+                });
+                break;
+            }
+            let (band_start, band_len) = layout.bands.run(polygon, row);
+            let band = &layout.bands.edges[band_start as usize..(band_start + band_len) as usize];
+            let reach = band.partition_point(|e| e[0].max(e[2]) >= west);
+            self.candidates.push(Candidate {
+                polygon,
+                edges_start: offset + band_start,
+                edges_len: reach as u32,
+            });
+        }
+        Slot {
+            start,
+            len: self.candidates.len() as u32 - start,
+        }
+    }
+}
+
+/// A block of coarse cells to rebuild, and the box polygons must meet to matter there.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CellRange {
+    columns: (usize, usize),
+    rows: (usize, usize),
+    /// `[minx, miny, maxx, maxy]`, a fine cell wider than the coarse cells on every side.
+    pub bbox: [f64; 4],
+}
+
+impl CellRange {
+    /// How many coarse cells the range holds.
+    pub fn cells(&self) -> usize {
+        (self.columns.1 - self.columns.0 + 1) * (self.rows.1 - self.rows.0 + 1)
+    }
 }
 
 /// How many coarse cells the index aims for per polygon, and the bounds on the table size.
@@ -128,18 +235,132 @@ impl<const M: usize> CellIndex<M> {
             origin: [bbox[0], bbox[1]],
             inverse_cell: [1.0 / cell[0], 1.0 / cell[1]],
             cell,
+            offset: [0, 0],
             columns,
             rows,
             table: Vec::new(),
-            blocks: Vec::new(),
-            answers: Vec::new(),
-            mixed: Vec::new(),
-            candidates: Vec::new(),
-            edges: Vec::new(),
+            arenas: Arc::default(),
+            patches: Vec::new(),
         };
-        // Meshes are laid out independently, one thread each.
+        index.lay_out_all(&meshes);
+        index
+    }
+
+    /// The coarse cells that answers in `area` depend on, or `None` when `area` is not inside
+    /// the index (a city that grew needs a whole new build).
+    pub fn range_of(&self, area: [f64; 4]) -> Option<CellRange> {
+        let fine = |v: f64, axis: usize| (v - self.origin[axis]) * self.inverse_cell[axis];
+        let (c0, r0) = (fine(area[0], 0), fine(area[1], 1));
+        let (c1, r1) = (fine(area[2], 0), fine(area[3], 1));
+        let (last_column, last_row) = (self.fine_columns() as f64, self.fine_rows() as f64);
+        let inside = c0 >= 0.0 && r0 >= 0.0 && c1 <= last_column && r1 <= last_row;
+        if !inside {
+            return None;
+        }
+        let [c0, r0, c1, r1] = [c0, r0, c1, r1].map(f64::floor);
+        // One fine cell more on each side covers points that rounding places next door.
+        let c0 = (c0 - 1.0).max(0.0);
+        let r0 = (r0 - 1.0).max(0.0);
+        let c1 = (c1 + 1.0).min(last_column - 1.0);
+        let r1 = (r1 + 1.0).min(last_row - 1.0);
+        let columns = (c0 as usize >> SPLIT_SHIFT, c1 as usize >> SPLIT_SHIFT);
+        let rows = (r0 as usize >> SPLIT_SHIFT, r1 as usize >> SPLIT_SHIFT);
+        let at = |coarse: usize, side: f64, axis: usize| {
+            self.origin[axis] + ((coarse * SPLIT) as f64 + side) * self.cell[axis]
+        };
+        Some(CellRange {
+            columns,
+            rows,
+            bbox: [
+                at(columns.0, -1.0, 0),
+                at(rows.0, -1.0, 1),
+                at(columns.1 + 1, 1.0, 0),
+                at(rows.1 + 1, 1.0, 1),
+            ],
+        })
+    }
+
+    /// This index with the answers in `range` recomputed from `meshes`: for each mesh, in
+    /// priority order, every polygon whose bbox meets `range.bbox`, answering with `labels`.
+    /// Answers elsewhere are kept; inside `range` they are exactly those a whole build gives.
+    ///
+    /// ```
+    /// use onemap_index::cells::{CellIndex, MeshPolygon};
+    /// let square = |x0: f64, y0: f64, side: f64| MeshPolygon::new(vec![
+    ///     [x0, y0, x0 + side, y0], [x0 + side, y0, x0 + side, y0 + side],
+    ///     [x0 + side, y0 + side, x0, y0 + side], [x0, y0 + side, x0, y0],
+    /// ]);
+    /// let before = CellIndex::<1>::build([(0..8).map(|i| square(i as f64, 0.0, 1.0)).collect()]);
+    /// // Polygon 3 grows into polygon 4's west half; 4 keeps its shape (and the lower priority).
+    /// let range = before.range_of([3.0, 0.0, 4.5, 1.0]).unwrap();
+    /// let after = before.rebuilt_in(&range, [vec![square(3.0, 0.0, 1.5), square(4.0, 0.0, 1.0)]], [&[3, 4]]);
+    /// assert_eq!(after.locate(4.25, 0.5), [3]);
+    /// assert_eq!(after.locate(4.75, 0.5), [4]);
+    /// assert_eq!(after.locate(7.5, 0.5), [7]);
+    /// assert_eq!(before.locate(4.25, 0.5), [4]);
+    /// ```
+    pub fn rebuilt_in(
+        &self,
+        range: &CellRange,
+        meshes: [Vec<MeshPolygon>; M],
+        labels: [&[u32]; M],
+    ) -> Self {
+        let mut patch = CellIndex {
+            offset: [range.columns.0 * SPLIT, range.rows.0 * SPLIT],
+            columns: range.columns.1 - range.columns.0 + 1,
+            rows: range.rows.1 - range.rows.0 + 1,
+            table: Vec::new(),
+            arenas: Arc::default(),
+            patches: Vec::new(),
+            ..*self
+        };
+        patch.lay_out_all(&meshes);
+        patch.relabel(labels);
+        let mut next = self.clone();
+        next.drop_unused_patches();
+        next.patches.push(Arc::new(patch));
+        let entry = TAG | PATCH | (next.patches.len() - 1) as u32;
+        for row in range.rows.0..=range.rows.1 {
+            let start = row * self.columns;
+            next.table[start + range.columns.0..=start + range.columns.1].fill(entry);
+        }
+        next
+    }
+
+    /// Forgets patches that later patches have covered entirely, once there are enough of
+    /// them to be worth the scan of the table.
+    fn drop_unused_patches(&mut self) {
+        if self.patches.len() < 32 || !self.patches.len().is_power_of_two() {
+            return;
+        }
+        let mut renumber = vec![u32::MAX; self.patches.len()];
+        let mut kept = Vec::new();
+        for entry in &mut self.table {
+            if *entry & (TAG | PATCH) == TAG | PATCH {
+                let old = (*entry & INDEX) as usize;
+                if renumber[old] == u32::MAX {
+                    renumber[old] = kept.len() as u32;
+                    kept.push(Arc::clone(&self.patches[old]));
+                }
+                *entry = TAG | PATCH | renumber[old];
+            }
+        }
+        self.patches = kept;
+    }
+
+    /// Regions rebuilt since the whole index was built, and the bytes they hold: a caller
+    /// builds the index whole again when these grow large.
+    pub fn patches(&self) -> (usize, usize) {
+        (
+            self.patches.len(),
+            self.patches.iter().map(|p| p.memory_bytes()).sum(),
+        )
+    }
+
+    /// Lays out every mesh (one thread each) and writes the table and arenas.
+    fn lay_out_all(&mut self, meshes: &[Vec<MeshPolygon>; M]) {
         let layouts: Vec<MeshLayout> = std::thread::scope(|scope| {
-            let index = &index;
+            let index = &*self;
             let workers: Vec<_> = meshes
                 .iter()
                 .map(|m| scope.spawn(move || index.lay_out(m)))
@@ -149,28 +370,38 @@ impl<const M: usize> CellIndex<M> {
                 .map(|w| w.join().expect("cell layout worker panicked"))
                 .collect()
         });
-        index.combine(&layouts);
-        index
+        self.combine(&layouts);
     }
 
     /// The polygon of each mesh that contains `(x, y)`, or [`NONE`].
     #[inline]
     pub fn locate(&self, x: f64, y: f64) -> [u32; M] {
-        let Some((column, row)) = self.fine_of(x, y) else {
-            return [NONE; M];
-        };
-        let mut entry = self.table[(row >> SPLIT_SHIFT) * self.columns + (column >> SPLIT_SHIFT)];
-        if entry & TAG == 0 {
-            return self.answers[entry as usize];
+        match self.fine_of(x, y) {
+            Some((column, row)) => self.answer_at(column, row, x, y),
+            None => [NONE; M],
         }
-        entry = self.blocks[(entry & !TAG) as usize][sub_index(column, row)];
+    }
+
+    /// The answers for a point in fine cell `(column, row)` of the frame.
+    #[inline]
+    fn answer_at(&self, column: usize, row: usize, x: f64, y: f64) -> [u32; M] {
+        let (c, r) = (column - self.offset[0], row - self.offset[1]);
+        let mut entry = self.table[(r >> SPLIT_SHIFT) * self.columns + (c >> SPLIT_SHIFT)];
+        let arenas = &*self.arenas;
         if entry & TAG == 0 {
-            return self.answers[entry as usize];
+            return arenas.answers[entry as usize];
         }
-        let slots = &self.mixed[(entry & !TAG) as usize];
+        if entry & PATCH != 0 {
+            return self.patches[(entry & INDEX) as usize].answer_at(column, row, x, y);
+        }
+        entry = arenas.blocks[(entry & INDEX) as usize][sub_index(c, r)];
+        if entry & TAG == 0 {
+            return arenas.answers[entry as usize];
+        }
+        let slots = &arenas.mixed[(entry & INDEX) as usize];
         let mut out = [NONE; M];
         for (answer, slot) in out.iter_mut().zip(slots) {
-            *answer = self.resolve(*slot, x, y);
+            *answer = arenas.resolve(*slot, x, y);
         }
         out
     }
@@ -183,6 +414,7 @@ impl<const M: usize> CellIndex<M> {
     /// answered. Same answers as calling `locate` point by point.
     pub fn locate_many(&self, points: &[[f64; 2]], out: &mut Vec<[u32; M]>) {
         const AHEAD: usize = 16;
+        let arenas = &*self.arenas;
         out.reserve(points.len());
         for (i, p) in points.iter().enumerate() {
             if let Some(q) = points.get(i + AHEAD) {
@@ -191,24 +423,20 @@ impl<const M: usize> CellIndex<M> {
                 }
             }
             if let Some(q) = points.get(i + AHEAD / 2) {
-                if let Some((entry, sub)) = self.coarse_entry(q[0], q[1]) {
-                    if entry & TAG != 0 {
-                        prefetch(&self.blocks[(entry & !TAG) as usize][sub]);
-                    }
+                if let Some((entry, sub)) = self.block_entry(q[0], q[1]) {
+                    prefetch(&arenas.blocks[entry][sub]);
                 }
             }
             if let Some(q) = points.get(i + AHEAD / 4) {
-                if let Some((entry, sub)) = self.coarse_entry(q[0], q[1]) {
-                    if entry & TAG != 0 {
-                        let fine = self.blocks[(entry & !TAG) as usize][sub];
-                        if fine & TAG != 0 {
-                            let slots = &self.mixed[(fine & !TAG) as usize];
-                            prefetch(slots);
-                            prefetch(
-                                &self.candidates
-                                    [slots[0].start.min(self.candidates.len() as u32 - 1) as usize],
-                            );
-                        }
+                if let Some((entry, sub)) = self.block_entry(q[0], q[1]) {
+                    let fine = arenas.blocks[entry][sub];
+                    if fine & TAG != 0 {
+                        let slots = &arenas.mixed[(fine & INDEX) as usize];
+                        prefetch(slots);
+                        prefetch(
+                            &arenas.candidates
+                                [slots[0].start.min(arenas.candidates.len() as u32 - 1) as usize],
+                        );
                     }
                 }
             }
@@ -223,12 +451,13 @@ impl<const M: usize> CellIndex<M> {
             .map(|(column, row)| (row >> SPLIT_SHIFT) * self.columns + (column >> SPLIT_SHIFT))
     }
 
-    /// The coarse entry of a point and its fine cell's place in a block.
+    /// The block a point's coarse entry points to (not a patch's) and its fine cell's place
+    /// in it.
     #[inline]
-    fn coarse_entry(&self, x: f64, y: f64) -> Option<(u32, usize)> {
+    fn block_entry(&self, x: f64, y: f64) -> Option<(usize, usize)> {
         let (column, row) = self.fine_of(x, y)?;
-        let coarse = (row >> SPLIT_SHIFT) * self.columns + (column >> SPLIT_SHIFT);
-        Some((self.table[coarse], sub_index(column, row)))
+        let entry = self.table[(row >> SPLIT_SHIFT) * self.columns + (column >> SPLIT_SHIFT)];
+        (entry & (TAG | PATCH) == TAG).then(|| ((entry & INDEX) as usize, sub_index(column, row)))
     }
 
     /// The fine cell `(column, row)` of a point, if it lies in the grid (NaN does not).
@@ -245,7 +474,7 @@ impl<const M: usize> CellIndex<M> {
     }
 
     /// Replaces every answer `i` of mesh `m` by `labels[m][i]`, so lookups return the caller's
-    /// own numbers (feature indices) with no second table to read.
+    /// own numbers (feature keys) with no second table to read.
     pub fn relabel(&mut self, labels: [&[u32]; M]) {
         let map = |m: usize, i: u32| {
             if i == NONE {
@@ -254,45 +483,53 @@ impl<const M: usize> CellIndex<M> {
                 labels[m][i as usize]
             }
         };
-        for answer in &mut self.answers {
+        let arenas = Arc::make_mut(&mut self.arenas);
+        for answer in &mut arenas.answers {
             for (m, a) in answer.iter_mut().enumerate() {
                 *a = map(m, *a);
             }
         }
-        for slots in &mut self.mixed {
+        for slots in &mut arenas.mixed {
             for (m, slot) in slots.iter_mut().enumerate() {
                 if slot.len == 0 {
                     slot.start = map(m, slot.start);
                 } else {
                     let range = slot.start as usize..(slot.start + slot.len) as usize;
-                    for c in &mut self.candidates[range] {
+                    for c in &mut arenas.candidates[range] {
                         c.polygon = map(m, c.polygon);
                     }
                 }
             }
         }
+        for patch in &mut self.patches {
+            Arc::make_mut(patch).relabel(labels);
+        }
+    }
+
+    /// Coarse cells in the table.
+    pub fn coarse_cells(&self) -> usize {
+        self.table.len()
     }
 
     /// Bytes held by the index, for reports.
     pub fn memory_bytes(&self) -> usize {
         self.table.len() * 4
-            + std::mem::size_of_val(self.blocks.as_slice())
-            + std::mem::size_of_val(self.answers.as_slice())
-            + std::mem::size_of_val(self.mixed.as_slice())
-            + std::mem::size_of_val(self.candidates.as_slice())
-            + std::mem::size_of_val(self.edges.as_slice())
+            + self.arenas.memory_bytes()
+            + self.patches.iter().map(|p| p.memory_bytes()).sum::<usize>()
     }
 
     /// A one-line description of the layout, for reports.
     pub fn describe(&self) -> String {
+        let a = &self.arenas;
         format!(
-            "{}×{} coarse cells, {} blocks, {} mixed cells, {} candidates, {} edges",
+            "{}×{} coarse cells, {} blocks, {} mixed cells, {} candidates, {} edges, {} patches",
             self.columns,
             self.rows,
-            self.blocks.len(),
-            self.mixed.len(),
-            self.candidates.len(),
-            self.edges.len()
+            a.blocks.len(),
+            a.mixed.len(),
+            a.candidates.len(),
+            a.edges.len(),
+            self.patches.len()
         )
     }
 
@@ -305,8 +542,11 @@ impl<const M: usize> CellIndex<M> {
             .map(|e| {
                 if e & TAG == 0 {
                     fine
+                } else if e & PATCH != 0 {
+                    // Rebuilt regions are small: count them as the rest of the index does.
+                    fine / 2.0
                 } else {
-                    self.blocks[(e & !TAG) as usize]
+                    self.arenas.blocks[(e & INDEX) as usize]
                         .iter()
                         .filter(|f| *f & TAG == 0)
                         .count() as f64
@@ -314,25 +554,6 @@ impl<const M: usize> CellIndex<M> {
             })
             .sum();
         settled / (self.table.len() as f64 * fine).max(1.0)
-    }
-
-    #[inline]
-    fn resolve(&self, slot: Slot, x: f64, y: f64) -> u32 {
-        if slot.len == 0 {
-            return slot.start;
-        }
-        let start = slot.start as usize;
-        for c in &self.candidates[start..start + slot.len as usize] {
-            if c.edges_len == 0 {
-                return c.polygon;
-            }
-            let s = c.edges_start as usize;
-            let edges = &self.edges[s..s + c.edges_len as usize];
-            if edges.iter().filter(|e| crosses(**e, x, y)).count() % 2 == 1 {
-                return c.polygon;
-            }
-        }
-        NONE
     }
 
     fn fine_columns(&self) -> usize {
@@ -350,11 +571,13 @@ impl<const M: usize> CellIndex<M> {
     }
 
     /// The fine cell's bounds grown by a margin wider than any rounding in [`Self::locate`], so
-    /// a point placed in a neighbouring cell by rounding is still covered.
+    /// a point placed in a neighbouring cell by rounding is still covered. `column` and `row`
+    /// count from this index's offset; the arithmetic is the frame's, so a patch and a whole
+    /// build see the very same cells.
     fn padded_cell(&self, column: usize, row: usize) -> [f64; 4] {
         let pad = [self.cell[0] * 1e-3, self.cell[1] * 1e-3];
-        let x0 = self.origin[0] + column as f64 * self.cell[0];
-        let y0 = self.origin[1] + row as f64 * self.cell[1];
+        let x0 = self.origin[0] + (column + self.offset[0]) as f64 * self.cell[0];
+        let y0 = self.origin[1] + (row + self.offset[1]) as f64 * self.cell[1];
         [
             x0 - pad[0],
             y0 - pad[1],
@@ -363,15 +586,22 @@ impl<const M: usize> CellIndex<M> {
         ]
     }
 
+    /// `round` of the fine position of `v` on `axis` in the frame, counted from this index's
+    /// offset (negative before it). Rounded before the offset is taken off, so a patch rounds
+    /// exactly as a whole build does.
+    fn fine_cell(&self, v: f64, axis: usize, shift: f64, round: fn(f64) -> f64) -> f64 {
+        round((v - self.origin[axis]) * self.inverse_cell[axis] - shift) - self.offset[axis] as f64
+    }
+
     fn column_range(&self, min: f64, max: f64) -> (usize, usize) {
-        let lo = ((min - self.origin[0]) * self.inverse_cell[0]).floor() - 1.0;
-        let hi = ((max - self.origin[0]) * self.inverse_cell[0]).floor() + 1.0;
+        let lo = self.fine_cell(min, 0, 0.0, f64::floor) - 1.0;
+        let hi = self.fine_cell(max, 0, 0.0, f64::floor) + 1.0;
         clamp_range(lo, hi, self.fine_columns())
     }
 
     fn row_range(&self, min: f64, max: f64) -> (usize, usize) {
-        let lo = ((min - self.origin[1]) * self.inverse_cell[1]).floor() - 1.0;
-        let hi = ((max - self.origin[1]) * self.inverse_cell[1]).floor() + 1.0;
+        let lo = self.fine_cell(min, 1, 0.0, f64::floor) - 1.0;
+        let hi = self.fine_cell(max, 1, 0.0, f64::floor) + 1.0;
         clamp_range(lo, hi, self.fine_rows())
     }
 
@@ -457,7 +687,7 @@ impl<const M: usize> CellIndex<M> {
         let (r0, r1) = self.row_range(polygon.bbox[1], polygon.bbox[3]);
         let mut xs: Vec<f64> = Vec::new();
         for row in r0..=r1 {
-            let y = self.origin[1] + (row as f64 + 0.5) * self.cell[1];
+            let y = self.origin[1] + ((row + self.offset[1]) as f64 + 0.5) * self.cell[1];
             xs.clear();
             for &[ax, ay, bx, by] in &polygon.edges {
                 if (ay > y) != (by > y) {
@@ -466,8 +696,8 @@ impl<const M: usize> CellIndex<M> {
             }
             xs.sort_unstable_by(f64::total_cmp);
             for pair in xs.chunks_exact(2) {
-                let first = ((pair[0] - self.origin[0]) * self.inverse_cell[0] - 0.5).ceil();
-                let last = ((pair[1] - self.origin[0]) * self.inverse_cell[0] - 0.5).floor();
+                let first = self.fine_cell(pair[0], 0, 0.5, f64::ceil);
+                let last = self.fine_cell(pair[1], 0, 0.5, f64::floor);
                 let last = last.min(self.fine_columns() as f64 - 1.0);
                 if last < 0.0 {
                     continue;
@@ -481,16 +711,17 @@ impl<const M: usize> CellIndex<M> {
 
     /// Writes the coarse table, blocks and mixed cells from every mesh's layout.
     fn combine(&mut self, layouts: &[MeshLayout]) {
+        let mut a = Arenas::<M>::default();
         // Every mesh's band lists go into one edge array; candidates point into it.
         let mut offsets = [0u32; M];
         for (m, layout) in layouts.iter().enumerate() {
-            offsets[m] = self.edges.len() as u32;
-            self.edges.extend_from_slice(&layout.bands.edges);
+            offsets[m] = a.edges.len() as u32;
+            a.edges.extend_from_slice(&layout.bands.edges);
         }
         let mut cursors = vec![(0usize, 0usize); M];
         let mut answer_ids: HashMap<[u32; M], u32> = HashMap::default();
         let mut block_ids: HashMap<[u32; SPLIT * SPLIT], u32> = HashMap::default();
-        self.table = Vec::with_capacity(self.columns * self.rows);
+        let mut table = Vec::with_capacity(self.columns * self.rows);
         for coarse in 0..self.columns * self.rows {
             let mut block = [0u32; SPLIT * SPLIT];
             for (sub, entry) in block.iter_mut().enumerate() {
@@ -509,18 +740,19 @@ impl<const M: usize> CellIndex<M> {
                         slots[m].start = layout.settled[key];
                     } else {
                         mixed = true;
+                        let west = self.padded_cell(column, row)[0];
                         slots[m] =
-                            self.add_candidates(layout, offsets[m], column, row, crossed, covering);
+                            a.add_candidates(layout, offsets[m], west, row, crossed, covering);
                     }
                 }
                 *entry = if mixed {
-                    self.mixed.push(slots);
-                    TAG | (self.mixed.len() - 1) as u32
+                    a.mixed.push(slots);
+                    TAG | (a.mixed.len() - 1) as u32
                 } else {
                     let answer = slots.map(|s| s.start);
-                    let next = self.answers.len() as u32;
+                    let next = a.answers.len() as u32;
                     *answer_ids.entry(answer).or_insert_with(|| {
-                        self.answers.push(answer);
+                        a.answers.push(answer);
                         next
                     })
                 };
@@ -529,62 +761,21 @@ impl<const M: usize> CellIndex<M> {
             let entry = if uniform {
                 block[0]
             } else {
-                let next = self.blocks.len() as u32;
+                let next = a.blocks.len() as u32;
                 TAG | *block_ids.entry(block).or_insert_with(|| {
-                    self.blocks.push(block);
+                    a.blocks.push(block);
                     next
                 })
             };
-            self.table.push(entry);
+            table.push(entry);
         }
+        self.table = table;
+        self.arenas = Arc::new(a);
     }
 
     fn fine_position(&self, coarse: usize, sub: usize) -> (usize, usize) {
         let (cx, cy) = (coarse % self.columns, coarse / self.columns);
         (cx * SPLIT + sub % SPLIT, cy * SPLIT + sub / SPLIT)
-    }
-
-    /// Appends the candidates of one mesh in one mixed fine cell, in priority order, stopping
-    /// at the first polygon that covers the whole cell.
-    fn add_candidates(
-        &mut self,
-        layout: &MeshLayout,
-        offset: u32,
-        column: usize,
-        row: usize,
-        crossed: &[(u32, u32)],
-        covering: &[(u32, u32)],
-    ) -> Slot {
-        let mut polygons: Vec<(u32, bool)> = crossed
-            .iter()
-            .map(|(_, p)| (*p, false))
-            .chain(covering.iter().map(|(_, p)| (*p, true)))
-            .collect();
-        polygons.sort_unstable();
-        let start = self.candidates.len() as u32;
-        let west = self.padded_cell(column, row)[0];
-        for (polygon, covers) in polygons {
-            if covers {
-                self.candidates.push(Candidate {
-                    polygon,
-                    edges_start: 0,
-                    edges_len: 0,
-                });
-                break;
-            }
-            let (band_start, band_len) = layout.bands.run(polygon, row);
-            let band = &layout.bands.edges[band_start as usize..(band_start + band_len) as usize];
-            let reach = band.partition_point(|e| e[0].max(e[2]) >= west);
-            self.candidates.push(Candidate {
-                polygon,
-                edges_start: offset + band_start,
-                edges_len: reach as u32,
-            });
-        }
-        Slot {
-            start,
-            len: self.candidates.len() as u32 - start,
-        }
     }
 }
 

@@ -33,13 +33,19 @@ pub struct Snapshot {
     features: Vec<Feature>,
     ids: HashMap<(Layer, String), u32>,
     people: HashMap<String, Person>,
-    /// Grids deepest level first, then beats: mesh position → feature index.
+    /// Beats in id order (feature indices).
     beat_mesh: Vec<u32>,
-    /// Shared with the next snapshot when an edit leaves every indexed shape as it was.
+    /// Grid and beat by point. Shared with the next snapshot when an edit leaves every
+    /// indexed shape as it was, patched where an edit changed one; answers are keys.
     cells: Arc<CellIndex<2>>,
     station_cells: Arc<CellIndex<1>>,
-    /// Which features each cell index answers with, to tell when it can be shared.
-    indexed: Vec<u32>,
+    /// The cell indexes answer with keys, which stay with a feature from snapshot to
+    /// snapshot while feature indices shift with every insert: feature index → key.
+    key_of: Vec<u32>,
+    /// Key → feature index, or [`NONE`] for a feature since deleted.
+    feature_of_key: Vec<u32>,
+    /// Per feature: which cell-index mesh it is in, to tell what an edit changed.
+    mesh_of: Vec<Mesh>,
     /// Bounding boxes of areal features (lng/lat).
     boxes: RTree<BoxEntry>,
     /// Cameras in a frame scaled so that distances are isotropic near the city.
@@ -53,6 +59,19 @@ pub struct Snapshot {
     matrix: OverlapMatrix,
     bounds: [f64; 4],
 }
+
+/// The cell-index mesh a feature answers in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mesh {
+    None,
+    Grid,
+    Beat,
+    Station,
+}
+
+/// An edit whose region spans more than this share of the coarse cells, or patches holding
+/// more than this share of the index's bytes, rebuild the cell index whole.
+const PATCH_SHARE: f64 = 0.25;
 
 /// Grids at this level or deeper take part in the overlap matrix.
 pub const MATRIX_MIN_LEVEL: u8 = level::GRID;
@@ -117,40 +136,69 @@ impl Snapshot {
         grid_mesh.sort_by_key(|i| std::cmp::Reverse(features[*i as usize].level().unwrap_or(0)));
         let beat_mesh = of_layer(Layer::Beat);
         let station_mesh = of_layer(Layer::Station);
-        let mesh = |members: &[u32]| -> Vec<MeshPolygon> {
-            members
-                .iter()
-                .map(|i| {
-                    MeshPolygon::new(
-                        features[*i as usize]
-                            .area()
-                            .map(edges_of)
-                            .unwrap_or_default(),
-                    )
-                })
-                .collect()
-        };
-        let indexed: Vec<u32> = grid_mesh
-            .iter()
-            .chain(&beat_mesh)
-            .chain(&station_mesh)
-            .copied()
-            .collect();
-        let unchanged = previous.filter(|(prev, _)| {
-            prev.indexed == indexed
-                && indexed.iter().all(|i| {
-                    let (a, b) = (&prev.features[*i as usize], &features[*i as usize]);
-                    a.id == b.id && a.shape == b.shape
-                })
+        let mut mesh_of = vec![Mesh::None; features.len()];
+        for (members, kind) in [
+            (&grid_mesh, Mesh::Grid),
+            (&beat_mesh, Mesh::Beat),
+            (&station_mesh, Mesh::Station),
+        ] {
+            for i in members {
+                mesh_of[*i as usize] = kind;
+            }
+        }
+        let kept = previous.map(|(prev, _)| {
+            let keys = Keys::carried(prev, &features);
+            let changes = MeshChanges::between(prev, &features, &keys.key_of, &mesh_of);
+            (prev, keys, changes)
         });
-        let (cells, station_cells) = match unchanged {
-            Some((prev, _)) => (Arc::clone(&prev.cells), Arc::clone(&prev.station_cells)),
-            None => {
-                let mut cells = CellIndex::build([mesh(&grid_mesh), mesh(&beat_mesh)]);
-                cells.relabel([&grid_mesh, &beat_mesh]);
-                let mut station_cells = CellIndex::build([mesh(&station_mesh)]);
-                station_cells.relabel([&station_mesh]);
-                (Arc::new(cells), Arc::new(station_cells))
+        let indexes = kept.as_ref().and_then(|(prev, keys, changes)| {
+            let cells = if changes.cells.is_empty() {
+                Arc::clone(&prev.cells)
+            } else {
+                let ranks = ranks(features.len(), [&grid_mesh, &beat_mesh]);
+                let patched = patch_cells(
+                    &prev.cells,
+                    &changes.cells,
+                    |bbox| {
+                        let mut found: [Vec<u32>; 2] = Default::default();
+                        for i in areal_meeting(&boxes, bbox) {
+                            match mesh_of[i as usize] {
+                                Mesh::Grid => found[0].push(i),
+                                Mesh::Beat => found[1].push(i),
+                                _ => {}
+                            }
+                        }
+                        found.map(|mut members| {
+                            members.sort_unstable_by_key(|i| ranks[*i as usize]);
+                            members
+                        })
+                    },
+                    &features,
+                    &keys.key_of,
+                )?;
+                Arc::new(patched)
+            };
+            let station_cells = if changes.stations {
+                Arc::new(cell_index([&station_mesh], &features, &keys.key_of))
+            } else {
+                Arc::clone(&prev.station_cells)
+            };
+            Some((cells, station_cells))
+        });
+        let (cells, station_cells, key_of, feature_of_key) = match (indexes, kept) {
+            (Some((cells, station_cells)), Some((_, keys, _))) => {
+                (cells, station_cells, keys.key_of, keys.feature_of_key)
+            }
+            _ => {
+                let identity: Vec<u32> = (0..features.len() as u32).collect();
+                let cells = cell_index([&grid_mesh, &beat_mesh], &features, &identity);
+                let station_cells = cell_index([&station_mesh], &features, &identity);
+                (
+                    Arc::new(cells),
+                    Arc::new(station_cells),
+                    identity.clone(),
+                    identity,
+                )
             }
         };
 
@@ -191,7 +239,9 @@ impl Snapshot {
             beat_mesh,
             cells,
             station_cells,
-            indexed,
+            key_of,
+            feature_of_key,
+            mesh_of,
             boxes,
             cameras,
             camera_scale,
@@ -390,17 +440,31 @@ impl Snapshot {
         out
     }
 
-    /// The deepest grid and the beat containing the point, as mesh answers. The hot path:
-    /// one table read for most points.
+    /// The deepest grid and the beat containing the point, as feature indices ([`NONE`] for
+    /// none). The hot path: one table read for most points.
     #[inline]
     pub fn locate_pair(&self, lng: f64, lat: f64) -> [u32; 2] {
-        self.cells.locate(lng, lat)
+        self.cells.locate(lng, lat).map(|key| self.feature_at(key))
     }
 
     /// [`Self::locate_pair`] for many points, reading memory ahead (see
     /// [`CellIndex::locate_many`]).
     pub fn locate_pairs(&self, points: &[[f64; 2]], out: &mut Vec<[u32; 2]>) {
-        self.cells.locate_many(points, out)
+        let start = out.len();
+        self.cells.locate_many(points, out);
+        for pair in &mut out[start..] {
+            *pair = pair.map(|key| self.feature_at(key));
+        }
+    }
+
+    /// The feature a cell index's key stands for.
+    #[inline]
+    fn feature_at(&self, key: u32) -> u32 {
+        if key == NONE {
+            NONE
+        } else {
+            self.feature_of_key[key as usize]
+        }
     }
 
     /// [`Self::locate`] for many points, in order.
@@ -418,7 +482,7 @@ impl Snapshot {
         let some = |i: u32| (i != NONE).then_some(i);
         let station = some(b)
             .and_then(|b| self.parents[b as usize])
-            .or_else(|| some(self.station_cells.locate(lng, lat)[0]));
+            .or_else(|| some(self.feature_at(self.station_cells.locate(lng, lat)[0])));
         Hit {
             grid: some(g),
             beat: some(b),
@@ -428,7 +492,7 @@ impl Snapshot {
 
     /// The deepest grid, the beat and the station containing the point.
     pub fn locate(&self, lng: f64, lat: f64) -> Hit {
-        let [g, b] = self.cells.locate(lng, lat);
+        let [g, b] = self.locate_pair(lng, lat);
         self.hit(g, b, lng, lat)
     }
 
@@ -551,14 +615,7 @@ impl Snapshot {
 
     /// Features whose bounding box meets `bbox` (lng/lat), for polygon queries.
     pub fn areal_in(&self, bbox: [f64; 4]) -> Vec<u32> {
-        let env = AABB::from_corners([bbox[0], bbox[1]], [bbox[2], bbox[3]]);
-        let mut v: Vec<u32> = self
-            .boxes
-            .locate_in_envelope_intersecting(&env)
-            .map(|e| e.data)
-            .collect();
-        v.sort_unstable();
-        v
+        areal_meeting(&self.boxes, bbox)
     }
 
     /// Cameras inside `bbox` (lng/lat).
@@ -590,6 +647,186 @@ impl Snapshot {
     pub fn settled_share(&self) -> f64 {
         self.cells.settled_share()
     }
+}
+
+/// Keys carried over from the previous snapshot; new features get fresh ones.
+struct Keys {
+    key_of: Vec<u32>,
+    feature_of_key: Vec<u32>,
+}
+
+impl Keys {
+    fn carried(prev: &Snapshot, features: &[Feature]) -> Keys {
+        let mut fresh = prev.feature_of_key.len() as u32;
+        let key_of: Vec<u32> = features
+            .iter()
+            .map(|f| match prev.ids.get(&(f.layer(), f.id.clone())) {
+                Some(&p) => prev.key_of[p as usize],
+                None => {
+                    fresh += 1;
+                    fresh - 1
+                }
+            })
+            .collect();
+        let mut feature_of_key = vec![NONE; fresh as usize];
+        for (i, key) in key_of.iter().enumerate() {
+            feature_of_key[*key as usize] = i as u32;
+        }
+        Keys {
+            key_of,
+            feature_of_key,
+        }
+    }
+}
+
+/// What an edit changed in the cell indexes' meshes.
+struct MeshChanges {
+    /// Boxes (old and new) of grid or beat mesh polygons that appeared, went, moved or changed
+    /// priority.
+    cells: Vec<[f64; 4]>,
+    stations: bool,
+}
+
+impl MeshChanges {
+    fn between(prev: &Snapshot, features: &[Feature], key_of: &[u32], mesh_of: &[Mesh]) -> Self {
+        let mut changes = MeshChanges {
+            cells: Vec::new(),
+            stations: false,
+        };
+        let mut note = |mesh: Mesh, f: &Feature| match mesh {
+            Mesh::Grid | Mesh::Beat => changes.cells.extend(f.bbox()),
+            Mesh::Station => changes.stations = true,
+            Mesh::None => {}
+        };
+        let mut alive = vec![false; prev.features.len()];
+        for (i, f) in features.iter().enumerate() {
+            let old = prev.feature_of_key.get(key_of[i] as usize).copied();
+            let old = old.filter(|p| *p != NONE).map(|p| p as usize);
+            if let Some(p) = old {
+                alive[p] = true;
+            }
+            let (new_mesh, old_mesh) = (mesh_of[i], old.map_or(Mesh::None, |p| prev.mesh_of[p]));
+            if new_mesh == Mesh::None && old_mesh == Mesh::None {
+                continue;
+            }
+            let same = old.is_some_and(|p| {
+                let before = &prev.features[p];
+                new_mesh == old_mesh && before.shape == f.shape && before.level() == f.level()
+            });
+            if !same {
+                note(new_mesh, f);
+                if let Some(p) = old {
+                    note(old_mesh, &prev.features[p]);
+                }
+            }
+        }
+        for (p, f) in prev.features.iter().enumerate() {
+            if !alive[p] {
+                note(prev.mesh_of[p], f);
+            }
+        }
+        changes
+    }
+}
+
+/// Each mesh member's position in its mesh, for ordering the members of a patch.
+fn ranks<const M: usize>(features: usize, meshes: [&[u32]; M]) -> Vec<u32> {
+    let mut rank = vec![u32::MAX; features];
+    for members in meshes {
+        for (position, i) in members.iter().enumerate() {
+            rank[*i as usize] = position as u32;
+        }
+    }
+    rank
+}
+
+/// The cell index over `meshes` (feature indices, in priority order) answering `labels[i]`.
+fn cell_index<const M: usize>(
+    meshes: [&[u32]; M],
+    features: &[Feature],
+    labels: &[u32],
+) -> CellIndex<M> {
+    let polygons = meshes.map(|members| mesh_polygons(members, features));
+    let labels = meshes.map(|members| members_labels(members, labels));
+    let mut index = CellIndex::build(polygons);
+    index.relabel(labels.each_ref().map(Vec::as_slice));
+    index
+}
+
+fn mesh_polygons(members: &[u32], features: &[Feature]) -> Vec<MeshPolygon> {
+    members
+        .iter()
+        .map(|i| MeshPolygon::new(feature_edges(&features[*i as usize])))
+        .collect()
+}
+
+fn members_labels(members: &[u32], labels: &[u32]) -> Vec<u32> {
+    members.iter().map(|i| labels[*i as usize]).collect()
+}
+
+/// `cells` with the regions around `dirty` rebuilt, each from the mesh members `meeting`
+/// finds for its box, or `None` when the edit is too large for patches to pay.
+fn patch_cells(
+    cells: &CellIndex<2>,
+    dirty: &[[f64; 4]],
+    meeting: impl Fn([f64; 4]) -> [Vec<u32>; 2],
+    features: &[Feature],
+    key_of: &[u32],
+) -> Option<CellIndex<2>> {
+    let mut ranges = Vec::new();
+    for area in merged_boxes(dirty) {
+        ranges.push(cells.range_of(area)?);
+    }
+    let cells_rebuilt: usize = ranges.iter().map(|r| r.cells()).sum();
+    if cells_rebuilt as f64 > PATCH_SHARE * cells.coarse_cells() as f64 {
+        return None;
+    }
+    let mut next: Option<CellIndex<2>> = None;
+    for range in &ranges {
+        let members = meeting(range.bbox);
+        let polygons = members.each_ref().map(|m| mesh_polygons(m, features));
+        let labels = members.each_ref().map(|m| members_labels(m, key_of));
+        let base = next.as_ref().unwrap_or(cells);
+        next = Some(base.rebuilt_in(range, polygons, labels.each_ref().map(Vec::as_slice)));
+    }
+    let next = next?;
+    let (_, patch_bytes) = next.patches();
+    (patch_bytes as f64 <= PATCH_SHARE * next.memory_bytes() as f64).then_some(next)
+}
+
+/// `boxes` with every group of overlapping boxes replaced by the box around the group.
+fn merged_boxes(boxes: &[[f64; 4]]) -> Vec<[f64; 4]> {
+    let meet =
+        |a: &[f64; 4], b: &[f64; 4]| a[0] <= b[2] && b[0] <= a[2] && a[1] <= b[3] && b[1] <= a[3];
+    let union = |a: [f64; 4], b: [f64; 4]| {
+        [
+            a[0].min(b[0]),
+            a[1].min(b[1]),
+            a[2].max(b[2]),
+            a[3].max(b[3]),
+        ]
+    };
+    let mut merged: Vec<[f64; 4]> = Vec::new();
+    for b in boxes {
+        let mut b = *b;
+        // Growing a box may make it meet ones merged before: fold until none does.
+        while let Some(k) = merged.iter().position(|m| meet(m, &b)) {
+            b = union(b, merged.swap_remove(k));
+        }
+        merged.push(b);
+    }
+    merged
+}
+
+/// Areal features whose bounding box meets `bbox` (lng/lat), in feature order.
+fn areal_meeting(boxes: &RTree<BoxEntry>, bbox: [f64; 4]) -> Vec<u32> {
+    let env = AABB::from_corners([bbox[0], bbox[1]], [bbox[2], bbox[3]]);
+    let mut v: Vec<u32> = boxes
+        .locate_in_envelope_intersecting(&env)
+        .map(|e| e.data)
+        .collect();
+    v.sort_unstable();
+    v
 }
 
 /// What parent inference needs before the snapshot exists.
