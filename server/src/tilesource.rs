@@ -30,7 +30,8 @@ impl Tiles {
 
     /// Swaps in the tiler of a new snapshot and drops the cached tiles the edit touched.
     pub fn refresh(&self, snapshot: &Snapshot, boxes: &[[f64; 4]]) {
-        let next = Arc::new(build_tiler(snapshot));
+        let current = Arc::clone(&self.tiler.read().unwrap_or_else(|e| e.into_inner()));
+        let next = Arc::new(current.next(tile_layers(snapshot), TilerOptions::default()));
         let mut tiler = self.tiler.write().unwrap_or_else(|e| e.into_inner());
         *tiler = next;
         for b in boxes {
@@ -80,14 +81,17 @@ fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
 
 /// A tiler over every layer of `s`, with the properties the style uses.
 pub fn build_tiler(s: &Snapshot) -> Tiler {
-    let layers = Layer::ALL
+    Tiler::new(tile_layers(s), TilerOptions::default())
+}
+
+fn tile_layers(s: &Snapshot) -> Vec<TileLayer> {
+    Layer::ALL
         .iter()
         .map(|layer| TileLayer {
             name: layer.to_string(),
             features: s.layer(*layer).map(|f| tile_feature(s, f)).collect(),
         })
-        .collect();
-    Tiler::new(layers, TilerOptions::default())
+        .collect()
 }
 
 fn tile_feature(s: &Snapshot, f: &Feature) -> TileFeature {

@@ -7,7 +7,7 @@
 //! from its simplified arcs, so both sides of an edge get the very same line at every zoom.
 //! Vertices are matched by their exact bits, which is how the data arrives from the index.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use geo_types::{LineString, MultiPolygon, Polygon};
 
@@ -67,7 +67,7 @@ impl Topology {
             ring_size: Vec::with_capacity(rings.spans.len()),
         };
         // An arc is known by its first directed edge, from either end.
-        let mut arc_by_start: HashMap<(u32, u32), ArcUse> = HashMap::new();
+        let mut arc_by_start: HashMap<(u32, u32), ArcUse> = HashMap::default();
         for ids in input.rings() {
             let first_arc = topology.ring_arcs.len() as u32;
             topology.ring_size.push(
@@ -248,7 +248,8 @@ struct PointRings {
 
 impl PointRings {
     fn new(rings: &Rings, active: &[bool]) -> PointRings {
-        let mut id_of: HashMap<[u64; 2], u32> = HashMap::with_capacity(rings.coords.len());
+        let mut id_of: HashMap<[u64; 2], u32> =
+            HashMap::with_capacity_and_hasher(rings.coords.len(), Default::default());
         let mut out = PointRings {
             points: Vec::new(),
             ids: Vec::with_capacity(rings.coords.len()),

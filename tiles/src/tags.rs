@@ -4,7 +4,7 @@
 //! once, so a tile only has to map ids to its own key and value tables, never hash a string
 //! or format a number per request.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::feature::PropValue;
 use crate::mvt::encode_value;
@@ -47,8 +47,8 @@ impl TagTable {
             offsets: vec![0],
             ..TagTable::default()
         };
-        let mut key_ids: HashMap<&str, u32> = HashMap::new();
-        let mut value_ids: HashMap<ValueKey, u32> = HashMap::new();
+        let mut key_ids: HashMap<&str, u32> = HashMap::default();
+        let mut value_ids: HashMap<ValueKey, u32> = HashMap::default();
         for properties in features {
             let start = table.pairs.len();
             for (k, v) in properties {

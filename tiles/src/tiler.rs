@@ -5,6 +5,7 @@
 //! zoom band, placing labels and building one R-tree per layer and band. A request then only
 //! queries the R-tree, quantises, clips and writes bytes.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -97,6 +98,17 @@ impl Tiler {
     /// Prepares `layers` for rendering; every layer with polygons gets an `X_label` layer
     /// right after it. Coordinates that are not finite are skipped.
     pub fn new(layers: Vec<TileLayer>, options: TilerOptions) -> Tiler {
+        Self::prepare(layers, options, None)
+    }
+
+    /// The tiler of `layers` after an edit to the data `self` was made from: the same tiles
+    /// [`Tiler::new`] would give, but features whose id and coordinates are as they were keep
+    /// their label points instead of placing them again, the slowest step of preparing.
+    pub fn next(&self, layers: Vec<TileLayer>, options: TilerOptions) -> Tiler {
+        Self::prepare(layers, options, Some(self))
+    }
+
+    fn prepare(layers: Vec<TileLayer>, options: TilerOptions, previous: Option<&Tiler>) -> Tiler {
         let mut bands = options.bands;
         bands.retain(|&b| b <= TileId::MAX_ZOOM);
         bands.sort_unstable();
@@ -107,20 +119,26 @@ impl Tiler {
         } else {
             0.0
         };
+        // Layers are independent: prepare them side by side, each with its own bounds.
+        let per_layer: Vec<(Vec<PreparedLayer>, Bounds)> = std::thread::scope(|s| {
+            let workers: Vec<_> = layers
+                .iter()
+                .map(|layer| {
+                    let bands = &bands;
+                    let known = previous.and_then(|t| KnownLabels::of(t, &layer.name));
+                    s.spawn(move || prepare_layer(layer, bands, tolerance, known.as_ref()))
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("preparing a layer does not panic"))
+                .collect()
+        });
         let mut bounds = Bounds::default();
         let mut prepared = Vec::with_capacity(layers.len() * 2);
-        for layer in &layers {
-            let source = Source::new(layer, &mut bounds);
-            // Placing labels is the slowest step and independent of simplification: overlap them.
-            let (base, labels) = std::thread::scope(|s| {
-                let labels = source.has_areas.then(|| s.spawn(|| label_points(&source)));
-                let base = PreparedLayer::base(layer, &source, &bands, tolerance);
-                let labels = labels.map(|points| points.join().expect("labelling does not panic"));
-                (base, labels)
-            });
-            let labels = labels.map(|points| PreparedLayer::labels(&base, points, &bands));
-            prepared.push(base);
-            prepared.extend(labels);
+        for (layers, layer_bounds) in per_layer {
+            bounds.merge(&layer_bounds);
+            prepared.extend(layers);
         }
         Tiler {
             layers: prepared,
@@ -180,6 +198,30 @@ impl fmt::Debug for Tiler {
     }
 }
 
+/// A layer prepared for rendering, followed by its label layer if it has polygons, and the
+/// bounds of its coordinates.
+fn prepare_layer(
+    layer: &TileLayer,
+    bands: &[u8],
+    tolerance: f64,
+    known: Option<&KnownLabels>,
+) -> (Vec<PreparedLayer>, Bounds) {
+    let mut bounds = Bounds::default();
+    let source = Source::new(layer, &mut bounds);
+    // Placing labels is slow and independent of simplification: overlap them.
+    let (mut base, labels) = std::thread::scope(|s| {
+        let labels = source
+            .has_areas
+            .then(|| s.spawn(|| label_points(&source, layer, known)));
+        let base = PreparedLayer::base(layer, &source, bands, tolerance);
+        let labels = labels.map(|points| points.join().expect("labelling does not panic"));
+        (base, labels)
+    });
+    let labels = labels.map(|points| PreparedLayer::labels(&base, points, bands));
+    base.source = source.has_areas.then(|| Arc::new(source));
+    (std::iter::once(base).chain(labels).collect(), bounds)
+}
+
 /// The growing lng/lat box of everything seen.
 #[derive(Default)]
 struct Bounds(Option<[f64; 4]>);
@@ -189,6 +231,13 @@ impl Bounds {
         self.0 = Some(grow(self.0, [lng, lat]));
     }
 
+    fn merge(&mut self, other: &Bounds) {
+        if let Some(b) = other.0 {
+            self.add(b[0], b[1]);
+            self.add(b[2], b[3]);
+        }
+    }
+
     fn lnglat(&self) -> [f64; 4] {
         self.0
             .unwrap_or([-180.0, -MAX_LATITUDE, 180.0, MAX_LATITUDE])
@@ -196,6 +245,7 @@ impl Bounds {
 }
 
 /// A layer's features projected to world coordinates, before simplification.
+#[derive(Debug)]
 struct Source {
     rings: Rings,
     shapes: Vec<Shape>,
@@ -284,6 +334,8 @@ struct PreparedLayer {
     /// Shared with the layer's label layer, whose features are the same.
     tags: Arc<TagTable>,
     bands: Vec<Band>,
+    /// A polygon layer's input, kept so the next tiler can tell which features changed.
+    source: Option<Arc<Source>>,
 }
 
 impl PreparedLayer {
@@ -325,6 +377,7 @@ impl PreparedLayer {
             min_zoom,
             shapes: source.shapes.clone(),
             bands: prepared_bands,
+            source: None,
         }
     }
 
@@ -353,6 +406,7 @@ impl PreparedLayer {
                 .collect(),
             tags: Arc::clone(&base.tags),
             bands: prepared_bands,
+            source: None,
         }
     }
 
@@ -435,20 +489,70 @@ fn band_index(
     }
 }
 
+/// The label points a previous tiler placed for one layer, by feature id.
+struct KnownLabels<'t> {
+    source: &'t Source,
+    at: HashMap<u64, usize>,
+    points: &'t [Shape],
+}
+
+impl<'t> KnownLabels<'t> {
+    fn of(tiler: &'t Tiler, layer: &str) -> Option<Self> {
+        let base = tiler.layers.iter().position(|l| l.name == layer)?;
+        let labels = tiler.layers.get(base + 1)?;
+        let base = &tiler.layers[base];
+        Some(KnownLabels {
+            source: base.source.as_deref()?,
+            at: base
+                .ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| (*id, i))
+                .collect(),
+            points: &labels.shapes,
+        })
+    }
+
+    /// The label point placed before for feature `id`, if its rings were `rings` then too.
+    fn get(&self, id: u64, rings: &Rings, spans: (u32, u32)) -> Option<Option<[f64; 2]>> {
+        let &old = self.at.get(&id)?;
+        let Shape::Area(s, e) = self.source.shapes[old] else {
+            return None;
+        };
+        let same = (e - s) == (spans.1 - spans.0)
+            && (s..e).zip(spans.0..spans.1).all(|(a, b)| {
+                let (a, b) = (a as usize, b as usize);
+                self.source.rings.spans[a].exterior == rings.spans[b].exterior
+                    && self.source.rings.ring(a) == rings.ring(b)
+            });
+        let Shape::Point(p) = self.points[old] else {
+            return None;
+        };
+        same.then_some(p[0].is_finite().then_some(p))
+    }
+}
+
 /// A label point for each polygon feature of `source`, in the largest of its polygons, computed
-/// on all cores; `None` for points and for polygons without area.
-fn label_points(source: &Source) -> Vec<Option<[f64; 2]>> {
+/// on all cores (or taken from `known` where the feature is unchanged); `None` for points and
+/// for polygons without area.
+fn label_points(
+    source: &Source,
+    layer: &TileLayer,
+    known: Option<&KnownLabels>,
+) -> Vec<Option<[f64; 2]>> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = source.shapes.len().div_ceil(threads).max(1);
-    let label = |shape: &Shape| match *shape {
-        Shape::Area(s, e) => label_point(&source.rings, s as usize..e as usize),
+    let label = |f: usize| match source.shapes[f] {
+        Shape::Area(s, e) => known
+            .and_then(|k| k.get(layer.features[f].id, &source.rings, (s, e)))
+            .unwrap_or_else(|| label_point(&source.rings, s as usize..e as usize)),
         Shape::Point(_) => None,
     };
+    let features: Vec<usize> = (0..source.shapes.len()).collect();
     std::thread::scope(|s| {
-        let parts: Vec<_> = source
-            .shapes
+        let parts: Vec<_> = features
             .chunks(chunk)
-            .map(|shapes| s.spawn(move || shapes.iter().map(label).collect::<Vec<_>>()))
+            .map(|part| s.spawn(move || part.iter().map(|&f| label(f)).collect::<Vec<_>>()))
             .collect();
         parts
             .into_iter()

@@ -409,3 +409,62 @@ fn levels_are_simplified_on_their_own_and_agree_where_they_meet() {
         }
     }
 }
+
+/// A tiler made from the previous one after an edit (labels of unchanged features carried
+/// over) serves the very bytes a tiler made from scratch does, labels included, and labels
+/// follow a reshaped feature.
+#[test]
+fn the_next_tiler_after_an_edit_matches_one_built_from_scratch() {
+    let cells = lattice(NX, NY, CELL, 3, 11);
+    let before = Tiler::new(vec![grid_layer("grid", &cells, 0)], TilerOptions::default());
+    // Cell 17 moves its inner vertices; cell 40 is removed and a new feature takes its place.
+    let mut edited = cells.clone();
+    edited[17] = Polygon::new(
+        LineString::from(vec![
+            (250.0, 120.0),
+            (320.0, 130.0),
+            (310.0, 190.0),
+            (240.0, 180.0),
+        ]),
+        vec![],
+    );
+    let mut layer = grid_layer("grid", &edited, 0);
+    layer.features[40].id = 9_999;
+    let fresh = Tiler::new(vec![layer.clone()], TilerOptions::default());
+    let next = before.next(vec![layer], TilerOptions::default());
+    let mut compared = 0;
+    for z in [10, 12, 14, 16] {
+        for tile in tiles_covering(lattice_bbox(NX, NY, CELL), z) {
+            let (a, b) = (fresh.render(&[], tile), next.render(&[], tile));
+            assert_eq!(a, b, "tile {tile:?}");
+            compared += usize::from(a.is_some());
+        }
+    }
+    assert!(compared > 10, "only {compared} tiles had data");
+    let label_of = |tiler: &Tiler, id: u64| -> Option<[i64; 2]> {
+        tiles_covering(lattice_bbox(NX, NY, CELL), 16)
+            .filter_map(|t| tiler.render(&["grid_label"], t).map(|mvt| (t, mvt)))
+            .flat_map(|(t, mvt)| {
+                decode(&mvt)
+                    .into_iter()
+                    .flat_map(|l| l.features)
+                    .filter(|f| f.id == id)
+                    .map(move |f| {
+                        let p = common::points(&f.geometry)[0];
+                        [p[0] + 4096 * i64::from(t.x), p[1] + 4096 * i64::from(t.y)]
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .next()
+    };
+    assert_ne!(
+        label_of(&before, 18),
+        label_of(&next, 18),
+        "the reshaped cell's label moved"
+    );
+    assert_eq!(
+        label_of(&before, 19),
+        label_of(&next, 19),
+        "a neighbour's label stayed"
+    );
+}
