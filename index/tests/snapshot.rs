@@ -88,3 +88,123 @@ fn a_rename_keeps_answers_and_a_reshape_changes_them() {
     assert!(fourth.matrix().row("g1").is_none());
     assert_eq!(grid_at(&fourth, 121.025, 28.005).as_deref(), Some("g2"));
 }
+
+mod support;
+
+use proptest::prelude::*;
+use support::{blocks, lattice};
+
+/// A city on a jittered lattice: communities (level 2) of 2 × 2 cells made of level-3 grids
+/// of one cell each, beats of 3 × 3 cells shifted by one, and one station over all. Grid `k`
+/// of `gone` is left out, and so is beat `k % 16`.
+fn lattice_city(lat: &[Vec<[f64; 2]>], gone: &[usize], levels: &[(usize, u8)]) -> City {
+    let lnglat = |ring: &Vec<[f64; 2]>| -> MultiPolygon<f64> {
+        let ring: Vec<_> = ring
+            .iter()
+            .map(|p| coord! { x: 121.0 + p[0] * 0.01, y: 28.0 + p[1] * 0.01 })
+            .collect();
+        MultiPolygon(vec![Polygon::new(LineString(ring), vec![])])
+    };
+    let with_level = |f: Feature, level: u8| Feature {
+        attributes: Attributes::Grid {
+            level,
+            parent: None,
+            kind: GridKind::Comprehensive,
+            category: None,
+            setting: None,
+        },
+        ..f
+    };
+    let mut features = Vec::new();
+    for (k, ring) in blocks(lat, 2, 0).iter().enumerate() {
+        features.push(with_level(grid(&format!("c{k}"), lnglat(ring)), 2));
+    }
+    for (k, ring) in blocks(lat, 1, 0).iter().enumerate() {
+        if gone.contains(&k) {
+            continue;
+        }
+        let level = levels.iter().find(|(g, _)| *g == k).map_or(3, |(_, l)| *l);
+        features.push(with_level(grid(&format!("g{k}"), lnglat(ring)), level));
+    }
+    for (k, ring) in blocks(lat, 3, 1).iter().enumerate() {
+        if gone.iter().any(|g| g % 16 == k) {
+            continue;
+        }
+        features.push(Feature {
+            attributes: Attributes::Beat { station: None },
+            ..grid(&format!("b{k}"), lnglat(ring))
+        });
+    }
+    let outline = vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]];
+    features.push(Feature {
+        attributes: Attributes::Station { location: None },
+        ..grid("s0", lnglat(&outline))
+    });
+    City {
+        features,
+        people: Vec::new(),
+    }
+}
+
+/// What a snapshot answers for a point, by ids.
+fn answer(s: &Snapshot, x: f64, y: f64) -> [Option<String>; 3] {
+    let hit = s.locate(x, y);
+    [hit.grid, hit.beat, hit.station].map(|i| i.map(|i| s.feature(i).id.clone()))
+}
+
+/// One edit to the lattice city.
+#[derive(Clone, Debug)]
+enum Edit {
+    /// Moves an inner lattice vertex (reshaping the grids, community and beats around it).
+    Move(usize, usize, f64, f64),
+    /// Deletes a grid, so its community answers for the hole, and a beat, leaving a hole.
+    Delete(usize),
+    /// Brings a deleted grid back (a new feature).
+    Restore,
+    /// Makes a grid a micro-grid (level 4), which changes its priority.
+    Deepen(usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (1usize..8, 1usize..8, -0.4f64..0.4, -0.4f64..0.4).prop_map(|(i, j, dx, dy)| Edit::Move(i, j, dx, dy)),
+        (0usize..64).prop_map(Edit::Delete),
+        Just(Edit::Restore),
+        (0usize..64).prop_map(Edit::Deepen),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// After any run of edits, the snapshot made edit by edit (its cell index patched where
+    /// each edit fell, its keys carried) answers every point as one built from scratch.
+    #[test]
+    fn snapshots_made_edit_by_edit_answer_as_one_built_from_scratch(seed in 0u64..1000,
+        edits in prop::collection::vec(edit(), 1..7),
+        pts in prop::collection::vec((-0.5f64..10.5, -0.5f64..10.5), 300)) {
+        let mut lat = lattice(8, 10.0, seed);
+        let (mut gone, mut levels) = (Vec::new(), Vec::new());
+        let mut snapshot = Snapshot::build(lattice_city(&lat, &gone, &levels), 1);
+        for (version, e) in edits.iter().enumerate() {
+            match e {
+                Edit::Move(i, j, dx, dy) => {
+                    lat[*j][*i][0] += dx * 1.25;
+                    lat[*j][*i][1] += dy * 1.25;
+                }
+                Edit::Delete(g) => gone.push(*g),
+                Edit::Restore => { gone.pop(); }
+                Edit::Deepen(g) => levels.push((*g, 4)),
+            }
+            let city = lattice_city(&lat, &gone, &levels);
+            let touched: Vec<(Layer, String)> = city.features.iter().map(|f| (f.layer(), f.id.clone())).collect();
+            snapshot = snapshot.next(city, version as u64 + 2, &touched);
+        }
+        let fresh = Snapshot::build(lattice_city(&lat, &gone, &levels), 99);
+        let mut points: Vec<[f64; 2]> = pts.iter().map(|(x, y)| [121.0 + x * 0.01, 28.0 + y * 0.01]).collect();
+        points.extend(lat.iter().flatten().map(|p| [121.0 + p[0] * 0.01, 28.0 + p[1] * 0.01]));
+        for p in &points {
+            prop_assert_eq!(answer(&snapshot, p[0], p[1]), answer(&fresh, p[0], p[1]), "point {:?} after {:?}", p, edits);
+        }
+    }
+}
