@@ -5,7 +5,7 @@ use onemap_data::demo::{generate, DemoConfig};
 use onemap_data::geojson_io::{layer_to_geojson, parse_feature_collection, parse_people};
 use onemap_data::gpkg::GeoPackageStore;
 use onemap_data::pg::PostgisStore;
-use onemap_data::{Change, ChangeSet, Store};
+use onemap_data::{Change, ChangeSet, Store, StoreError};
 use onemap_index::{City, Layer};
 use std::path::{Path, PathBuf};
 
@@ -121,19 +121,28 @@ pub fn demo_city(
 }
 
 /// Commits a whole city into a store as one change set.
-pub fn seed_store(store: &dyn Store, city: City) -> anyhow::Result<onemap_data::Commit> {
+pub fn seed_store(store: &dyn Store, city: City) -> Result<onemap_data::Commit, StoreError> {
+    seed_store_expecting(store, city, Vec::new())
+}
+
+/// [`seed_store`] only if every `(layer, id, version)` of `expect` holds when it commits.
+pub fn seed_store_expecting(
+    store: &dyn Store,
+    city: City,
+    expect: Vec<(Layer, String, u64)>,
+) -> Result<onemap_data::Commit, StoreError> {
     let changes = city
         .features
         .into_iter()
         .map(Change::Upsert)
         .chain(city.people.into_iter().map(Change::UpsertPerson))
         .collect();
-    Ok(store.commit(&ChangeSet {
+    store.commit(&ChangeSet {
         changes,
-        expect: Vec::new(),
+        expect,
         author: "onemap demo-city".into(),
         action: "seed".into(),
-    })?)
+    })
 }
 
 fn whoami() -> String {

@@ -102,17 +102,60 @@ impl Live {
     }
 
     /// The one way to a new snapshot: applies `commits` (in order) to a copy of the city,
-    /// builds the next snapshot, swaps it in and drops the tiles the commits touched.
+    /// builds the next snapshot and its tiler, drops the tiles the commits touched and swaps the
+    /// snapshot in.
     fn advance(&self, commits: &[(u64, &[Change])]) {
         let Some(&(version, _)) = commits.last() else {
             return;
         };
         let current = self.snapshot();
-        let (city, touched, boxes) = apply(&current, commits);
+        let (city, touched, mut boxes) = apply(&current, commits);
         let next = Arc::new(current.next(city, version, &touched));
-        self.snapshot.store(Arc::clone(&next));
+        boxes.extend(reassigned_grids(&current, &next, &touched));
+        // Tiles first, so that a node never answers locate with data its tiles do not show.
         self.tiles.refresh(&next, &boxes);
+        self.snapshot.store(next);
     }
+}
+
+/// Boxes of the grids whose assigned beat (or its station) an edit to beats changed: tiles
+/// colour grids by it, and a grid may reach beyond the edited beat's box.
+fn reassigned_grids(
+    before: &Snapshot,
+    after: &Snapshot,
+    touched: &[(Layer, String)],
+) -> Vec<[f64; 4]> {
+    let assignment = |s: &Snapshot, grid: &str| {
+        s.assigned_beat(grid).map(|(beat, straddles)| {
+            let station = s.index_of(Layer::Beat, beat).and_then(|b| s.parent(b));
+            (beat.to_string(), straddles, station.map(|i| s.feature(i).id.clone()))
+        })
+    };
+    let mut grids: Vec<String> = Vec::new();
+    for (layer, id) in touched.iter().filter(|(l, _)| *l == Layer::Beat) {
+        for s in [before, after] {
+            if let Some(b) = s.get(*layer, id).and_then(Feature::bbox) {
+                grids.extend(
+                    s.areal_in(b)
+                        .into_iter()
+                        .map(|i| s.feature(i))
+                        .filter(|f| f.layer() == Layer::Grid)
+                        .map(|f| f.id.clone()),
+                );
+            }
+        }
+    }
+    grids.sort_unstable();
+    grids.dedup();
+    grids
+        .iter()
+        .filter(|g| assignment(before, g) != assignment(after, g))
+        .flat_map(|g| {
+            [before, after]
+                .into_iter()
+                .filter_map(|s| s.get(Layer::Grid, g).and_then(Feature::bbox))
+        })
+        .collect()
 }
 
 /// The city after `commits` (each a version and its changes, in commit order), the

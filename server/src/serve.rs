@@ -2,14 +2,14 @@
 
 use crate::app::router;
 use crate::auth::Tokens;
-use crate::cli::{open_store, seed_store};
+use crate::cli::{open_store, seed_store_expecting};
 use crate::config::Config;
 use crate::follow;
 use crate::live::Live;
 use crate::state::AppState;
 use anyhow::Context;
 use onemap_data::demo::{generate, DemoConfig};
-use onemap_data::Store;
+use onemap_data::{Store, StoreError};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -34,7 +34,17 @@ pub fn open(config: Config) -> anyhow::Result<AppState> {
             "{} is new: seeding the demo city (use --empty to start empty)",
             config.store_name()
         );
-        seed_store(&*store, generate(&DemoConfig::default()))?;
+        // Nodes starting together on a new database would all seed it: the commit expects
+        // the first feature to be absent, so the second one finds it and seeds nothing.
+        let city = generate(&DemoConfig::default());
+        let guard = city.features.first().map(|f| (f.layer(), f.id.clone(), 0));
+        match seed_store_expecting(&*store, city, guard.into_iter().collect()) {
+            Ok(_) => {}
+            Err(StoreError::Stale { .. }) => {
+                tracing::info!("another node seeded the demo city meanwhile: loading it");
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     let live = Arc::new(Live::open(store, config.tile_cache_bytes)?);
     follow::spawn(&live)?;

@@ -1,0 +1,150 @@
+//! Two `onemap serve` nodes on one PostGIS holding the whole demo city (Taizhou-sized: 7,263
+//! grids, 821 beats, 30,000 cameras): a geometry edit, a delete and a create made on one node
+//! are in the other node's locate answers and in its (warm) tile cache within a second of
+//! being acknowledged. In a file of its own so that no other test loads the machine meanwhile.
+
+use onemap_tests::{call, eventually, get, Server, TestDatabase, PLANNER};
+use serde_json::{json, Value};
+use std::io::Read;
+use std::time::Duration;
+
+/// How soon a write on one node must show on the others.
+const PROPAGATION: Duration = Duration::from_secs(1);
+
+fn planner(method: &str, url: &str, body: Option<&str>, if_match: Option<&str>) -> (u16, Value) {
+    let mut req = ureq::request(method, url)
+        .set("Authorization", &format!("Bearer {PLANNER}"))
+        .set("Content-Type", "application/json")
+        .timeout(Duration::from_secs(60));
+    if let Some(v) = if_match {
+        req = req.set("If-Match", v);
+    }
+    let (status, body, _) = call(req, body);
+    (status, body)
+}
+
+/// The grid `server` locates a point in.
+fn grid_at(server: &Server, p: [f64; 2]) -> Option<String> {
+    let (status, v) = get(&server.url(&format!("/v1/locate?lng={}&lat={}", p[0], p[1])));
+    (status == 200).then(|| v["grid"]["id"].as_str().unwrap().to_string())
+}
+
+/// The z14 tile holding a point, as `z/x/y`.
+fn tile_of(p: [f64; 2]) -> String {
+    let n = 2f64.powi(14);
+    let x = ((p[0] + 180.0) / 360.0 * n).floor();
+    let y = (1.0 - p[1].to_radians().tan().asinh() / std::f64::consts::PI) / 2.0 * n;
+    format!("14/{x}/{}", y.floor())
+}
+
+fn tile(server: &Server, tile: &str) -> Vec<u8> {
+    let response = ureq::get(&server.url(&format!("/tiles/grid/{tile}.mvt")))
+        .call()
+        .expect("tile");
+    let mut bytes = Vec::new();
+    response.into_reader().read_to_end(&mut bytes).unwrap();
+    bytes
+}
+
+/// Waits until `check` holds, at most [`PROPAGATION`] after the write was acknowledged.
+fn propagates(what: &str, mut check: impl FnMut() -> bool) {
+    let (_, took) = eventually(PROPAGATION, || check().then_some(()))
+        .unwrap_or_else(|| panic!("{what} did not reach the other node within {PROPAGATION:?}"));
+    eprintln!("{what}: on the other node {took:?} after the acknowledgement");
+}
+
+fn outer_ring(geometry: &Value) -> Vec<[f64; 2]> {
+    let rings = match geometry["type"].as_str() {
+        Some("Polygon") => &geometry["coordinates"],
+        _ => &geometry["coordinates"][0],
+    };
+    rings[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| [p[0].as_f64().unwrap(), p[1].as_f64().unwrap()])
+        .collect()
+}
+
+#[test]
+fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
+    let db = TestDatabase::create("democity");
+    // A seeds the empty database with the demo city; B loads it from PostGIS.
+    let a = Server::start_on_database(&db.url, &[]);
+    let b = Server::start_on_database(&db.url, &[]);
+    let (_, layers) = get(&b.url("/v1/layers"));
+    assert_eq!(layers["layers"][0]["count"], 8972, "B holds the demo city: {layers}");
+
+    // A level-3 grid, a point near one of its corners (p) and its vertex centre (c).
+    let (id, feature, ring, c, p) = (100..200)
+        .find_map(|k| {
+            let id = format!("g{k:06}");
+            let (status, f) = get(&a.url(&format!("/v1/layers/grid/features/{id}")));
+            if status != 200 || f["properties"]["level"] != 3 {
+                return None;
+            }
+            let ring = outer_ring(&f["geometry"]);
+            let n = (ring.len() - 1) as f64;
+            let c = [
+                ring[..ring.len() - 1].iter().map(|v| v[0]).sum::<f64>() / n,
+                ring[..ring.len() - 1].iter().map(|v| v[1]).sum::<f64>() / n,
+            ];
+            let p = [c[0] + 0.8 * (ring[0][0] - c[0]), c[1] + 0.8 * (ring[0][1] - c[1])];
+            let inside = |q| grid_at(&a, q).as_deref() == Some(id.as_str());
+            (inside(c) && inside(p)).then_some((id, f, ring, c, p))
+        })
+        .expect("a grid whose vertex centre and corner point lie in it");
+    let url = a.url(&format!("/v1/layers/grid/features/{id}"));
+    let before = tile(&b, &tile_of(p));
+    assert_eq!(before, tile(&a, &tile_of(p)));
+
+    // 1. The grid shrinks to half its size around c: p falls out of it.
+    let shrunk: Vec<[f64; 2]> = ring
+        .iter()
+        .map(|v| [c[0] + 0.5 * (v[0] - c[0]), c[1] + 0.5 * (v[1] - c[1])])
+        .collect();
+    let mut edited = feature.clone();
+    edited["geometry"] = json!({ "type": "Polygon", "coordinates": [shrunk] });
+    let version = feature["properties"]["version"].as_u64().unwrap();
+    let (status, body) = planner(
+        "PUT",
+        &url,
+        Some(&edited.to_string()),
+        Some(&format!("\"{version}\"")),
+    );
+    assert_eq!(status, 200, "{body}");
+    propagates("a reshaped grid", || {
+        grid_at(&b, p).as_deref() != Some(id.as_str())
+            && grid_at(&b, c).as_deref() == Some(id.as_str())
+    });
+    let after = tile(&a, &tile_of(p));
+    assert_ne!(after, before, "the tile on A shows the edit");
+    propagates("the reshaped grid's tile", || tile(&b, &tile_of(p)) == after);
+
+    // 2. The grid is deleted: c is answered by whatever holds it now (its community).
+    let version = body["version"].as_u64().unwrap();
+    let (status, body) = planner("DELETE", &url, None, Some(&format!("\"{version}\"")));
+    assert_eq!(status, 204, "{body}");
+    propagates("a deleted grid", || {
+        grid_at(&b, c).as_deref() != Some(id.as_str())
+            && get(&b.url(&format!("/v1/layers/grid/features/{id}"))).0 == 404
+    });
+
+    // 3. A new grid takes the old outline: p and c are in it on B.
+    let mut created = feature.clone();
+    created["id"] = json!("g-new");
+    created["properties"]["id"] = json!("g-new");
+    let (status, body) = planner(
+        "PUT",
+        &a.url("/v1/layers/grid/features/g-new"),
+        Some(&created.to_string()),
+        None,
+    );
+    assert_eq!(status, 201, "{body}");
+    propagates("a created grid", || {
+        grid_at(&b, p).as_deref() == Some("g-new") && grid_at(&b, c).as_deref() == Some("g-new")
+    });
+    propagates("the created grid's tile", || {
+        tile(&b, &tile_of(p)) == tile(&a, &tile_of(p))
+    });
+}
