@@ -44,6 +44,9 @@ pub struct Snapshot {
     key_of: Vec<u32>,
     /// Key → feature index, or [`NONE`] for a feature since deleted.
     feature_of_key: Vec<u32>,
+    /// Whether every key is its feature's index (a whole build, or edits that kept them so),
+    /// which saves lookups a read.
+    keys_are_indices: bool,
     /// Per feature: which cell-index mesh it is in, to tell what an edit changed.
     mesh_of: Vec<Mesh>,
     /// Bounding boxes of areal features (lng/lat).
@@ -239,6 +242,10 @@ impl Snapshot {
             beat_mesh,
             cells,
             station_cells,
+            keys_are_indices: feature_of_key
+                .iter()
+                .enumerate()
+                .all(|(k, i)| *i == k as u32),
             key_of,
             feature_of_key,
             mesh_of,
@@ -452,16 +459,18 @@ impl Snapshot {
     pub fn locate_pairs(&self, points: &[[f64; 2]], out: &mut Vec<[u32; 2]>) {
         let start = out.len();
         self.cells.locate_many(points, out);
-        for pair in &mut out[start..] {
-            *pair = pair.map(|key| self.feature_at(key));
+        if !self.keys_are_indices {
+            for pair in &mut out[start..] {
+                *pair = pair.map(|key| self.feature_at(key));
+            }
         }
     }
 
     /// The feature a cell index's key stands for.
     #[inline]
     fn feature_at(&self, key: u32) -> u32 {
-        if key == NONE {
-            NONE
+        if key == NONE || self.keys_are_indices {
+            key
         } else {
             self.feature_of_key[key as usize]
         }

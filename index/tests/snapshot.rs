@@ -135,7 +135,13 @@ fn lattice_city(lat: &[Vec<[f64; 2]>], gone: &[usize], levels: &[(usize, u8)]) -
             ..grid(&format!("b{k}"), lnglat(ring))
         });
     }
-    let outline = vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]];
+    let outline = vec![
+        [0.0, 0.0],
+        [10.0, 0.0],
+        [10.0, 10.0],
+        [0.0, 10.0],
+        [0.0, 0.0],
+    ];
     features.push(Feature {
         attributes: Attributes::Station { location: None },
         ..grid("s0", lnglat(&outline))
@@ -167,7 +173,8 @@ enum Edit {
 
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
-        (1usize..8, 1usize..8, -0.4f64..0.4, -0.4f64..0.4).prop_map(|(i, j, dx, dy)| Edit::Move(i, j, dx, dy)),
+        (1usize..8, 1usize..8, -0.4f64..0.4, -0.4f64..0.4)
+            .prop_map(|(i, j, dx, dy)| Edit::Move(i, j, dx, dy)),
         (0usize..64).prop_map(Edit::Delete),
         Just(Edit::Restore),
         (0usize..64).prop_map(Edit::Deepen),

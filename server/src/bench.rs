@@ -66,6 +66,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
         &format!("{} grids, {} pairs", matrix.len(), matrix.entries().count()),
     );
     incremental(&snapshot);
+    edits_applied(&snapshot);
     let tiles = crate::benchtiles::cold(&snapshot);
     if !args.no_http {
         let server = BenchServer::start(&city)?;
@@ -178,6 +179,49 @@ fn incremental(s: &Snapshot) {
             &format!("average of {}", ids.len()),
         );
     }
+}
+
+/// What a node spends making one geometry edit visible: the next snapshot (cell index
+/// patched, overlap rows redone) and the next tiler, averaged over grids across the city.
+fn edits_applied(s: &Snapshot) {
+    let tiles = crate::tilesource::Tiles::new(s, 1 << 20);
+    let grids: Vec<String> = s
+        .layer(Layer::Grid)
+        .filter(|f| f.level() == Some(3))
+        .step_by(701)
+        .take(8)
+        .map(|f| f.id.clone())
+        .collect();
+    let (mut snapshot_time, mut tiles_time) = (Duration::ZERO, Duration::ZERO);
+    for id in &grids {
+        let mut city = s.to_city();
+        let f = city
+            .features
+            .iter_mut()
+            .find(|f| f.layer() == Layer::Grid && &f.id == id)
+            .expect("the grid is in the city");
+        if let onemap_index::Shape::Area(mp) = &mut f.shape {
+            // Pull one vertex a little inwards: a real reshape, its neighbours untouched.
+            mp.0[0].exterior_mut(|ring| {
+                let (a, b) = (ring.0[0], ring.0[2]);
+                ring.0[1] = geo_types::coord! { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 };
+            });
+        }
+        let (next, took) = timed(|| s.next(city, s.version() + 1, &[(Layer::Grid, id.clone())]));
+        snapshot_time += took;
+        tiles_time += timed(|| tiles.refresh(&next, &[])).1;
+    }
+    let n = grids.len().max(1) as u32;
+    report(
+        "edit applied: next snapshot (patched)",
+        snapshot_time / n,
+        &format!("average of {n} grid reshapes"),
+    );
+    report(
+        "edit applied: next tiler",
+        tiles_time / n,
+        "labels of unchanged features kept",
+    );
 }
 
 /// A real server on a temporary store, for the HTTP figures.

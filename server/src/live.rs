@@ -128,7 +128,11 @@ fn reassigned_grids(
     let assignment = |s: &Snapshot, grid: &str| {
         s.assigned_beat(grid).map(|(beat, straddles)| {
             let station = s.index_of(Layer::Beat, beat).and_then(|b| s.parent(b));
-            (beat.to_string(), straddles, station.map(|i| s.feature(i).id.clone()))
+            (
+                beat.to_string(),
+                straddles,
+                station.map(|i| s.feature(i).id.clone()),
+            )
         })
     };
     let mut grids: Vec<String> = Vec::new();

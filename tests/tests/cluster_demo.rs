@@ -73,7 +73,10 @@ fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
     let a = Server::start_on_database(&db.url, &[]);
     let b = Server::start_on_database(&db.url, &[]);
     let (_, layers) = get(&b.url("/v1/layers"));
-    assert_eq!(layers["layers"][0]["count"], 8972, "B holds the demo city: {layers}");
+    assert_eq!(
+        layers["layers"][0]["count"], 8972,
+        "B holds the demo city: {layers}"
+    );
 
     // A level-3 grid, a point near one of its corners (p) and its vertex centre (c).
     let (id, feature, ring, c, p) = (100..200)
@@ -89,7 +92,10 @@ fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
                 ring[..ring.len() - 1].iter().map(|v| v[0]).sum::<f64>() / n,
                 ring[..ring.len() - 1].iter().map(|v| v[1]).sum::<f64>() / n,
             ];
-            let p = [c[0] + 0.8 * (ring[0][0] - c[0]), c[1] + 0.8 * (ring[0][1] - c[1])];
+            let p = [
+                c[0] + 0.8 * (ring[0][0] - c[0]),
+                c[1] + 0.8 * (ring[0][1] - c[1]),
+            ];
             let inside = |q| grid_at(&a, q).as_deref() == Some(id.as_str());
             (inside(c) && inside(p)).then_some((id, f, ring, c, p))
         })
@@ -119,7 +125,9 @@ fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
     });
     let after = tile(&a, &tile_of(p));
     assert_ne!(after, before, "the tile on A shows the edit");
-    propagates("the reshaped grid's tile", || tile(&b, &tile_of(p)) == after);
+    propagates("the reshaped grid's tile", || {
+        tile(&b, &tile_of(p)) == after
+    });
 
     // 2. The grid is deleted: c is answered by whatever holds it now (its community).
     let version = body["version"].as_u64().unwrap();
