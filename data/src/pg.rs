@@ -206,6 +206,17 @@ impl Store for PostgisStore {
 }
 
 impl ChangeFeed for PostgisStore {
+    fn prune(&self, older_than: Duration, keep_last: u64) -> Result<u64, StoreError> {
+        self.with_client(|client| {
+            Ok(client.execute(
+                "DELETE FROM onemap.change_log
+                 WHERE at < now() - make_interval(secs => $1)
+                   AND version <= (SELECT value FROM onemap.meta WHERE key = 'city_version') - $2",
+                &[&older_than.as_secs_f64(), &to_i64(keep_last)?],
+            )?)
+        })
+    }
+
     fn changes_since(&self, version: u64) -> Result<Vec<(u64, ChangeSet)>, StoreError> {
         self.with_client(|client| {
             let rows = client.query(

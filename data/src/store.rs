@@ -122,6 +122,10 @@ pub trait ChangeFeed: Send + Sync {
     /// Waits at most `timeout` for news of a commit; `Ok(true)` when some arrived. A caller
     /// reads [`ChangeFeed::changes_since`] either way: news can be lost, the log cannot.
     fn wait(&self, timeout: Duration) -> Result<bool, StoreError>;
+    /// Forgets commits older than `older_than` that are not among the `keep_last` newest;
+    /// how many log rows went. The audit log keeps the history: the change log only lets
+    /// nodes catch up, and one too far behind reloads the city instead.
+    fn prune(&self, older_than: Duration, keep_last: u64) -> Result<u64, StoreError>;
 }
 
 /// What one audit row is about.

@@ -129,6 +129,52 @@ fn the_change_feed_replays_every_commit_in_order() {
     assert_eq!(other.changes_since(1).unwrap().len(), 1);
 }
 
+/// Pruning keeps the newest commits and the recent ones, and touches nothing else: the
+/// tables, the audit log and the version stay as they were.
+#[test]
+fn pruning_the_change_log_keeps_the_newest_commits_and_the_history() {
+    let (db, store) = fresh("prune");
+    seed(&store);
+    for k in 2..=5 {
+        let moved = camera(
+            &format!("cam{k}"),
+            point!(x: 121.0 + k as f64 * 0.001, y: 28.0),
+        );
+        store.commit(&changes(vec![Change::Upsert(moved)])).unwrap();
+    }
+    let versions = |store: &PostgisStore| -> Vec<u64> {
+        store
+            .changes_since(0)
+            .unwrap()
+            .iter()
+            .map(|(v, _)| *v)
+            .collect()
+    };
+    assert_eq!(
+        store.prune(Duration::from_secs(3600), 1).unwrap(),
+        0,
+        "all are recent"
+    );
+    assert_eq!(versions(&store), [1, 2, 3, 4, 5]);
+    let audit_rows = |db: &Database| -> i64 {
+        db.client()
+            .query_one("SELECT count(*) FROM onemap.audit", &[])
+            .unwrap()
+            .get(0)
+    };
+    let (audit, city) = (audit_rows(&db), store.load().unwrap());
+    assert!(store.prune(Duration::ZERO, 2).unwrap() > 0);
+    assert_eq!(versions(&store), [4, 5], "the two newest are kept");
+    assert_eq!(
+        (
+            audit_rows(&db),
+            store.load().unwrap(),
+            store.version().unwrap()
+        ),
+        (audit, city, 5)
+    );
+}
+
 #[test]
 fn a_change_set_larger_than_a_statement_is_written_and_replayed_whole() {
     let (db, store) = fresh("big");

@@ -26,6 +26,8 @@ pub struct Config {
     /// The built map page (`web/dist`).
     pub web_dir: PathBuf,
     pub tokens: Vec<Token>,
+    /// How long a shared store's change log keeps commits for nodes to catch up with.
+    pub change_log_days: f64,
 }
 
 /// The optional TOML file; every key may be left out.
@@ -38,6 +40,7 @@ pub struct FileConfig {
     pub max_body_mb: Option<usize>,
     pub tile_cache_mb: Option<usize>,
     pub web_dir: Option<PathBuf>,
+    pub change_log_days: Option<f64>,
     #[serde(default)]
     pub tokens: Vec<Token>,
 }
@@ -55,6 +58,7 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const DEFAULT_STORE: &str = "onemap.gpkg";
 pub const DEFAULT_MAX_BODY_MB: usize = 64;
 pub const DEFAULT_TILE_CACHE_MB: usize = 256;
+pub const DEFAULT_CHANGE_LOG_DAYS: f64 = 7.0;
 
 /// The flags of `onemap serve`, all optional.
 #[derive(Clone, Debug, Default, clap::Args)]
@@ -87,6 +91,9 @@ pub struct Flags {
     /// The built map page [default: web/dist].
     #[arg(long)]
     pub web_dir: Option<PathBuf>,
+    /// Days a PostGIS change log keeps commits for nodes to catch up with [default: 7].
+    #[arg(long)]
+    pub change_log_days: Option<f64>,
 }
 
 impl Config {
@@ -110,7 +117,17 @@ impl Config {
                     .map_err(|e| anyhow::anyhow!("ONEMAP_TOKENS / --tokens: {e}"))?,
             );
         }
+        let change_log_days = flags
+            .change_log_days
+            .or(file.change_log_days)
+            .unwrap_or(DEFAULT_CHANGE_LOG_DAYS);
+        if !(0.0..=36_500.0).contains(&change_log_days) {
+            anyhow::bail!(
+                "change_log_days must be a number of days from 0 to 36500, not {change_log_days}"
+            );
+        }
         Ok(Config {
+            change_log_days,
             listen: flags
                 .listen
                 .or(file.listen)

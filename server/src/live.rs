@@ -90,7 +90,18 @@ impl Live {
         let Some(feed) = self.store.feed() else {
             return Ok(0);
         };
-        let commits = feed.changes_since(self.snapshot().version())?;
+        let from = self.snapshot().version();
+        let commits = feed.changes_since(from)?;
+        if let Some(&(first, _)) = commits.first().filter(|(v, _)| *v > from + 1) {
+            tracing::warn!(
+                "the change log no longer holds commits {} to {} (pruned while this node was \
+                 away): loading the whole city again",
+                from + 1,
+                first - 1
+            );
+            self.reload()?;
+            return Ok(commits.len());
+        }
         if !commits.is_empty() {
             let commits: Vec<(u64, &[Change])> = commits
                 .iter()
@@ -99,6 +110,15 @@ impl Live {
             self.advance(&commits);
         }
         Ok(commits.len())
+    }
+
+    /// Builds the snapshot and the tiles from the store's tables, as at start.
+    fn reload(&self) -> Result<(), StoreError> {
+        let version = self.store.version()?;
+        let next = Snapshot::build(self.store.load()?, version);
+        self.tiles.replace(&next);
+        self.snapshot.store(Arc::new(next));
+        Ok(())
     }
 
     /// The one way to a new snapshot: applies `commits` (in order) to a copy of the city,

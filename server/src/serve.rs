@@ -47,7 +47,10 @@ pub fn open(config: Config) -> anyhow::Result<AppState> {
         }
     }
     let live = Arc::new(Live::open(store, config.tile_cache_bytes)?);
-    follow::spawn(&live)?;
+    follow::spawn(
+        &live,
+        std::time::Duration::from_secs_f64(config.change_log_days * 86_400.0),
+    )?;
     let s = live.snapshot();
     tracing::info!(
         "city version {} loaded: {} features, {} people, index {:.1} MB, in {:.2?}",

@@ -39,6 +39,14 @@ impl Tiles {
         }
     }
 
+    /// Swaps in a tiler built from scratch for `snapshot` and drops every cached tile.
+    pub fn replace(&self, snapshot: &Snapshot) {
+        let next = Arc::new(build_tiler(snapshot));
+        let mut tiler = self.tiler.write().unwrap_or_else(|e| e.into_inner());
+        *tiler = next;
+        self.cache.clear();
+    }
+
     /// Runs `f` with the current tiler while holding off refreshes.
     pub fn with_tiler<T>(&self, f: impl FnOnce(&Tiler) -> T) -> T {
         let tiler = self.tiler.read().unwrap_or_else(|e| e.into_inner());

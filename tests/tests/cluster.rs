@@ -302,6 +302,39 @@ fn nodes_ride_out_a_database_restart() {
     assert_eq!(version, 2);
 }
 
+/// A node away while the change log was pruned past its version loads the city again
+/// instead of missing commits.
+#[test]
+fn a_node_behind_a_pruned_change_log_reloads_the_city() {
+    let db = TestDatabase::create("pruned");
+    let a = Server::start_on_database(&db.url, &["--empty"]);
+    let b = Server::start_on_database(&db.url, &["--empty"]);
+    assert_eq!(import(&a, &grids(0..3)).0, 200);
+    propagates("import", || {
+        (located(&b, 0).as_deref() == Some("c0")).then_some(())
+    });
+    b.pause();
+    // Commit 2 renames c1; commits 3 and 4 rename c0. Only commit 4 stays in the log.
+    assert_eq!(rename(&a, 1, "while B was away", 1).0, 200);
+    for (k, version) in [(1, 1), (2, 3)] {
+        assert_eq!(rename(&a, 0, &format!("rename {k}"), version).0, 200);
+    }
+    let pruned = db
+        .client()
+        .execute("DELETE FROM onemap.change_log WHERE version < 4", &[])
+        .unwrap();
+    assert_eq!(pruned, 3, "commits 1 to 3 are gone from the log");
+    b.resume();
+    let (_, took) = eventually(Duration::from_secs(10), || {
+        (seen(&b, 0) == Some(("rename 2".into(), 4))).then_some(())
+    })
+    .expect("B catches up although the log no longer reaches back to its version");
+    eprintln!("B reloaded the city {took:?} after it woke");
+    assert_eq!(seen(&b, 1), Some(("while B was away".into(), 2)));
+    assert_eq!(located(&b, 2).as_deref(), Some("c2"));
+    assert_eq!(city_version(&b), 4);
+}
+
 /// Enough grids that committing them takes a while, so a kill can land inside the commit.
 const BIG_IMPORT: usize = 4000;
 

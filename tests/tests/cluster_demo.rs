@@ -1,7 +1,7 @@
 //! Two `onemap serve` nodes on one PostGIS holding the whole demo city (Taizhou-sized: 7,263
 //! grids, 821 beats, 30,000 cameras): a geometry edit, a delete and a create made on one node
 //! are in the other node's locate answers and in its (warm) tile cache within a second of
-//! being acknowledged. In a file of its own so that no other test loads the machine meanwhile.
+//! being acknowledged; two nodes started together on an empty database seed it once. In a file of its own so that no other test loads the machine meanwhile.
 
 use onemap_tests::{call, eventually, get, Server, TestDatabase, PLANNER};
 use serde_json::{json, Value};
@@ -69,14 +69,27 @@ fn outer_ring(geometry: &Value) -> Vec<[f64; 2]> {
 #[test]
 fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
     let db = TestDatabase::create("democity");
-    // A seeds the empty database with the demo city; B loads it from PostGIS.
-    let a = Server::start_on_database(&db.url, &[]);
-    let b = Server::start_on_database(&db.url, &[]);
-    let (_, layers) = get(&b.url("/v1/layers"));
-    assert_eq!(
-        layers["layers"][0]["count"], 8972,
-        "B holds the demo city: {layers}"
-    );
+    // Both nodes start on the empty database at once; one seeds the demo city, the other
+    // finds it seeded and loads it.
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| Server::start_on_database(&db.url, &[]));
+        let b = s.spawn(|| Server::start_on_database(&db.url, &[]));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for node in [&a, &b] {
+        let (_, layers) = get(&node.url("/v1/layers"));
+        assert_eq!(
+            layers["layers"][0]["count"], 8972,
+            "the demo city: {layers}"
+        );
+        assert_eq!(layers["version"], 1, "seeded once: {layers}");
+    }
+    let commits: i64 = db
+        .client()
+        .query_one("SELECT count(DISTINCT version) FROM onemap.change_log", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(commits, 1, "one seed commit");
 
     // A level-3 grid, a point near one of its corners (p) and its vertex centre (c).
     let (id, feature, ring, c, p) = (100..200)
