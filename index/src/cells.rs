@@ -71,6 +71,8 @@ struct Slot {
 /// The grid of cells over `M` meshes. See the module documentation.
 #[derive(Clone, Debug)]
 pub struct CellIndex<const M: usize> {
+    /// The box the index was built over: edits inside it can be patched.
+    bounds: [f64; 4],
     origin: [f64; 2],
     /// Fine cell size and its inverse.
     cell: [f64; 2],
@@ -232,6 +234,7 @@ impl<const M: usize> CellIndex<M> {
             height / (rows * SPLIT) as f64,
         ];
         let mut index = CellIndex {
+            bounds: bbox,
             origin: [bbox[0], bbox[1]],
             inverse_cell: [1.0 / cell[0], 1.0 / cell[1]],
             cell,
@@ -249,20 +252,22 @@ impl<const M: usize> CellIndex<M> {
     /// The coarse cells that answers in `area` depend on, or `None` when `area` is not inside
     /// the index (a city that grew needs a whole new build).
     pub fn range_of(&self, area: [f64; 4]) -> Option<CellRange> {
-        let fine = |v: f64, axis: usize| (v - self.origin[axis]) * self.inverse_cell[axis];
-        let (c0, r0) = (fine(area[0], 0), fine(area[1], 1));
-        let (c1, r1) = (fine(area[2], 0), fine(area[3], 1));
-        let (last_column, last_row) = (self.fine_columns() as f64, self.fine_rows() as f64);
-        let inside = c0 >= 0.0 && r0 >= 0.0 && c1 <= last_column && r1 <= last_row;
+        let b = self.bounds;
+        let inside = area[0] >= b[0] && area[1] >= b[1] && area[2] <= b[2] && area[3] <= b[3];
         if !inside {
             return None;
         }
-        let [c0, r0, c1, r1] = [c0, r0, c1, r1].map(f64::floor);
+        let fine =
+            |v: f64, axis: usize| ((v - self.origin[axis]) * self.inverse_cell[axis]).floor();
+        let (last_column, last_row) = (
+            self.fine_columns() as f64 - 1.0,
+            self.fine_rows() as f64 - 1.0,
+        );
         // One fine cell more on each side covers points that rounding places next door.
-        let c0 = (c0 - 1.0).max(0.0);
-        let r0 = (r0 - 1.0).max(0.0);
-        let c1 = (c1 + 1.0).min(last_column - 1.0);
-        let r1 = (r1 + 1.0).min(last_row - 1.0);
+        let c0 = (fine(area[0], 0) - 1.0).clamp(0.0, last_column);
+        let r0 = (fine(area[1], 1) - 1.0).clamp(0.0, last_row);
+        let c1 = (fine(area[2], 0) + 1.0).clamp(0.0, last_column);
+        let r1 = (fine(area[3], 1) + 1.0).clamp(0.0, last_row);
         let columns = (c0 as usize >> SPLIT_SHIFT, c1 as usize >> SPLIT_SHIFT);
         let rows = (r0 as usize >> SPLIT_SHIFT, r1 as usize >> SPLIT_SHIFT);
         let at = |coarse: usize, side: f64, axis: usize| {
