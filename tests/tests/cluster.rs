@@ -96,17 +96,23 @@ fn propagates(what: &str, check: impl FnMut() -> Option<()>) -> Duration {
     took
 }
 
+/// Two empty nodes on the database at `url`, with grids `c0`..`c{n-1}` imported on the first
+/// and seen by the second.
+fn two_nodes_with_grids(url: &str, n: usize) -> (Server, Server) {
+    let a = Server::start_on_database(url, &["--empty"]);
+    let b = Server::start_on_database(url, &["--empty"]);
+    assert_eq!(import(&a, &grids(0..n)).0, 200);
+    propagates("import", || {
+        (located(&b, n - 1) == Some(format!("c{}", n - 1))).then_some(())
+    });
+    (a, b)
+}
+
 #[test]
 fn writes_reach_every_node_in_commit_order_and_conflicts_get_412() {
     let db = TestDatabase::create("cluster");
-    let a = Server::start_on_database(&db.url, &["--empty"]);
-    let b = Server::start_on_database(&db.url, &["--empty"]);
-
     // Import on A, PUT on B, DELETE on A: each seen by the other node within a second.
-    assert_eq!(import(&a, &grids(0..4)).0, 200);
-    propagates("import", || {
-        (located(&b, 0).as_deref() == Some("c0")).then_some(())
-    });
+    let (a, b) = two_nodes_with_grids(&db.url, 4);
     assert_eq!(rename(&b, 1, "renamed on B", 1).0, 200);
     propagates("update", || {
         (seen(&a, 1) == Some(("renamed on B".into(), 2))).then_some(())
@@ -248,12 +254,7 @@ fn writes_reach_every_node_in_commit_order_and_conflicts_get_412() {
 #[test]
 fn nodes_ride_out_a_database_restart() {
     let pg = PrivatePostgres::start();
-    let a = Server::start_on_database(&pg.url, &["--empty"]);
-    let b = Server::start_on_database(&pg.url, &["--empty"]);
-    assert_eq!(import(&a, &grids(0..3)).0, 200);
-    propagates("import", || {
-        (located(&b, 2).as_deref() == Some("c2")).then_some(())
-    });
+    let (a, b) = two_nodes_with_grids(&pg.url, 3);
 
     pg.stop();
     for node in [&a, &b] {
@@ -307,12 +308,7 @@ fn nodes_ride_out_a_database_restart() {
 #[test]
 fn a_node_behind_a_pruned_change_log_reloads_the_city() {
     let db = TestDatabase::create("pruned");
-    let a = Server::start_on_database(&db.url, &["--empty"]);
-    let b = Server::start_on_database(&db.url, &["--empty"]);
-    assert_eq!(import(&a, &grids(0..3)).0, 200);
-    propagates("import", || {
-        (located(&b, 0).as_deref() == Some("c0")).then_some(())
-    });
+    let (a, b) = two_nodes_with_grids(&db.url, 3);
     b.pause();
     // Commit 2 renames c1; commits 3 and 4 rename c0. Only commit 4 stays in the log.
     assert_eq!(rename(&a, 1, "while B was away", 1).0, 200);
