@@ -149,61 +149,18 @@ impl Snapshot {
                 mesh_of[*i as usize] = kind;
             }
         }
-        let kept = previous.map(|(prev, _)| {
-            let keys = Keys::carried(prev, &features);
-            let changes = MeshChanges::between(prev, &features, &keys.key_of, &mesh_of);
-            (prev, keys, changes)
-        });
-        let indexes = kept.as_ref().and_then(|(prev, keys, changes)| {
-            let cells = if changes.cells.is_empty() {
-                Arc::clone(&prev.cells)
-            } else {
-                let ranks = ranks(features.len(), [&grid_mesh, &beat_mesh]);
-                let patched = patch_cells(
-                    &prev.cells,
-                    &changes.cells,
-                    |bbox| {
-                        let mut found: [Vec<u32>; 2] = Default::default();
-                        for i in areal_meeting(&boxes, bbox) {
-                            match mesh_of[i as usize] {
-                                Mesh::Grid => found[0].push(i),
-                                Mesh::Beat => found[1].push(i),
-                                _ => {}
-                            }
-                        }
-                        found.map(|mut members| {
-                            members.sort_unstable_by_key(|i| ranks[*i as usize]);
-                            members
-                        })
-                    },
-                    &features,
-                    &keys.key_of,
-                )?;
-                Arc::new(patched)
-            };
-            let station_cells = if changes.stations {
-                Arc::new(cell_index([&station_mesh], &features, &keys.key_of))
-            } else {
-                Arc::clone(&prev.station_cells)
-            };
-            Some((cells, station_cells))
-        });
-        let (cells, station_cells, key_of, feature_of_key) = match (indexes, kept) {
-            (Some((cells, station_cells)), Some((_, keys, _))) => {
-                (cells, station_cells, keys.key_of, keys.feature_of_key)
-            }
-            _ => {
-                let identity: Vec<u32> = (0..features.len() as u32).collect();
-                let cells = cell_index([&grid_mesh, &beat_mesh], &features, &identity);
-                let station_cells = cell_index([&station_mesh], &features, &identity);
-                (
-                    Arc::new(cells),
-                    Arc::new(station_cells),
-                    identity.clone(),
-                    identity,
-                )
-            }
-        };
+        let Indexes {
+            cells,
+            station_cells,
+            key_of,
+            feature_of_key,
+        } = Indexes::after(
+            previous.map(|(prev, _)| prev),
+            &features,
+            &boxes,
+            [&grid_mesh, &beat_mesh, &station_mesh],
+            &mesh_of,
+        );
 
         let camera_scale = ((bounds[1] + bounds[3]) / 2.0).to_radians().cos();
         let cameras = RTree::bulk_load(
@@ -655,6 +612,83 @@ impl Snapshot {
     /// The share of cells that answer with one read.
     pub fn settled_share(&self) -> f64 {
         self.cells.settled_share()
+    }
+}
+
+/// The cell indexes of a snapshot and the keys they answer with.
+struct Indexes {
+    cells: Arc<CellIndex<2>>,
+    station_cells: Arc<CellIndex<1>>,
+    key_of: Vec<u32>,
+    feature_of_key: Vec<u32>,
+}
+
+impl Indexes {
+    /// The indexes over `meshes` (grids, beats, stations): `previous`'s patched where an edit
+    /// changed them and shared where it did not, or built whole.
+    fn after(
+        previous: Option<&Snapshot>,
+        features: &[Feature],
+        boxes: &RTree<BoxEntry>,
+        [grid_mesh, beat_mesh, station_mesh]: [&[u32]; 3],
+        mesh_of: &[Mesh],
+    ) -> Indexes {
+        let kept = previous.map(|prev| {
+            let keys = Keys::carried(prev, features);
+            let changes = MeshChanges::between(prev, features, &keys.key_of, mesh_of);
+            (prev, keys, changes)
+        });
+        let indexes = kept.as_ref().and_then(|(prev, keys, changes)| {
+            let cells = if changes.cells.is_empty() {
+                Arc::clone(&prev.cells)
+            } else {
+                let ranks = ranks(features.len(), [grid_mesh, beat_mesh]);
+                let patched = patch_cells(
+                    &prev.cells,
+                    &changes.cells,
+                    |bbox| {
+                        let mut found: [Vec<u32>; 2] = Default::default();
+                        for i in areal_meeting(boxes, bbox) {
+                            match mesh_of[i as usize] {
+                                Mesh::Grid => found[0].push(i),
+                                Mesh::Beat => found[1].push(i),
+                                _ => {}
+                            }
+                        }
+                        found.map(|mut members| {
+                            members.sort_unstable_by_key(|i| ranks[*i as usize]);
+                            members
+                        })
+                    },
+                    features,
+                    &keys.key_of,
+                )?;
+                Arc::new(patched)
+            };
+            let station_cells = if changes.stations {
+                Arc::new(cell_index([station_mesh], features, &keys.key_of))
+            } else {
+                Arc::clone(&prev.station_cells)
+            };
+            Some((cells, station_cells))
+        });
+        match (indexes, kept) {
+            (Some((cells, station_cells)), Some((_, keys, _))) => Indexes {
+                cells,
+                station_cells,
+                key_of: keys.key_of,
+                feature_of_key: keys.feature_of_key,
+            },
+            _ => {
+                let identity: Vec<u32> = (0..features.len() as u32).collect();
+                Indexes {
+                    cells: Arc::new(cell_index([grid_mesh, beat_mesh], features, &identity)),
+                    station_cells: Arc::new(cell_index([station_mesh], features, &identity)),
+                    key_of: identity.clone(),
+                    feature_of_key: identity,
+                }
+            }
+        }
     }
 }
 
