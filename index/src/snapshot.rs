@@ -12,7 +12,7 @@ use crate::overlap::Region;
 use geo::InteriorPoint;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
@@ -31,8 +31,8 @@ pub struct Hit {
 pub struct Snapshot {
     version: u64,
     features: Vec<Feature>,
-    ids: HashMap<(Layer, String), u32>,
-    people: HashMap<String, Person>,
+    ids: Ids,
+    people: FxHashMap<String, Person>,
     /// Beats in id order (feature indices).
     beat_mesh: Vec<u32>,
     /// Grid and beat by point. Shared with the next snapshot when an edit leaves every
@@ -99,11 +99,7 @@ impl Snapshot {
         city.features
             .sort_by(|a, b| (a.layer(), &a.id).cmp(&(b.layer(), &b.id)));
         let features = city.features;
-        let ids: HashMap<(Layer, String), u32> = features
-            .iter()
-            .enumerate()
-            .map(|(i, f)| ((f.layer(), f.id.clone()), i as u32))
-            .collect();
+        let ids = Ids::new(&features);
         let people = city.people.into_iter().map(|p| (p.id.clone(), p)).collect();
         let bounds = bounds_of(&features);
         let projection = EqualArea::at_latitude((bounds[1] + bounds[3]) / 2.0);
@@ -224,7 +220,7 @@ impl Snapshot {
     }
 
     fn region_if_same(&self, f: &Feature) -> Option<Arc<Region>> {
-        let i = *self.ids.get(&(f.layer(), f.id.clone()))?;
+        let i = self.ids.get(f.layer(), &f.id)?;
         let old = &self.features[i as usize];
         (old.shape == f.shape).then(|| self.regions[i as usize].clone())?
     }
@@ -339,7 +335,7 @@ impl Snapshot {
     }
 
     pub fn index_of(&self, layer: Layer, id: &str) -> Option<u32> {
-        self.ids.get(&(layer, id.to_string())).copied()
+        self.ids.get(layer, id)
     }
 
     pub fn get(&self, layer: Layer, id: &str) -> Option<&Feature> {
@@ -703,8 +699,8 @@ impl Keys {
         let mut fresh = prev.feature_of_key.len() as u32;
         let key_of: Vec<u32> = features
             .iter()
-            .map(|f| match prev.ids.get(&(f.layer(), f.id.clone())) {
-                Some(&p) => prev.key_of[p as usize],
+            .map(|f| match prev.ids.get(f.layer(), &f.id) {
+                Some(p) => prev.key_of[p as usize],
                 None => {
                     fresh += 1;
                     fresh - 1
@@ -872,10 +868,27 @@ fn areal_meeting(boxes: &RTree<BoxEntry>, bbox: [f64; 4]) -> Vec<u32> {
     v
 }
 
+/// Feature indices by layer and id, looked up with a borrowed id (no allocation per lookup).
+struct Ids([FxHashMap<String, u32>; 4]);
+
+impl Ids {
+    fn new(features: &[Feature]) -> Ids {
+        let mut ids = Ids(Default::default());
+        for (i, f) in features.iter().enumerate() {
+            ids.0[f.layer() as usize].insert(f.id.clone(), i as u32);
+        }
+        ids
+    }
+
+    fn get(&self, layer: Layer, id: &str) -> Option<u32> {
+        self.0[layer as usize].get(id).copied()
+    }
+}
+
 /// What parent inference needs before the snapshot exists.
 struct Lookup<'a> {
     features: &'a [Feature],
-    ids: &'a HashMap<(Layer, String), u32>,
+    ids: &'a Ids,
     boxes: &'a RTree<BoxEntry>,
 }
 
@@ -887,12 +900,8 @@ impl Lookup<'_> {
             .iter()
             .map(|f| {
                 let explicit = match f.layer() {
-                    Layer::Grid => f
-                        .parent()
-                        .and_then(|p| self.ids.get(&(Layer::Grid, p.to_string())).copied()),
-                    Layer::Beat => f
-                        .parent()
-                        .and_then(|p| self.ids.get(&(Layer::Station, p.to_string())).copied()),
+                    Layer::Grid => f.parent().and_then(|p| self.ids.get(Layer::Grid, p)),
+                    Layer::Beat => f.parent().and_then(|p| self.ids.get(Layer::Station, p)),
                     _ => None,
                 };
                 explicit.or_else(|| {
