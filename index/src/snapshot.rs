@@ -72,8 +72,8 @@ enum Mesh {
     Station,
 }
 
-/// An edit whose region spans more than this share of the coarse cells, or patches holding
-/// more than this share of the index's bytes, rebuild the cell index whole.
+/// An edit whose region spans more than this share of the coarse cells rebuilds the cell index
+/// whole; patches holding more than this share of its bytes are folded in.
 const PATCH_SHARE: f64 = 0.25;
 
 /// Grids at this level or deeper take part in the overlap matrix.
@@ -804,7 +804,8 @@ fn members_labels(members: &[u32], labels: &[u32]) -> Vec<u32> {
 }
 
 /// `cells` with the regions around `dirty` rebuilt, each from the mesh members `meeting`
-/// finds for its box, or `None` when the edit is too large for patches to pay.
+/// finds for its box, and compacted once patches hold too much of it; `None` when the edit
+/// is too large for patches to pay.
 fn patch_cells(
     cells: &CellIndex<2>,
     dirty: &[[f64; 4]],
@@ -830,7 +831,10 @@ fn patch_cells(
     }
     let next = next?;
     let (_, patch_bytes) = next.patches();
-    (patch_bytes as f64 <= PATCH_SHARE * next.memory_bytes() as f64).then_some(next)
+    if patch_bytes as f64 > PATCH_SHARE * next.memory_bytes() as f64 {
+        return Some(next.compacted());
+    }
+    Some(next)
 }
 
 /// `boxes` with every group of overlapping boxes replaced by the box around the group.

@@ -208,7 +208,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// An index patched after two successive edits answers exactly as brute force does on
-    /// the edited meshes, inside the patched regions and out, on vertices and on edges.
+    /// the edited meshes, inside the patched regions and out, on vertices and on edges; and
+    /// so does the same index compacted.
     #[test]
     fn patched_regions_match_brute_force(seed in 0u64..1000, n in 6usize..24, gb in 1usize..4, bb in 2usize..6,
         edits in prop::collection::vec((0.0f64..1.0, 0.0f64..1.0, -0.45f64..0.45, -0.45f64..0.45), 2),
@@ -241,7 +242,12 @@ proptest! {
         let mut many = Vec::new();
         index.locate_many(&points, &mut many);
         let one_by_one: Vec<[u32; 2]> = points.iter().map(|p| index.locate(p[0], p[1])).collect();
-        prop_assert_eq!(many, one_by_one);
+        prop_assert_eq!(&many, &one_by_one);
+        // Folding the patches in changes no answer.
+        let compacted = index.compacted();
+        prop_assert_eq!(compacted.patches().0, 0);
+        let folded: Vec<[u32; 2]> = points.iter().map(|p| compacted.locate(p[0], p[1])).collect();
+        prop_assert_eq!(folded, one_by_one);
     }
 }
 
