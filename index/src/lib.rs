@@ -3,13 +3,16 @@
 //!
 //! This crate does no I/O: it knows nothing of HTTP, SQL or files.
 
+pub mod budget;
 pub mod cells;
 pub mod crossing;
 pub mod crs;
+pub mod intersects;
 pub mod matrix;
 pub mod metric;
 pub mod model;
 pub mod overlap;
+pub mod reason;
 pub mod snapshot;
 pub mod validate;
 

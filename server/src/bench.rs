@@ -239,13 +239,16 @@ impl BenchServer {
         let store_path = dir.join("bench.gpkg");
         let _ = std::fs::remove_file(&store_path);
         seed_store(&GeoPackageStore::open(&store_path)?, city.clone())?;
-        let config = Config::resolve(crate::config::Flags {
+        let mut config = Config::resolve(crate::config::Flags {
             listen: Some("127.0.0.1:0".parse()?),
             store: Some(store_path),
             empty: true,
             max_body_mb: Some(1024),
             ..Default::default()
         })?;
+        // The load comes from one anonymous client: measure speed, not the rate limit.
+        config.guard.public_requests_per_s = 0;
+        config.guard.public_max_body_mb = 1024;
         let state = crate::serve::open(config)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
@@ -253,9 +256,11 @@ impl BenchServer {
             .build()?;
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
         let addr = listener.local_addr()?;
-        runtime.spawn(async move {
-            axum::serve(crate::serve::no_delay(listener), crate::app::router(state)).await
-        });
+        runtime.spawn(crate::listen::serve(
+            listener,
+            state,
+            std::future::pending(),
+        ));
         Ok(BenchServer {
             addr,
             dir,

@@ -5,6 +5,7 @@
 //! `DATABASE_URL` for its own databases, and a server must not pick it up by accident.
 
 use crate::auth::{parse_tokens, Token};
+use crate::guard::Guard;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -28,6 +29,11 @@ pub struct Config {
     pub tokens: Vec<Token>,
     /// How long a shared store's change log keeps commits for nodes to catch up with.
     pub change_log_days: f64,
+    /// The server's address as clients reach it (behind a proxy, the proxy's), for every URL
+    /// the server writes; `None` derives it from `listen`.
+    pub public_url: Option<String>,
+    /// Timeouts, caps, rate limits and geometry limits.
+    pub guard: Guard,
 }
 
 /// The optional TOML file; every key may be left out.
@@ -41,8 +47,11 @@ pub struct FileConfig {
     pub tile_cache_mb: Option<usize>,
     pub web_dir: Option<PathBuf>,
     pub change_log_days: Option<f64>,
+    pub public_url: Option<String>,
     #[serde(default)]
     pub tokens: Vec<Token>,
+    #[serde(default)]
+    pub limits: Guard,
 }
 
 impl FileConfig {
@@ -94,6 +103,17 @@ pub struct Flags {
     /// Days a PostGIS change log keeps commits for nodes to catch up with [default: 7].
     #[arg(long)]
     pub change_log_days: Option<f64>,
+    /// The URL clients reach this server at (e.g. https://onemap.example.gov.cn behind a
+    /// proxy), used in the style and TileJSON [default: http://<listen>].
+    #[arg(long, env = "ONEMAP_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Requests per second one address without a token may make, 0 for no limit
+    /// [default: 200; file: limits.public_requests_per_s].
+    #[arg(long)]
+    pub public_rate: Option<u32>,
+    /// Requests per second one token may make, 0 for no limit [default: 5000].
+    #[arg(long)]
+    pub token_rate: Option<u32>,
 }
 
 impl Config {
@@ -153,7 +173,59 @@ impl Config {
                 .or(file.web_dir)
                 .unwrap_or_else(default_web_dir),
             tokens,
+            public_url: flags
+                .public_url
+                .or(file.public_url)
+                .map(|u| checked_public_url(&u))
+                .transpose()?,
+            guard: Guard {
+                public_requests_per_s: flags
+                    .public_rate
+                    .unwrap_or(file.limits.public_requests_per_s),
+                token_requests_per_s: flags.token_rate.unwrap_or(file.limits.token_requests_per_s),
+                ..file.limits
+            }
+            .checked()?,
         })
+    }
+
+    /// The base of every URL the server writes: `public_url`, else `http://<listen>`. Only a
+    /// server listening on every interface without `public_url` (warned of at start) falls
+    /// back to the request's `Host`, filtered to host characters.
+    pub fn origin(&self, headers: &axum::http::HeaderMap) -> String {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None if self.listen.ip().is_unspecified() => {
+                let host = headers
+                    .get(axum::http::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .filter(|h| {
+                        h.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
+                    });
+                match host {
+                    Some(host) => format!("http://{host}"),
+                    None => format!("http://127.0.0.1:{}", self.listen.port()),
+                }
+            }
+            None => format!("http://{}", self.listen),
+        }
+    }
+}
+
+/// An absolute http(s) URL without a trailing slash.
+fn checked_public_url(url: &str) -> anyhow::Result<String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let rest = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['"', '\\', ' ', '{', '}']) => {
+            Ok(trimmed.to_string())
+        }
+        _ => anyhow::bail!(
+            "public_url `{url}` must be an absolute http:// or https:// URL such as https://onemap.example.gov.cn"
+        ),
     }
 }
 

@@ -104,7 +104,7 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Payload {
                 ApiError::new(
                     status,
                     "body_too_large",
-                    "the request body is larger than this server accepts (max_body_mb, 64 MB by default): split the import",
+                    "the request body is larger than this server accepts from this caller (max_body_mb for tokens, public_max_body_mb without one): split it",
                 )
             } else {
                 ApiError::new(status, "unreadable_body", format!("the request body could not be read: {e}"))

@@ -1,7 +1,5 @@
 //! `onemap serve`: open the store, seed it if new, build the index and answer HTTP.
 
-use crate::app::router;
-use crate::auth::Tokens;
 use crate::cli::{open_store, seed_store_expecting};
 use crate::config::Config;
 use crate::follow;
@@ -21,7 +19,11 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let state = open(config)?;
-    runtime.block_on(listen(state))
+    let served = runtime.block_on(listen(state));
+    // Pool threads and blocking tasks still running are abandoned, not waited for: a stop
+    // must not hang behind a heavy query.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    served
 }
 
 /// Opens (and if new, seeds) the store, builds the live city and, on a shared store, starts
@@ -60,14 +62,13 @@ pub fn open(config: Config) -> anyhow::Result<AppState> {
         s.index_bytes() as f64 / 1e6,
         started.elapsed()
     );
+    if config.public_url.is_none() && config.listen.ip().is_unspecified() {
+        tracing::warn!("listening on every interface without public_url: style and TileJSON URLs follow the request's Host header; set --public-url (see docs/config.md)");
+    }
     if config.tokens.is_empty() {
         tracing::warn!("no API tokens configured: every caller is public (masked people, no writes); see docs/config.md");
     }
-    Ok(AppState {
-        tokens: Tokens::new(&config.tokens),
-        live,
-        config: Arc::new(config),
-    })
+    Ok(AppState::new(live, config))
 }
 
 async fn listen(state: AppState) -> anyhow::Result<()> {
@@ -80,9 +81,7 @@ async fn listen(state: AppState) -> anyhow::Result<()> {
         listener.local_addr()?,
         state.config.store_name()
     );
-    axum::serve(no_delay(listener), router(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    crate::listen::serve(listener, state, shutdown()).await?;
     Ok(())
 }
 
@@ -104,17 +103,4 @@ fn exit_when_stdin_closes() {
         while matches!(std::io::Read::read(&mut std::io::stdin(), &mut sink), Ok(n) if n > 0) {}
         std::process::exit(0);
     });
-}
-
-/// Sends every response at once: with Nagle's algorithm on, a small tile written after a large
-/// one waits for the client's delayed ACK.
-pub fn no_delay(
-    listener: tokio::net::TcpListener,
-) -> impl axum::serve::Listener<Addr = std::net::SocketAddr> {
-    use axum::serve::ListenerExt;
-    listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!("cannot set TCP_NODELAY: {e}");
-        }
-    })
 }

@@ -87,6 +87,13 @@ impl Server {
         let mut child = Command::new(onemap_bin())
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .args(args)
+            .args(
+                // Tests fire requests faster than any person: only the rate-limit test limits.
+                (!args.iter().any(|a| a == "--public-rate"))
+                    .then_some(["--public-rate", "0"])
+                    .into_iter()
+                    .flatten(),
+            )
             .args([
                 "--tokens",
                 &format!("disp:dispatcher:{DISPATCHER};plan:planner:{PLANNER};root:admin:{ADMIN}"),

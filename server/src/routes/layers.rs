@@ -13,7 +13,8 @@ use onemap_data::geojson_io::{
     feature_to_geojson, layer_to_geojson, parse_feature, parse_feature_collection, parse_people,
 };
 use onemap_data::{Change, ChangeSet};
-use onemap_index::Layer;
+use onemap_index::reason::Limits;
+use onemap_index::{Feature, Layer, Snapshot};
 use serde_json::{json, Value};
 
 pub fn layer_of(name: &str) -> ApiResult<Layer> {
@@ -37,6 +38,7 @@ pub async fn list(State(state): State<AppState>) -> Json<Value> {
 pub async fn export(
     State(state): State<AppState>,
     Path(file): Path<String>,
+    headers: HeaderMap,
 ) -> ApiResult<Response> {
     let name = file.strip_suffix(".geojson").ok_or_else(|| {
         ApiError::not_found(format!(
@@ -45,10 +47,43 @@ pub async fn export(
     })?;
     let layer = layer_of(name)?;
     let s = state.live.snapshot();
-    let body = tokio::task::spawn_blocking(move || layer_to_geojson(s.layer(layer)))
-        .await
-        .map_err(|e| ApiError::internal("export", e))?;
-    Ok(([(header::CONTENT_TYPE, "application/geo+json")], body).into_response())
+    // Any commit may change a layer's export, and nothing else does.
+    let tag = header_value(&format!("W/\"{}\"", s.version()));
+    let cache = [
+        (header::ETAG, tag.clone()),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
+    if headers.get(header::IF_NONE_MATCH) == Some(&tag) {
+        return Ok((StatusCode::NOT_MODIFIED, cache).into_response());
+    }
+    let body = state
+        .heavy
+        .run(move |_| Ok(layer_to_geojson(s.layer(layer))))
+        .await?;
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/geo+json"),
+        )],
+        cache,
+        body,
+    )
+        .into_response())
+}
+
+/// Refuses features beyond the city's limits (vertices, service area, parent) with 422
+/// naming the rule.
+fn within_reason(s: &Snapshot, features: &[Feature], limits: &Limits) -> ApiResult<()> {
+    s.check_within_reason(features, limits).map_err(|(i, why)| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "geometry_limit",
+            why.to_string(),
+        )
+        .with("rule", json!(why.rule()))
+        .with("feature_index", json!(i))
+        .with("feature_id", json!(why.feature_id()))
+    })
 }
 
 /// `POST /v1/layers/{layer}/import[?mode=replace]`: all features or none.
@@ -71,9 +106,26 @@ pub async fn import(
             ))
         }
     };
-    let features = tokio::task::spawn_blocking(move || parse_feature_collection(layer, &body))
-        .await
-        .map_err(|e| ApiError::internal("import parse", e))??;
+    let (s, limits, max_features) = (
+        state.live.snapshot(),
+        state.limits(),
+        state.config.guard.max_features,
+    );
+    let features = state
+        .heavy
+        .run(move |_| {
+            let features = parse_feature_collection(layer, &body)?;
+            if features.len() > max_features {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "too_many_features",
+                    format!("the import holds {} features, more than the limit of {max_features} (max_features): split it", features.len()),
+                ));
+            }
+            within_reason(&s, &features, &limits)?;
+            Ok(features)
+        })
+        .await?;
     let count = features.len();
     let mut changes: Vec<Change> = Vec::with_capacity(count + 1);
     if replace {
@@ -138,9 +190,15 @@ pub async fn put_feature(
 ) -> ApiResult<Response> {
     caller.require(Access::Planner, "editing features")?;
     let layer = layer_of(&layer)?;
-    let mut feature = tokio::task::spawn_blocking(move || parse_feature(layer, &body))
-        .await
-        .map_err(|e| ApiError::internal("feature parse", e))??;
+    let (s, limits) = (state.live.snapshot(), state.limits());
+    let mut feature = state
+        .heavy
+        .run(move |_| {
+            let feature = parse_feature(layer, &body)?;
+            within_reason(&s, std::slice::from_ref(&feature), &limits)?;
+            Ok(feature)
+        })
+        .await?;
     if feature.id != id {
         return Err(ApiError::bad_request(
             "id_mismatch",

@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use onemap_index::budget::Budget;
 use onemap_index::crs::Crs;
 use onemap_index::{Layer, Snapshot};
 use serde_json::{json, Value};
@@ -148,15 +149,24 @@ pub async fn locate_batch(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/csv") || v.starts_with("text/plain"));
-    let points = tokio::task::spawn_blocking(move || {
-        if csv {
-            parse_csv(&body)
-        } else {
-            parse_json(&body)
-        }
-    })
-    .await
-    .map_err(|e| ApiError::internal("batch parse", e))??;
+    let max_points = state.config.guard.max_points;
+    let points = state
+        .heavy
+        .run(move |_| {
+            let points = if csv {
+                parse_csv(&body)
+            } else {
+                parse_json(&body)
+            }?;
+            if points.len() > max_points {
+                return Err(ApiError::bad_request(
+                    "too_many_points",
+                    format!("the batch holds {} points, more than the limit of {max_points} (max_points): split it", points.len()),
+                ));
+            }
+            Ok(points)
+        })
+        .await?;
     let points: Vec<[f64; 2]> = match crs {
         Crs::Wgs84 => points,
         other => points
@@ -169,7 +179,9 @@ pub async fn locate_batch(
     };
     let snapshot = state.live.snapshot();
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    tokio::task::spawn_blocking(move || stream_answers(&snapshot, &points, &tx));
+    state
+        .heavy
+        .spawn(move |budget| stream_answers(&snapshot, &points, &tx, budget))?;
     let stream = tokio_stream::wrappers::ReceiverStream::new(rx);
     Ok((
         StatusCode::OK,
@@ -179,12 +191,31 @@ pub async fn locate_batch(
         .into_response())
 }
 
-/// Writes the answers chunk by chunk so a large batch starts flowing at once.
+/// Writes the answers chunk by chunk so a large batch starts flowing at once. Stops when the
+/// client goes away, or reads so slowly that the budget runs out: a slow reader must not hold
+/// a pool thread for ever.
 fn stream_answers(
     s: &Snapshot,
     points: &[[f64; 2]],
     tx: &tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    budget: &Budget,
 ) {
+    let send = |chunk: Bytes| {
+        let mut item = Ok(chunk);
+        loop {
+            match tx.try_send(item) {
+                Ok(()) => return true,
+                Err(tokio::sync::mpsc::error::TrySendError::Full(back)) => {
+                    if budget.check().is_err() {
+                        return false;
+                    }
+                    item = back;
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => return false,
+            }
+        }
+    };
     let quoted: Vec<String> = s
         .features()
         .iter()
@@ -206,16 +237,13 @@ fn stream_answers(
             out.push_str(name(hit.station));
             out.push('}');
         }
-        if tx
-            .blocking_send(Ok(Bytes::from(std::mem::take(&mut out))))
-            .is_err()
-        {
+        if !send(Bytes::from(std::mem::take(&mut out))) {
             return;
         }
         out.reserve(CHUNK * 48);
     }
     out.push_str("]}");
-    let _ = tx.blocking_send(Ok(Bytes::from(out)));
+    send(Bytes::from(out));
 }
 
 /// The fast shape: every point a pair of numbers.

@@ -83,7 +83,8 @@ pub async fn openapi() -> Response {
         .into_response()
 }
 
-/// `GET /style.json`: the page's MapLibre style with tile URLs pointing back at this server.
+/// `GET /style.json`: the page's MapLibre style with tile URLs pointing back at this server
+/// (`public_url`, never the request's `Host`, so no client can poison them).
 pub async fn style(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let path = state.config.web_dir.join("style.json");
     let text = tokio::fs::read_to_string(&path).await.map_err(|_| {
@@ -91,20 +92,6 @@ pub async fn style(State(state): State<AppState>, headers: HeaderMap) -> ApiResu
             "the map style is missing: build the page with `make web` (npm run build in web/)",
         )
     })?;
-    let body = text.replace("{origin}", &origin(&headers));
+    let body = text.replace("{origin}", &state.config.origin(&headers));
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
-}
-
-/// `http://host:port` as the client addressed us, for URLs in the style and TileJSON. Only
-/// host characters pass, so a forged `Host` cannot inject JSON.
-pub fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".:-[]".contains(c))
-        })
-        .unwrap_or("127.0.0.1:8080");
-    format!("http://{host}")
 }

@@ -7,15 +7,11 @@ use crate::params::{Params, Payload};
 use crate::present::summary;
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use geo::BoundingRect;
 use geo_types::MultiPolygon;
 use onemap_data::geojson_io::parse_feature;
-use onemap_index::crossing::{contains, edges_of};
-use onemap_index::overlap::intersection_area;
-use onemap_index::snapshot::region_of;
 use onemap_index::{Layer, Snapshot};
 use serde_json::{json, Value};
 
@@ -88,9 +84,7 @@ pub async fn matrix(
         .is_some_and(|v| v.contains("text/csv"))
         || params.get("format") == Some("csv");
     let s = state.live.snapshot();
-    let body = tokio::task::spawn_blocking(move || render_matrix(&s, csv))
-        .await
-        .map_err(|e| ApiError::internal("matrix", e))?;
+    let body = state.heavy.run(move |_| Ok(render_matrix(&s, csv))).await?;
     let kind = if csv {
         "text/csv; charset=utf-8"
     } else {
@@ -133,50 +127,53 @@ fn csv_field(s: &str) -> String {
 }
 
 /// `POST /v1/intersects` with a GeoJSON Polygon/MultiPolygon (geometry or Feature): the
-/// features of each layer it touches, with intersection areas, and the cameras inside.
+/// features of each layer it touches, with intersection areas, and the cameras inside. Runs
+/// on the heavy pool, within the vertex and time limits.
 pub async fn intersects(
     State(state): State<AppState>,
     caller: Caller,
     Payload(body): Payload,
 ) -> ApiResult<Json<Value>> {
-    let probe = parse_probe(&body)?;
     let s = state.live.snapshot();
-    let rect = probe.bounding_rect().ok_or_else(|| {
-        ApiError::bad_request("invalid_geometry", "the polygon has no coordinates")
-    })?;
-    let bbox = [rect.min().x, rect.min().y, rect.max().x, rect.max().y];
-    let region = region_of(&s.projection(), &probe);
-    let mut layers = serde_json::Map::new();
-    for layer in [Layer::Grid, Layer::Beat, Layer::Station] {
-        let hits: Vec<Value> = s
-            .areal_in(bbox)
-            .into_iter()
-            .filter(|i| s.feature(*i).layer() == layer)
-            .filter_map(|i| {
-                let f = s.feature(i);
-                let area = intersection_area(&region, &region_of(&s.projection(), f.area()?));
-                (area > onemap_index::matrix::DUST_M2).then(|| {
-                    let mut v = summary(&s, f, &caller);
-                    v["area_m2"] = json!(area);
-                    v
-                })
-            })
-            .collect();
-        layers.insert(layer.to_string(), json!(hits));
-    }
-    let edges = edges_of(&probe);
-    let cameras: Vec<Value> = s
-        .cameras_in(bbox)
-        .into_iter()
-        .filter(|i| {
-            s.feature(*i)
-                .point()
-                .is_some_and(|p| contains(&edges, p.x(), p.y()))
+    let max_vertices = state.config.guard.max_vertices;
+    let answer = state
+        .heavy
+        .run(move |budget| {
+            let probe = parse_probe(&body)?;
+            let vertices = onemap_index::reason::vertices_of(&probe);
+            if vertices > max_vertices {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "geometry_limit",
+                    format!("the polygon has {vertices} vertices, more than the limit of {max_vertices}: simplify it"),
+                )
+                .with("rule", json!("max_vertices")));
+            }
+            let hit = s.intersects(&probe, budget)?;
+            let mut layers = serde_json::Map::new();
+            for layer in [Layer::Grid, Layer::Beat, Layer::Station] {
+                let hits: Vec<Value> = hit
+                    .areal
+                    .iter()
+                    .filter(|t| s.feature(t.feature).layer() == layer)
+                    .map(|t| {
+                        let mut v = summary(&s, s.feature(t.feature), &caller);
+                        v["area_m2"] = json!(t.area_m2);
+                        v
+                    })
+                    .collect();
+                layers.insert(layer.to_string(), json!(hits));
+            }
+            let cameras: Vec<Value> = hit
+                .cameras
+                .iter()
+                .map(|i| summary(&s, s.feature(*i), &caller))
+                .collect();
+            layers.insert("camera".into(), json!(cameras));
+            Ok(json!({ "area_m2": hit.area_m2, "layers": layers }))
         })
-        .map(|i| summary(&s, s.feature(i), &caller))
-        .collect();
-    layers.insert("camera".into(), json!(cameras));
-    Ok(Json(json!({ "area_m2": region.area, "layers": layers })))
+        .await?;
+    Ok(Json(answer))
 }
 
 /// Reads a GeoJSON Polygon/MultiPolygon, bare or as a Feature, with the same validation as an

@@ -2,6 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use crate::tilesource::Tiles;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -13,7 +14,7 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::sync::Arc;
 
-const MVT: &str = "application/vnd.mapbox-vector-tile";
+pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 /// The deepest zoom TileJSON advertises; deeper tiles still render (over-zoom).
 const MAX_ZOOM: u8 = 18;
 
@@ -23,7 +24,7 @@ pub async fn composite(
     Path((z, x, y)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    tile(&state, None, &z, &x, &y, &headers)
+    tile(&state, None, &z, &x, &y, &headers).await
 }
 
 /// `GET /tiles/{layer}/{z}/{x}/{y}.mvt`: one layer (and its labels).
@@ -33,10 +34,12 @@ pub async fn single(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let layer = crate::routes::layers::layer_of(&layer)?;
-    tile(&state, Some(layer), &z, &x, &y, &headers)
+    tile(&state, Some(layer), &z, &x, &y, &headers).await
 }
 
-fn tile(
+/// A tile from the cache, or rendered on the render pool (never on the async workers: a
+/// low-zoom tile of a large city takes milliseconds).
+async fn tile(
     state: &AppState,
     layer: Option<Layer>,
     z: &str,
@@ -49,28 +52,21 @@ fn tile(
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("gzip"));
-    let names: Vec<String> = match layer {
-        Some(l) => vec![l.to_string(), format!("{l}_label")],
-        None => Vec::new(),
-    };
     let key = format!(
         "{}{}",
         layer.map_or("all", |l| l.as_str()),
         if gzip { "|gz" } else { "" }
     );
-    let tiles = state.live.tiles();
-    let bytes: Arc<[u8]> = match tiles.cache.get(&key, id) {
+    let cached = state.live.tiles().cache.get(&key, id);
+    let bytes: Arc<[u8]> = match cached {
         Some(b) => b,
-        None => tiles.with_tiler(|tiler| {
-            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-            let raw = tiler.render(&refs, id).unwrap_or_default();
-            let stored = if gzip && !raw.is_empty() {
-                gzip_bytes(&raw)
-            } else {
-                raw
-            };
-            tiles.cache.insert(&key, id, stored)
-        }),
+        None => {
+            let live = Arc::clone(&state.live);
+            state
+                .render
+                .run(move |_| Ok(render(live.tiles(), layer, &key, id, gzip)))
+                .await?
+        }
     };
     if bytes.is_empty() {
         return Ok(StatusCode::NO_CONTENT.into_response());
@@ -95,6 +91,24 @@ fn tile(
     }
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     Ok(response)
+}
+
+/// Renders a tile, keeps it in the cache and returns it.
+fn render(tiles: &Tiles, layer: Option<Layer>, key: &str, id: TileId, gzip: bool) -> Arc<[u8]> {
+    let names: Vec<String> = match layer {
+        Some(l) => vec![l.to_string(), format!("{l}_label")],
+        None => Vec::new(),
+    };
+    tiles.with_tiler(|tiler| {
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let raw = tiler.render(&refs, id).unwrap_or_default();
+        let stored = if gzip && !raw.is_empty() {
+            gzip_bytes(&raw)
+        } else {
+            raw
+        };
+        tiles.cache.insert(key, id, stored)
+    })
 }
 
 fn parse_tile(z: &str, x: &str, y: &str) -> ApiResult<TileId> {
@@ -154,7 +168,7 @@ pub async fn tilejson_layer(
 }
 
 fn tilejson(state: &AppState, headers: &HeaderMap, layer: Option<Layer>) -> Value {
-    let origin = crate::routes::meta::origin(headers);
+    let origin = state.config.origin(headers);
     let s = state.live.snapshot();
     let b = s.bounds();
     let path = layer.map_or("tiles".to_string(), |l| format!("tiles/{l}"));
