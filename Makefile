@@ -7,7 +7,7 @@ export ONEMAP_BIN := $(CURDIR)/target/release/onemap
 .PHONY: demo test build web setup lint rust-test web-test bench clean
 
 demo: build
-	./target/release/onemap serve --listen 127.0.0.1:8080 --store onemap.gpkg
+	./target/release/onemap serve --listen 127.0.0.1:8080 --store onemap.gpkg --demo
 
 build: web
 	$(CARGO) build --release --bin onemap

@@ -15,21 +15,30 @@ mod commit;
 mod rows;
 mod schema;
 
-use crate::store::AuditEntry;
+/// For readers of blobs written elsewhere (and the fuzzer).
+pub use binary::{decode as decode_geometry_blob, decode_wkb};
+
+use crate::store::{group_results, AuditEntry};
 use crate::{ChangeSet, Commit, Store, StoreError};
 use onemap_index::{City, Layer};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 /// How long a write waits for another process (QGIS, a second server) holding the file.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Below this much free space where the file is kept, `/health` reports the store
+/// unwritable: a commit writes the WAL first, and a full disk refuses every write.
+const MIN_FREE_BYTES: u64 = 4 << 20;
+
 /// A city kept in a GeoPackage file.
 pub struct GeoPackageStore {
     /// One connection, one writer at a time; SQLite serialises other processes.
     conn: Mutex<Connection>,
+    /// The file, for free-space checks.
+    path: PathBuf,
 }
 
 impl GeoPackageStore {
@@ -42,6 +51,7 @@ impl GeoPackageStore {
         schema::migrate(&mut conn)?;
         Ok(GeoPackageStore {
             conn: Mutex::new(conn),
+            path: path.to_path_buf(),
         })
     }
 
@@ -80,6 +90,41 @@ impl Store for GeoPackageStore {
         let done = commit::write(&tx, changes)?;
         tx.commit()?;
         Ok(done)
+    }
+
+    fn commit_group(&self, sets: &[ChangeSet]) -> Vec<Result<Commit, StoreError>> {
+        let mut conn = self.lock();
+        let grouped = (|| {
+            let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut results = Vec::with_capacity(sets.len());
+            for set in sets {
+                // A savepoint per set: one that fails rolls back alone (on drop).
+                let part = tx.savepoint()?;
+                let result = commit::write(&part, set);
+                if result.is_ok() {
+                    part.commit()?;
+                }
+                results.push(result);
+            }
+            tx.commit()?;
+            Ok(results)
+        })();
+        group_results(sets.len(), grouped)
+    }
+
+    fn writable(&self) -> Result<(), StoreError> {
+        let folder = self.path.parent().filter(|p| !p.as_os_str().is_empty());
+        let stats = rustix::fs::statvfs(folder.unwrap_or(Path::new(".")))
+            .map_err(|e| StoreError::Unavailable(format!("cannot check free space: {e}")))?;
+        let free = stats.f_bavail.saturating_mul(stats.f_frsize);
+        if free < MIN_FREE_BYTES {
+            return Err(StoreError::Unavailable(format!(
+                "{} KB free on the disk holding {}: free space or move the store",
+                free >> 10,
+                self.path.display()
+            )));
+        }
+        Ok(())
     }
 
     fn audit(
@@ -133,6 +178,9 @@ impl From<rusqlite::Error> for StoreError {
                      finish it and try again"
                 ))
             }
+            _ if code == Some(ErrorCode::DiskFull) => StoreError::Unavailable(format!(
+                "{e}: the disk holding the GeoPackage is full; free space and try again"
+            )),
             rusqlite::Error::FromSqlConversionFailure(..)
             | rusqlite::Error::InvalidColumnType(..)
             | rusqlite::Error::IntegralValueOutOfRange(..) => StoreError::Corrupt(e.to_string()),

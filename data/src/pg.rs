@@ -17,7 +17,7 @@ mod schema;
 
 use crate::gpkg::binary::decode_wkb;
 use crate::postgis::wkt;
-use crate::store::{audit_entry, check_expected, AuditEntry, Key, Record};
+use crate::store::{audit_entry, check_expected, group_results, AuditEntry, Key, Record};
 use crate::{Change, ChangeFeed, ChangeSet, Commit, Store, StoreError};
 use onemap_index::{City, Feature, Layer, Person};
 use postgres::error::SqlState;
@@ -162,6 +162,25 @@ impl Store for PostgisStore {
             tx.commit()?;
             Ok(done)
         })
+    }
+
+    fn commit_group(&self, sets: &[ChangeSet]) -> Vec<Result<Commit, StoreError>> {
+        let grouped = self.with_client(|client| {
+            let mut tx = client.transaction()?;
+            let mut results = Vec::with_capacity(sets.len());
+            for set in sets {
+                // A savepoint per set: one that fails rolls back alone (on drop).
+                let mut part = tx.transaction()?;
+                let result = write(&mut part, set);
+                if result.is_ok() {
+                    part.commit()?;
+                }
+                results.push(result);
+            }
+            tx.commit()?;
+            Ok(results)
+        });
+        group_results(sets.len(), grouped)
     }
 
     fn audit(

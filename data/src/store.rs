@@ -49,7 +49,7 @@ pub struct Commit {
     pub written: usize,
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StoreError {
     /// A feature named in `expect` is at another version.
     #[error("{layer}/{id} is at version {current}, not {expected}: reload it and try again")]
@@ -94,12 +94,24 @@ pub trait Store: Send + Sync {
     fn version(&self) -> Result<u64, StoreError>;
     /// Commits a change set atomically: every change or none, after checking `expect`.
     fn commit(&self, changes: &ChangeSet) -> Result<Commit, StoreError>;
+    /// Commits several change sets in one transaction (group commit): each is checked and
+    /// applied on its own, in order, with its own version, and one that fails is left out
+    /// while the others go in. Concurrent writers then share one durable flush. The answer
+    /// has one result per set; when the transaction itself fails, every set gets that error.
+    fn commit_group(&self, sets: &[ChangeSet]) -> Vec<Result<Commit, StoreError>> {
+        sets.iter().map(|set| self.commit(set)).collect()
+    }
     /// The audit log, newest first, at most `limit` entries, optionally for one feature.
     fn audit(
         &self,
         layer_id: Option<(Layer, &str)>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Whether a commit could be written now, for `/health`: quick, and an error that says
+    /// what to fix (a full disk, a read-only database).
+    fn writable(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Whether the store answers, for `/health`: quick, and never stuck behind a long commit.
     fn ping(&self) -> Result<(), StoreError> {
         self.version().map(drop)
@@ -126,6 +138,15 @@ pub trait ChangeFeed: Send + Sync {
     /// how many log rows went. The audit log keeps the history: the change log only lets
     /// nodes catch up, and one too far behind reloads the city instead.
     fn prune(&self, older_than: Duration, keep_last: u64) -> Result<u64, StoreError>;
+}
+
+/// The answer of [`Store::commit_group`] from the sets' own results, or `failed` for every
+/// set when the enclosing transaction could not be committed.
+pub(crate) fn group_results(
+    sets: usize,
+    grouped: Result<Vec<Result<Commit, StoreError>>, StoreError>,
+) -> Vec<Result<Commit, StoreError>> {
+    grouped.unwrap_or_else(|failed| vec![Err(failed); sets])
 }
 
 /// What one audit row is about.

@@ -37,9 +37,10 @@ impl Snapshot {
     ///
     /// ```
     /// use onemap_index::budget::Budget;
+    /// use geo_types::polygon;
     /// use onemap_index::{City, Snapshot};
     /// let empty = Snapshot::build(City::default(), 0);
-    /// let square = geo_types::MultiPolygon::new(vec![geo_types::polygon![
+    /// let square = geo_types::MultiPolygon::new(vec![polygon![
     ///     (x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0), (x: 0.0, y: 1.0)]]);
     /// let hit = empty.intersects(&square, &Budget::unlimited()).unwrap();
     /// assert!(hit.areal.is_empty() && hit.cameras.is_empty());

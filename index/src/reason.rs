@@ -201,7 +201,8 @@ mod tests {
 
     fn limits(city: &Snapshot) -> Limits {
         Limits {
-            max_vertices: 4,
+            // A square: five positions, the closing one included.
+            max_vertices: 5,
             service_area: city.extent_with_margin(DEFAULT_SERVICE_MARGIN_KM),
         }
     }
@@ -236,15 +237,7 @@ mod tests {
             max_vertices: 4,
             service_area: None,
         };
-        let (_, why) = city
-            .check_within_reason(
-                &ok,
-                &Limits {
-                    max_vertices: 3,
-                    ..tight
-                },
-            )
-            .unwrap_err();
+        let (_, why) = city.check_within_reason(&ok, &tight).unwrap_err();
         assert_eq!(why.rule(), "max_vertices");
     }
 

@@ -484,6 +484,27 @@ impl Snapshot {
         found
     }
 
+    /// How many cameras lie within `radius_m` metres of the point: the panel's "N within
+    /// 300 m", which [`Snapshot::cameras_near`] cannot give since it stops at `k`.
+    pub fn cameras_within(&self, lng: f64, lat: f64, radius_m: f64) -> usize {
+        let frame = LocalFrame::at(lng, lat);
+        let [dlng, dlat] = frame.degrees(radius_m);
+        let (x, reach) = (
+            lng * self.camera_scale,
+            dlat.max(dlng * self.camera_scale) * 1.05,
+        );
+        let envelope =
+            rstar::AABB::from_corners([x - reach, lat - reach], [x + reach, lat + reach]);
+        self.cameras
+            .locate_in_envelope(&envelope)
+            .filter(|e| {
+                self.features[e.data as usize]
+                    .point()
+                    .is_some_and(|c| frame.distance([lng, lat], [c.x(), c.y()]) <= radius_m)
+            })
+            .count()
+    }
+
     /// Areal features of `layer` (and, for grids, of `grid_level`) whose boundary passes
     /// within `within_m` of the point, nearest first, with distances in metres.
     pub fn near(

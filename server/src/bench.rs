@@ -76,6 +76,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             "batch HTTP locate (POST /v1/locate, 1 conn)", rate
         );
         crate::benchtiles::warm(&server, &tiles)?;
+        crate::benchwrites::concurrent(&server, &snapshot)?;
     }
     let Some(url) = &args.database else {
         println!("PostGIS comparison skipped: pass --database postgres://... or set DATABASE_URL");
@@ -242,8 +243,8 @@ impl BenchServer {
         let mut config = Config::resolve(crate::config::Flags {
             listen: Some("127.0.0.1:0".parse()?),
             store: Some(store_path),
-            empty: true,
             max_body_mb: Some(1024),
+            tokens: Some(crate::benchwrites::PLANNER_TOKENS.into()),
             ..Default::default()
         })?;
         // The load comes from one anonymous client: measure speed, not the rate limit.
@@ -308,10 +309,22 @@ fn http_batch(server: &BenchServer, points: &[[f64; 2]]) -> anyhow::Result<f64> 
 
 /// A minimal HTTP/1.1 POST over a fresh connection; returns the raw response.
 fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> anyhow::Result<String> {
+    request(addr, "POST", path, "", body)
+}
+
+/// A minimal HTTP/1.1 request over a fresh connection; `headers` are whole lines, each
+/// ending in CRLF. Returns the raw response.
+pub fn request(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &str,
+) -> anyhow::Result<String> {
     let mut stream = std::net::TcpStream::connect(addr)?;
     write!(
         stream,
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     )?;
     stream.write_all(body.as_bytes())?;

@@ -18,8 +18,8 @@ pub struct Config {
     /// A PostgreSQL/PostGIS URL: keep the city there instead of in `store`, and follow the
     /// commits other nodes make to it.
     pub database: Option<String>,
-    /// Do not seed a new store with the demo city.
-    pub empty: bool,
+    /// Seed a new store with the demo city (`--demo`); otherwise a new store starts empty.
+    pub demo: bool,
     /// Request bodies larger than this get 413.
     pub max_body_bytes: usize,
     /// Memory bound of the tile cache.
@@ -82,9 +82,10 @@ pub struct Flags {
     /// the GeoPackage; every node on one database serves the same city.
     #[arg(long, env = "ONEMAP_DATABASE", conflicts_with = "store")]
     pub database: Option<String>,
-    /// Start a new store empty instead of seeding the demo city.
+    /// Seed a new, empty store with the generated demo city and its 26,525 made-up people:
+    /// for trying onemap, never for a real deployment.
     #[arg(long)]
-    pub empty: bool,
+    pub demo: bool,
     /// A TOML config file (see docs/config.md).
     #[arg(long, env = "ONEMAP_CONFIG")]
     pub config: Option<PathBuf>,
@@ -157,7 +158,7 @@ impl Config {
                 .or(file.store)
                 .unwrap_or_else(|| DEFAULT_STORE.into()),
             database: flags.database.or(file.database),
-            empty: flags.empty,
+            demo: flags.demo,
             max_body_bytes: flags
                 .max_body_mb
                 .or(file.max_body_mb)

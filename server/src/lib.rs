@@ -4,6 +4,7 @@ pub mod app;
 pub mod auth;
 pub mod bench;
 pub mod benchtiles;
+pub mod benchwrites;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -86,13 +86,23 @@ pub async fn serve(
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
             });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(tcp), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let (builder, watcher) = (builder.clone(), graceful.watcher());
+        let first_bytes = Guard::seconds(guard.header_timeout_s);
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!("connection from {peer} ended: {e}");
+            // hyper's header deadline starts at the first byte: a client that sends nothing
+            // gets the same deadline here. `peek`, not `readable`, which may wake spuriously.
+            let mut first = [0u8; 1];
+            if matches!(
+                tokio::time::timeout(first_bytes, tcp.peek(&mut first)).await,
+                Ok(Ok(1..))
+            ) {
+                let connection = builder.serve_connection_with_upgrades(
+                    TokioIo::new(tcp),
+                    TowerToHyperService::new(service),
+                );
+                if let Err(e) = watcher.watch(connection.into_owned()).await {
+                    tracing::debug!("connection from {peer} ended: {e}");
+                }
             }
             drop((slot, address_slot));
         });

@@ -1,7 +1,9 @@
 //! The live city: the current snapshot that readers share, and the one path to a new one.
 //!
-//! A write holds the writer lock, commits to the store, applies the same changes to a copy of
-//! the city, builds the next snapshot (reusing what the edit did not touch) and swaps it in.
+//! Writes queue for one committer thread, which takes every write waiting, commits them in one
+//! store transaction (each checked on its own), applies them to a copy of the city, builds the
+//! next snapshot once (reusing what the edits did not touch), swaps it in and only then
+//! answers each writer: group commit, so concurrent planners share the cost of a snapshot.
 //! Commits made by other nodes on a shared store reach the same path through
 //! [`Live::catch_up`], called by the follower (`follow.rs`). Readers keep whatever snapshot
 //! they loaded and never wait.
@@ -12,20 +14,41 @@ use arc_swap::ArcSwap;
 use onemap_data::{Change, ChangeSet, Commit, Store, StoreError};
 use onemap_index::{City, Feature, Layer, Person, Snapshot};
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver, Sender};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use tokio::sync::oneshot;
+
+/// The most writes one group commits: enough to absorb a burst, few enough that the first
+/// writer of a group is not kept waiting behind a long tail.
+const MAX_GROUP: usize = 256;
 
 pub struct Live {
     snapshot: ArcSwap<Snapshot>,
     store: Arc<dyn Store>,
-    /// Serialises everything that makes a new snapshot: local writes and catching up.
-    writer: tokio::sync::Mutex<()>,
+    /// Serialises everything that makes a new snapshot: the committer and catching up.
+    writer: Mutex<()>,
     /// Tiles follow every new snapshot before a write is acknowledged.
     tiles: Tiles,
+    /// Writes waiting for the committer thread.
+    pending: Sender<Pending>,
+    /// Whether the last commit failed because the store could not be written (a full disk,
+    /// a lost database), for `/health`; the next commit that succeeds, here or (on a shared
+    /// store) on another node, clears it.
+    failing: AtomicBool,
+}
+
+/// A write waiting to be committed, and where its answer goes.
+struct Pending {
+    changes: ChangeSet,
+    answer: oneshot::Sender<Result<Commit, ApiError>>,
 }
 
 impl Live {
-    /// Loads the store and builds the first snapshot.
-    pub fn open(store: Arc<dyn Store>, tile_cache_bytes: usize) -> Result<Self, StoreError> {
+    /// Loads the store, builds the first snapshot and starts the committer thread (which
+    /// ends when the `Live` is dropped).
+    pub fn open(store: Arc<dyn Store>, tile_cache_bytes: usize) -> Result<Arc<Self>, StoreError> {
         // The version is read before the city: a commit landing in between is then applied
         // once more by catching up, which is harmless (changes set whole records), where the
         // other order would skip it for good.
@@ -33,12 +56,21 @@ impl Live {
         let city = store.load()?;
         let snapshot = Snapshot::build(city, version);
         let tiles = Tiles::new(&snapshot, tile_cache_bytes);
-        Ok(Live {
+        let (pending, queue) = channel();
+        let live = Arc::new(Live {
             snapshot: ArcSwap::from_pointee(snapshot),
             store,
-            writer: Default::default(),
+            writer: Mutex::new(()),
             tiles,
-        })
+            pending,
+            failing: AtomicBool::new(false),
+        });
+        let committer = Arc::downgrade(&live);
+        std::thread::Builder::new()
+            .name("committer".into())
+            .spawn(move || commit_pending(&committer, &queue))
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the committer: {e}")))?;
+        Ok(live)
     }
 
     pub fn snapshot(&self) -> Arc<Snapshot> {
@@ -53,35 +85,99 @@ impl Live {
         &self.store
     }
 
-    /// Commits `changes` and makes them visible to every later read.
-    pub async fn write(self: &Arc<Self>, changes: ChangeSet) -> Result<Commit, ApiError> {
-        let _writer = self.writer.lock().await;
-        let live = Arc::clone(self);
-        tokio::task::spawn_blocking(move || live.write_now(changes))
-            .await
-            .map_err(|e| ApiError::internal("write task", e))?
+    /// Whether the last commit failed for want of a writable store.
+    pub fn writes_failing(&self) -> bool {
+        self.failing.load(Ordering::Relaxed)
     }
 
-    fn write_now(&self, changes: ChangeSet) -> Result<Commit, ApiError> {
-        let commit = self.store.commit(&changes)?;
-        if commit.version > self.snapshot().version() + 1 {
-            // Other nodes committed since our snapshot: theirs come first, so replay the log,
-            // ours included, in commit order. Should that fail now, the follower does it.
-            if let Err(e) = self.catch_up_locked() {
-                tracing::warn!("commit {} is stored but not yet shown: {e}", commit.version);
+    /// Commits `changes` and makes them visible to every later read. A caller that goes
+    /// away does not stop the write: it is committed and shown all the same.
+    pub async fn write(&self, changes: ChangeSet) -> Result<Commit, ApiError> {
+        let (answer, answered) = oneshot::channel();
+        let stopped = || ApiError::internal("committer", "the committer thread has stopped");
+        self.pending
+            .send(Pending { changes, answer })
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+
+    /// Commits a group of writes and shows them, then answers each.
+    fn commit_group(&self, group: Vec<Pending>) {
+        let (sets, answers): (Vec<ChangeSet>, Vec<_>) =
+            group.into_iter().map(|p| (p.changes, p.answer)).unzip();
+        let results = {
+            let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let results = catch_unwind(AssertUnwindSafe(|| self.store.commit_group(&sets)))
+                .unwrap_or_else(|_| {
+                    let failed =
+                        StoreError::Unavailable("the store panicked while committing".into());
+                    vec![Err(failed); sets.len()]
+                });
+            let committed: Vec<(u64, &[Change])> = results
+                .iter()
+                .zip(&sets)
+                .filter(|(_, set)| !set.changes.is_empty())
+                .filter_map(|(result, set)| {
+                    Some((result.as_ref().ok()?.version, set.changes.as_slice()))
+                })
+                .collect();
+            self.show(&committed);
+            if results.iter().any(Result::is_ok) {
+                self.failing.store(false, Ordering::Relaxed);
+            } else if results
+                .iter()
+                .any(|r| matches!(r, Err(StoreError::Unavailable(_))))
+            {
+                self.failing.store(true, Ordering::Relaxed);
             }
-        } else {
-            self.advance(&[(commit.version, &changes.changes)]);
+            results
+        };
+        for (result, answer) in results.into_iter().zip(answers) {
+            // A writer that went away has nobody to tell.
+            let _ = answer.send(result.map_err(ApiError::from));
         }
-        Ok(commit)
+    }
+
+    /// Makes this node's fresh `committed` visible (writer lock held). They follow the
+    /// snapshot directly unless others committed in between: those come first, from the
+    /// change log, or, for a store without one (another process wrote the GeoPackage), by
+    /// loading the city again. A write is never acknowledged and left unshown.
+    fn show(&self, committed: &[(u64, &[Change])]) {
+        let Some(&(first, _)) = committed.first() else {
+            return;
+        };
+        let shown = self.snapshot().version();
+        let outcome = if first == shown + 1 {
+            catch_unwind(AssertUnwindSafe(|| self.advance(committed)))
+                .map_err(|_| StoreError::Corrupt("applying the commits panicked".into()))
+        } else if self.store.feed().is_some() {
+            self.catch_up_locked().map(drop)
+        } else {
+            tracing::warn!(
+                "the store is at version {first} but this node showed {shown}: another process \
+                 wrote it, loading the whole city again"
+            );
+            self.reload()
+        };
+        if let Err(e) = outcome {
+            tracing::error!("commits up to {} are stored, showing them failed ({e}): loading the whole city again", committed[committed.len() - 1].0);
+            if let Err(e) = self.reload() {
+                tracing::error!("loading the city failed too: {e}");
+            }
+        }
     }
 
     /// Applies the store's commits newer than the snapshot, oldest first; how many there
     /// were. For stores other processes write too (see [`Store::feed`]); blocks, so call it
     /// off the async runtime.
     pub fn catch_up(&self) -> Result<usize, StoreError> {
-        let _writer = self.writer.blocking_lock();
-        self.catch_up_locked()
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let applied = self.catch_up_locked()?;
+        if applied > 0 {
+            // Another node's commit went through: the shared store takes writes again.
+            self.failing.store(false, Ordering::Relaxed);
+        }
+        Ok(applied)
     }
 
     /// [`Live::catch_up`] with the writer lock already held. Versions up to the snapshot's,
@@ -135,6 +231,19 @@ impl Live {
         // Tiles first, so that a node never answers locate with data its tiles do not show.
         self.tiles.refresh(&next, &boxes);
         self.snapshot.store(next);
+    }
+}
+
+/// The committer thread: waits for a write, takes every other one waiting too, and commits
+/// them as one group. Ends when the `Live` is gone.
+fn commit_pending(live: &Weak<Live>, queue: &Receiver<Pending>) {
+    while let Ok(first) = queue.recv() {
+        let mut group = vec![first];
+        group.extend(queue.try_iter().take(MAX_GROUP - 1));
+        let Some(live) = live.upgrade() else {
+            return;
+        };
+        live.commit_group(group);
     }
 }
 

@@ -66,10 +66,33 @@ fn main() {
         )
         .with_writer(std::io::stderr)
         .init();
+    log_panics_in_one_line();
     if let Err(e) = run(Cli::parse()) {
         eprintln!("error: {e:#}");
         std::process::exit(1);
     }
+}
+
+/// A panicking handler already answers a JSON 500 (`CatchPanicLayer`); the log gets one line
+/// saying where, not a backtrace per request that an attacker could use to flood the disk.
+fn log_panics_in_one_line() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|m| (*m).to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let thread = std::thread::current();
+        tracing::error!(
+            "panic in thread {} at {place}: {message}",
+            thread.name().unwrap_or("unnamed")
+        );
+    }));
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {

@@ -31,11 +31,15 @@ pub fn serve(config: Config) -> anyhow::Result<()> {
 pub fn open(config: Config) -> anyhow::Result<AppState> {
     let started = Instant::now();
     let store: Arc<dyn Store> = open_store(&config.store, config.database.as_deref())?.into();
-    if store.version()? == 0 && !config.empty {
+    let fresh = store.version()? == 0;
+    if fresh && !config.demo {
         tracing::info!(
-            "{} is new: seeding the demo city (use --empty to start empty)",
+            "{} is empty: import layers into it (see the README), or pass --demo to try onemap on a made-up city",
             config.store_name()
         );
+    }
+    if fresh && config.demo {
+        tracing::info!("{} is new: seeding the demo city", config.store_name());
         // Nodes starting together on a new database would all seed it: the commit expects
         // the first feature to be absent, so the second one finds it and seeds nothing.
         let city = generate(&DemoConfig::default());
@@ -48,7 +52,7 @@ pub fn open(config: Config) -> anyhow::Result<AppState> {
             Err(e) => return Err(e.into()),
         }
     }
-    let live = Arc::new(Live::open(store, config.tile_cache_bytes)?);
+    let live = Live::open(store, config.tile_cache_bytes)?;
     follow::spawn(
         &live,
         std::time::Duration::from_secs_f64(config.change_log_days * 86_400.0),

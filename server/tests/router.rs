@@ -26,7 +26,6 @@ fn router_with(limits: &str, extra: impl FnOnce(&mut Flags)) -> (Router, PathBuf
     std::fs::write(&config_file, format!("[limits]\n{limits}\n")).expect("config file");
     let mut flags = Flags {
         store: Some(dir.join("city.gpkg")),
-        empty: true,
         config: Some(config_file),
         tokens: Some(format!("plan:planner:{PLANNER}")),
         web_dir: Some(dir.clone()),

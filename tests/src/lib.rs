@@ -161,6 +161,15 @@ impl Server {
         assert!(status.success(), "kill {signal} failed");
     }
 
+    /// Sends SIGTERM and waits for the process to exit, for at most `limit`: how long it
+    /// took and whether it exited cleanly; `None` if it was still running (then killed).
+    pub fn terminate(mut self, limit: Duration) -> Option<(Duration, bool)> {
+        self.signal("-TERM");
+        let start = Instant::now();
+        eventually(limit, || self.child.try_wait().ok().flatten())
+            .map(|(status, _)| (start.elapsed(), status.success()))
+    }
+
     pub fn kill(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

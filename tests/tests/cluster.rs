@@ -99,8 +99,8 @@ fn propagates(what: &str, check: impl FnMut() -> Option<()>) -> Duration {
 /// Two empty nodes on the database at `url`, with grids `c0`..`c{n-1}` imported on the first
 /// and seen by the second.
 fn two_nodes_with_grids(url: &str, n: usize) -> (Server, Server) {
-    let a = Server::start_on_database(url, &["--empty"]);
-    let b = Server::start_on_database(url, &["--empty"]);
+    let a = Server::start_on_database(url, &[]);
+    let b = Server::start_on_database(url, &[]);
     assert_eq!(import(&a, &grids(0..n)).0, 200);
     propagates("import", || {
         (located(&b, n - 1) == Some(format!("c{}", n - 1))).then_some(())
@@ -178,7 +178,7 @@ fn writes_reach_every_node_in_commit_order_and_conflicts_get_412() {
     assert_eq!(log, (1..=version as i64).collect::<Vec<_>>(), "no gaps");
 
     // A node started after all that has all of it.
-    let late = Server::start_on_database(&db.url, &["--empty"]);
+    let late = Server::start_on_database(&db.url, &[]);
     assert_eq!(city_version(&late), version);
     assert_eq!(seen(&late, 2), seen(&a, 2));
     assert_eq!(
@@ -359,7 +359,7 @@ fn kill_during_import(server: Server, mut committing: impl FnMut() -> bool) -> b
 #[test]
 fn a_node_killed_during_an_import_leaves_all_or_nothing_in_postgis() {
     let db = TestDatabase::create("killimport");
-    let node = Server::start_on_database(&db.url, &["--empty"]);
+    let node = Server::start_on_database(&db.url, &[]);
     let mut watch = db.client();
     let name = db.url.rsplit('/').next().unwrap().to_string();
     // The node's connection is inside the commit's transaction, writing rows.
@@ -406,7 +406,7 @@ fn a_node_killed_during_an_import_leaves_all_or_nothing_in_postgis() {
     );
     eprintln!("killed mid-commit; the database holds {counts:?}");
     // A node started afterwards serves exactly that.
-    let again = Server::start_on_database(&db.url, &["--empty"]);
+    let again = Server::start_on_database(&db.url, &[]);
     assert_eq!(city_version(&again), counts[3] as u64);
 }
 
@@ -414,7 +414,7 @@ fn a_node_killed_during_an_import_leaves_all_or_nothing_in_postgis() {
 fn a_node_killed_during_an_import_leaves_all_or_nothing_in_the_geopackage() {
     let dir = TempDir::new("killgpkg");
     let path = dir.0.join("city.gpkg");
-    let node = Server::start(&path, &["--empty"]);
+    let node = Server::start(&path, &[]);
     let mut wal = path.as_os_str().to_owned();
     wal.push("-wal");
     let size = |p: &std::ffi::OsStr| std::fs::metadata(p).map_or(0, |m| m.len());

@@ -72,8 +72,8 @@ fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
     // Both nodes start on the empty database at once; one seeds the demo city, the other
     // finds it seeded and loads it.
     let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| Server::start_on_database(&db.url, &[]));
-        let b = s.spawn(|| Server::start_on_database(&db.url, &[]));
+        let a = s.spawn(|| Server::start_on_database(&db.url, &["--demo"]));
+        let b = s.spawn(|| Server::start_on_database(&db.url, &["--demo"]));
         (a.join().unwrap(), b.join().unwrap())
     });
     for node in [&a, &b] {

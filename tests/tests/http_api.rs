@@ -50,7 +50,7 @@ fn fixture() -> &'static Fixture {
     static F: OnceLock<Fixture> = OnceLock::new();
     F.get_or_init(|| {
         let dir = TempDir::new("http");
-        let server = Server::start(&dir.0.join("city.gpkg"), &["--empty"]);
+        let server = Server::start(&dir.0.join("city.gpkg"), &[]);
         let city = small_city();
         import_city(&server, &city);
         Fixture {

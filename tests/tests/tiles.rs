@@ -57,7 +57,7 @@ fn fixture() -> &'static Served {
 /// A fresh server with a generated city of `grids` level-3 grids, imported over HTTP.
 fn serve_city(tag: &str, grids: usize) -> Served {
     let dir = TempDir::new(tag);
-    let server = Server::start(&dir.0.join("city.gpkg"), &["--empty"]);
+    let server = Server::start(&dir.0.join("city.gpkg"), &[]);
     let city = generate(&DemoConfig::with_grids(grids));
     let (status, v) = post_json(
         &server.url("/v1/people/import"),

@@ -65,13 +65,13 @@ pub(super) fn encode(shape: &Shape, srs_id: i32) -> Vec<u8> {
 }
 
 /// Decodes a GeoPackage geometry blob holding a Point, Polygon or MultiPolygon.
-pub(super) fn decode(blob: &[u8]) -> Result<Shape, String> {
+pub fn decode(blob: &[u8]) -> Result<Shape, String> {
     decode_wkb(skip_header(blob)?)
 }
 
 /// Decodes plain WKB holding a Point, Polygon or MultiPolygon: the body of a GeoPackage blob,
 /// and what PostGIS `ST_AsBinary` returns.
-pub(crate) fn decode_wkb(wkb: &[u8]) -> Result<Shape, String> {
+pub fn decode_wkb(wkb: &[u8]) -> Result<Shape, String> {
     let mut reader = Reader {
         buf: wkb,
         pos: 0,

@@ -17,6 +17,7 @@ macro_rules! store_contract {
             an_empty_change_set_checks_versions_but_writes_nothing,
             replace_mode_clears_a_layer_and_refills_it_atomically,
             a_stale_expectation_among_good_ones_changes_nothing,
+            a_group_commits_each_set_on_its_own,
             the_audit_log_keeps_before_and_after,
             the_store_is_shared_between_threads,
         );
@@ -228,6 +229,52 @@ pub fn a_stale_expectation_among_good_ones_changes_nothing(store: &dyn Store) {
         })
     ));
     assert_eq!(observe(store), before);
+}
+
+/// Group commit: each set is checked against what the sets before it in the group wrote, a
+/// stale one is left out alone, and every good one gets its own version, in order.
+pub fn a_group_commits_each_set_on_its_own(store: &dyn Store) {
+    seed(store);
+    let mut moved = camera("cam1", point! { x: 120.5, y: 28.5 });
+    moved.name = "moved".into();
+    let mut move_camera = changes(vec![Change::Upsert(moved)]);
+    move_camera.expect = vec![(Layer::Camera, "cam1".into(), 1)];
+    let mut stale = changes(vec![Change::Upsert(beat("b3", Some("s1")))]);
+    stale.expect = vec![(Layer::Station, "s1".into(), 7)];
+    // Saw cam1 before the first set of the group moved it.
+    let mut overtaken = changes(vec![Change::Delete {
+        layer: Layer::Camera,
+        id: "cam1".into(),
+    }]);
+    overtaken.expect = vec![(Layer::Camera, "cam1".into(), 1)];
+    let nothing = changes(vec![]);
+    let remove_person = changes(vec![Change::DeletePerson { id: "p1".into() }]);
+    let results = store.commit_group(&[move_camera, stale, overtaken, nothing, remove_person]);
+    let versions: Vec<Result<(u64, usize), u64>> = results
+        .iter()
+        .map(|r| match r {
+            Ok(c) => Ok((c.version, c.written)),
+            Err(StoreError::Stale { current, .. }) => Err(*current),
+            Err(e) => panic!("unexpected {e}"),
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        [Ok((2, 1)), Err(1), Err(2), Ok((2, 0)), Ok((3, 1))]
+    );
+    let city = store.load().unwrap();
+    assert_eq!(store.version().unwrap(), 3);
+    let cam1 = find(&city, Layer::Camera, "cam1");
+    assert_eq!((cam1.name.as_str(), cam1.version), ("moved", 2));
+    assert!(!city.features.iter().any(|f| f.id == "b3"));
+    assert!(!city.people.iter().any(|p| p.id == "p1"));
+    let audited: Vec<(u64, String)> = store
+        .audit(None, 2)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.version, e.id))
+        .collect();
+    assert_eq!(audited, [(3, "p1".into()), (2, "cam1".into())]);
 }
 
 pub fn the_audit_log_keeps_before_and_after(store: &dyn Store) {

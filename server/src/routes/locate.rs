@@ -130,6 +130,7 @@ fn dispatch_answer(
         "station": hit.station.map(|i| summary(s, s.feature(i), caller)),
         "escalation": escalation,
         "cameras": cameras,
+        "cameras_in_radius": s.cameras_within(lng, lat, radius),
         "near": candidates,
     }))
 }

@@ -14,15 +14,36 @@ use serde_json::{json, Value};
 pub async fn health(State(state): State<AppState>) -> Json<Value> {
     let s = state.live.snapshot();
     let store = state.live.store().clone();
-    let store_ok = tokio::task::spawn_blocking(move || store.ping().is_ok())
-        .await
-        .unwrap_or(false);
-    Json(json!({
-        "status": if store_ok { "ok" } else { "degraded" },
-        "store": if store_ok { "ok" } else { "unavailable" },
+    let (answers, writable) =
+        tokio::task::spawn_blocking(move || (store.ping().is_ok(), store.writable()))
+            .await
+            .unwrap_or((false, Ok(())));
+    // Details (paths, database errors) go to the log; the public answer says what is wrong.
+    let unwritable = match writable {
+        Err(e) => {
+            tracing::warn!("health: {e}");
+            Some("the disk holding the store is full or nearly so")
+        }
+        Ok(()) if state.live.writes_failing() => {
+            Some("the last write failed: the server log says why")
+        }
+        Ok(()) => None,
+    };
+    let store = match (answers, unwritable) {
+        (false, _) => "unavailable",
+        (true, Some(_)) => "unwritable",
+        (true, None) => "ok",
+    };
+    let mut health = json!({
+        "status": if store == "ok" { "ok" } else { "degraded" },
+        "store": store,
         "version": s.version(),
         "features": s.features().len(),
-    }))
+    });
+    if let Some(reason) = unwritable.filter(|_| answers) {
+        health["reason"] = json!(reason);
+    }
+    Json(health)
 }
 
 /// `GET /v1/search?q=&limit=`: grids, beats and stations by id or name.
