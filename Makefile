@@ -4,7 +4,7 @@ CARGO ?= cargo
 export DATABASE_URL ?= postgres://onemap:onemap@127.0.0.1:5432/postgres
 export ONEMAP_BIN := $(CURDIR)/target/release/onemap
 
-.PHONY: demo test build web setup lint rust-test web-test bench clean
+.PHONY: demo test build web setup lint rust-test web-test fuzz bench clean
 
 demo: build
 	./target/release/onemap serve --listen 127.0.0.1:8080 --store onemap.gpkg --demo
@@ -31,7 +31,19 @@ rust-test: build
 web-test: build
 	cd web && npm test
 
-test: setup lint rust-test web-test
+# Every parser a caller reaches, fuzzed for FUZZ_SECONDS each (cargo-fuzz on the stable
+# toolchain: RUSTC_BOOTSTRAP lets it pass libFuzzer's flags; no sanitizer, a panic is the bug).
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := geojson geometry_blob requests
+fuzz:
+	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked --version 0.13.2
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		mkdir -p corpus/$$t && \
+		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --sanitizer none -O $$t corpus/$$t seeds/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -print_final_stats=1 || exit 1; \
+	done
+
+test: setup lint rust-test web-test fuzz
 	@echo "make test: all suites passed"
 
 bench: build

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and starts what `make test` needs on a fresh Debian machine: PostGIS, Chromium,
-# CJK fonts, and a PostgreSQL role `onemap` the tests log in as. Safe to run again.
+# CJK fonts, GDAL, and a PostgreSQL role `onemap` the tests log in as. Safe to run again.
 set -euo pipefail
 
 need_root() {
@@ -14,6 +14,8 @@ missing=()
 dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 || missing+=(postgresql-15 postgresql-15-postgis-3)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+# GDAL: the outside client the GeoPackage tests check our files against.
+command -v ogrinfo >/dev/null || missing+=(gdal-bin)
 if [ ${#missing[@]} -gt 0 ]; then
     need_root "${missing[@]}"
     echo "setup: installing ${missing[*]}"
@@ -48,4 +50,4 @@ psql "postgres://onemap:onemap@127.0.0.1:5432/postgres" -qAtc "select 1" >/dev/n
     echo "setup: cannot log in to PostgreSQL on 127.0.0.1:5432 as onemap; check pg_hba.conf allows md5/scram or trust for 127.0.0.1" >&2
     exit 1
 }
-echo "setup: PostGIS, Chromium and fonts ready"
+echo "setup: PostGIS, Chromium, fonts and GDAL ready"

@@ -1,5 +1,5 @@
 // Builds web/dist: the page's own files, MapLibre's ES modules and style.json. No bundler.
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildStyle } from './style/style.mjs';
@@ -11,8 +11,8 @@ const maplibre = join(here, 'node_modules', 'maplibre-gl', 'dist');
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 
-// The page: html, css and ES modules, copied as they are.
-for (const f of readdirSync(join(here, 'src'))) cpSync(join(here, 'src', f), join(dist, f), { recursive: true });
+// The page: html, css and ES modules (core/, views/...), copied as they are, folders and all.
+cpSync(join(here, 'src'), dist, { recursive: true });
 
 // MapLibre 6 is ESM only; it loads its worker from next to itself.
 for (const f of ['maplibre-gl.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css']) {

@@ -454,7 +454,7 @@ fn shape(layer: Layer, geometry: Option<Value>) -> Result<Shape, Problem> {
             )))
         }
         (false, GeometryValue::Point { coordinates }) => {
-            Ok(Shape::Point(Point(to_coord(coordinates))))
+            Ok(Shape::Point(Point(to_coord(coordinates)?)))
         }
         (areal, other) => Err(Problem::Geometry(format!(
             "a {layer} must be {}, not a {}",
@@ -488,14 +488,20 @@ fn polygon(index: usize, rings: &[Vec<Position>]) -> Result<Polygon<f64>, Proble
 
 /// A ring, checked for closure before `geo_types` could silently close it.
 fn line_string(at: RingRef, positions: &[Position]) -> Result<LineString<f64>, Problem> {
-    let coords: Vec<Coord<f64>> = positions.iter().map(to_coord).collect();
+    let coords: Vec<Coord<f64>> = positions.iter().map(to_coord).collect::<Result<_, _>>()?;
     check_ring_positions(at, &coords)?;
     Ok(LineString(coords))
 }
 
 /// Longitude and latitude of a position; an altitude, if any, is dropped.
-fn to_coord(p: &Position) -> Coord<f64> {
-    coord! { x: p[0], y: p[1] }
+fn to_coord(p: &Position) -> Result<Coord<f64>, Problem> {
+    match p.as_slice() {
+        [x, y, ..] => Ok(coord! { x: *x, y: *y }),
+        _ => Err(Problem::Geometry(format!(
+            "the position {p:?} has {} number(s): give longitude and latitude, as [lng, lat]",
+            p.len()
+        ))),
+    }
 }
 
 fn required<T>(value: Option<T>, key: &'static str) -> Result<T, Problem> {

@@ -12,6 +12,7 @@
 mod audit;
 pub(crate) mod binary;
 mod commit;
+mod functions;
 mod rows;
 mod schema;
 
@@ -140,6 +141,7 @@ impl Store for GeoPackageStore {
 /// durable even in WAL mode (the default, NORMAL, may lose the last commits on power loss).
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    functions::register(conn)?;
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", true)
@@ -181,6 +183,14 @@ impl From<rusqlite::Error> for StoreError {
             _ if code == Some(ErrorCode::DiskFull) => StoreError::Unavailable(format!(
                 "{e}: the disk holding the GeoPackage is full; free space and try again"
             )),
+            // A statement the file cannot run (a trigger calling a function we lack, a table
+            // another program changed): permanent, so not "try again shortly".
+            _ if matches!(code, Some(ErrorCode::Unknown | ErrorCode::ReadOnly)) => {
+                StoreError::Refused(format!(
+                    "{e}: the GeoPackage was changed in a way onemap cannot write to; see the log"
+                ))
+            }
+            rusqlite::Error::UserFunctionError(..) => StoreError::Refused(e.to_string()),
             rusqlite::Error::FromSqlConversionFailure(..)
             | rusqlite::Error::InvalidColumnType(..)
             | rusqlite::Error::IntegralValueOutOfRange(..) => StoreError::Corrupt(e.to_string()),

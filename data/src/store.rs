@@ -65,6 +65,10 @@ pub enum StoreError {
     /// The store cannot be reached or written; nothing was changed.
     #[error("the store is unavailable: {0}")]
     Unavailable(String),
+    /// The store refused the write for good, not for now (a file changed by another program
+    /// so that our statements fail, a read-only database); nothing was changed.
+    #[error("the store refused the write: {0}")]
+    Refused(String),
     /// The stored data cannot be read back (corrupt file, foreign schema).
     #[error("the store holds data onemap cannot read: {0}")]
     Corrupt(String),

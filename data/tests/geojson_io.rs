@@ -375,3 +375,24 @@ fn people_are_read_and_checked() {
         "invalid_structure"
     );
 }
+
+/// A position needs a longitude and a latitude: one number is refused with a reason, for a
+/// point and inside a ring alike (it used to panic the handler; the fuzzer found it again).
+#[test]
+fn a_position_with_one_number_is_refused_not_a_panic() {
+    for (layer, geometry) in [
+        (Layer::Camera, r#"{"type":"Point","coordinates":[121.0]}"#),
+        (
+            Layer::Grid,
+            r#"{"type":"Polygon","coordinates":[[[121.01],[121,28.02],[121,28],[121.01]]]}"#,
+        ),
+        (Layer::Camera, r#"{"type":"Point","coordinates":[]}"#),
+    ] {
+        let body = format!(
+            r#"{{"type":"Feature","id":"x","properties":{{"name":"x"}},"geometry":{geometry}}}"#
+        );
+        let err = parse_feature(layer, body.as_bytes()).unwrap_err();
+        assert_eq!(err.code(), "invalid_geometry", "{err}");
+        assert!(err.to_string().contains("position"), "{err}");
+    }
+}

@@ -384,3 +384,98 @@ fn a_killed_writer_leaves_whole_commits() {
         );
     }
 }
+
+/// Runs GDAL's `ogrinfo` with `args`; its standard output.
+fn ogrinfo(args: &[&str]) -> String {
+    let out = std::process::Command::new("ogrinfo")
+        .args(args)
+        .output()
+        .expect("ogrinfo runs: install gdal-bin (make setup does)");
+    assert!(out.status.success(), "ogrinfo {args:?}: {out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The `id` values of the features GDAL lists in `ogrinfo -al` output.
+fn listed_ids(listing: &str) -> Vec<String> {
+    let mut ids: Vec<String> = listing
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("id (String) = "))
+        .map(str::to_string)
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// QGIS and GDAL give a GeoPackage its R-tree index with triggers that call `ST_IsEmpty` and
+/// `ST_MinX`…; onemap keeps writing to such a file, and the index it keeps is the one GDAL's
+/// area queries read: every write lands in it.
+#[test]
+fn gdal_queries_by_area_see_every_write_after_gdal_indexed_the_file() {
+    let (file, store) = seeded("rtree");
+    drop(store);
+    let path = file.0.to_str().unwrap();
+    // GDAL's own index and triggers in place of ours, as in a file QGIS indexed.
+    ogrinfo(&[path, "-sql", "SELECT DisableSpatialIndex('grid', 'geom')"]);
+    ogrinfo(&[path, "-sql", "SELECT CreateSpatialIndex('grid', 'geom')"]);
+    let store = file.open();
+    let far = grid(
+        "far",
+        vec![Polygon::new(rect(121.50, 29.50, 0.01, 0.01), vec![])],
+    );
+    let mut moved = grid(
+        "moved",
+        vec![Polygon::new(rect(121.52, 29.50, 0.01, 0.01), vec![])],
+    );
+    store
+        .commit(&changes(vec![
+            Change::Upsert(far.clone()),
+            Change::Upsert(moved.clone()),
+        ]))
+        .unwrap();
+    moved.shape = grid(
+        "moved",
+        vec![Polygon::new(rect(121.60, 29.60, 0.01, 0.01), vec![])],
+    )
+    .shape;
+    let version = store.version().unwrap();
+    let mut edit = changes(vec![
+        Change::Upsert(moved),
+        Change::Delete {
+            layer: Layer::Grid,
+            id: "far".into(),
+        },
+    ]);
+    edit.expect = vec![
+        (Layer::Grid, "moved".into(), version),
+        (Layer::Grid, "far".into(), version),
+    ];
+    store.commit(&edit).unwrap();
+    let city = store.load().unwrap();
+    drop(store);
+
+    let in_window = |window: [f64; 4]| {
+        let [x0, y0, x1, y1] = window.map(|v| v.to_string());
+        listed_ids(&ogrinfo(&[
+            "-ro", "-al", "-q", path, "grid", "-spat", &x0, &y0, &x1, &y1,
+        ]))
+    };
+    assert_eq!(
+        in_window([121.49, 29.49, 121.535, 29.515]),
+        Vec::<String>::new(),
+        "the deleted and the moved-away grid left the index"
+    );
+    assert_eq!(
+        in_window([121.59, 29.59, 121.62, 29.62]),
+        ["moved"],
+        "the moved grid is found where it is now"
+    );
+    // Every stored grid, found through the index by its own box.
+    for f in city.features.iter().filter(|f| f.layer() == Layer::Grid) {
+        let [x0, y0, x1, y1] = f.bbox().unwrap();
+        assert!(
+            in_window([x0, y0, x1, y1]).contains(&f.id),
+            "{} is in the index",
+            f.id
+        );
+    }
+}

@@ -95,6 +95,14 @@ impl From<StoreError> for ApiError {
                     "the store cannot take writes right now; reads still work. Try again shortly.",
                 )
             }
+            StoreError::Refused(ref why) => {
+                tracing::error!("store refused a write: {why}");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "store_refused",
+                    "the store refused the write, and trying again will not help: an operator must read the server log",
+                )
+            }
             other => ApiError::internal("store", other),
         }
     }

@@ -152,7 +152,22 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
 /// The page's files: browsers revalidate every time (`no-cache`) against a weak ETag made of
 /// the file's modification time and length, so a new build shows at once and an unchanged
 /// one costs a 304.
+///
+/// A file path must be plain visible ASCII, as browsers send it (percent-encoded): the file
+/// server's redirect of a folder to `folder/` panics on some other URIs (found by the
+/// `requests` fuzz target), and no page of ours needs them.
 pub async fn revalidate(request: Request, next: Next) -> Response {
+    let plain = request
+        .uri()
+        .path_and_query()
+        .is_none_or(|p| p.as_str().bytes().all(|b| b.is_ascii_graphic()));
+    if !plain {
+        return ApiError::bad_request(
+            "invalid_path",
+            "a file path must be ASCII, with anything else percent-encoded",
+        )
+        .into_response();
+    }
     let asked = request.headers().get(header::IF_NONE_MATCH).cloned();
     let mut response = next.run(request).await;
     if response.status() != StatusCode::OK {

@@ -188,6 +188,14 @@ async fn every_error_is_json_and_every_response_carries_the_security_headers() {
             StatusCode::BAD_REQUEST,
             "invalid_tile",
         ),
+        // The page folder itself with raw UTF-8 in the query: the file server's redirect to
+        // `./` panicked on it (found by the `requests` fuzz target).
+        (
+            "GET",
+            "/.?.\u{FFFD}.?.0'/0'/",
+            StatusCode::BAD_REQUEST,
+            "invalid_path",
+        ),
     ] {
         let request = Request::builder()
             .method(method)

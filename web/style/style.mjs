@@ -1,6 +1,6 @@
 // Builds the MapLibre style. The server swaps `{origin}` for its own http://host:port.
 // No glyphs URL and no remote sources: MapLibre draws labels from local fonts.
-import { BEAT_COLORS, NO_BEAT, COLORS as C } from '../src/palette.js';
+import { BEAT_COLORS, NO_BEAT, COLORS as C } from '../src/core/palette.js';
 
 const SRC = 'onemap';
 const EMPTY = { type: 'FeatureCollection', features: [] };

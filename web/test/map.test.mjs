@@ -4,7 +4,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodePng } from './lib/png.mjs';
-import { REPO, foreignRequests, getJson, idle, launchBrowser, startServer } from './lib/harness.mjs';
+import { OUT, REPO, foreignRequests, getJson, idle, launchBrowser, startServer } from './lib/harness.mjs';
+import { metres } from '../src/core/format.js';
 
 const GRID_LAYERS = [0, 1, 2, 3, 4].flatMap((l) => [`grid-${l}-fill`, `grid-${l}-line`]).filter((id) => id !== 'grid-0-fill');
 const LOCATE = 'cameras=5&radius=300';
@@ -34,6 +35,16 @@ const renderedIds = (layers) => page.evaluate((layers) => {
 const jumpTo = async (center, zoom) => {
   await page.evaluate(([center, zoom]) => window.map.jumpTo({ center, zoom }), [center, zoom]);
   await idle(page);
+};
+
+/** The cameras caption says how many lie in the radius in all (the server's count), not how many are listed. */
+const assertCameraCaption = async (want) => {
+  const caption = await page.textContent('#panel section[data-layer=camera] h4');
+  const [all, listed] = [want.cameras_in_radius, want.cameras.length];
+  assert.ok(Number.isInteger(all) && all >= listed, `cameras_in_radius ${all} vs ${listed} listed`);
+  if (all === 0) assert.equal(caption, '附近摄像头（300 米内没有）');
+  else assert.ok(caption.startsWith(`附近摄像头（300 米内 ${all} 个`), caption);
+  assert.equal(caption.includes(`最近 ${listed} 个如下`), all > listed, caption);
 };
 
 /** Chromium logs the refusals the tests ask for (404 outside the city, 401 unknown token); nothing else may fail. */
@@ -134,6 +145,7 @@ test('a click shows the grid, its parents, beat, station, people and cameras tha
   assert.deepEqual(shown.cameras, want.cameras.map((c) => c.id));
   assert.deepEqual(shown.near, (want.near ?? []).map((n) => n.id));
   assert.ok(shown.picked >= 1, 'the clicked point is marked');
+  await assertCameraCaption(want);
 });
 
 test('a layer switched off disappears and comes back', async () => {
@@ -194,15 +206,27 @@ test('coordinates typed in GCJ-02 are located and flown to as WGS84', async () =
   await page.selectOption('#search-crs', 'wgs84');
 });
 
-test('a point outside the city shows the server message and the nearest grid', async () => {
+test('a point outside the city says so in Chinese, keeps the server message and goes to the nearest grid', async () => {
   const [lng, lat] = [tileJson.bounds[0] - 2, tileJson.bounds[1] - 2];
   const want = await getJson(server.base, `/v1/locate?lng=${lng}&lat=${lat}&${LOCATE}`);
   assert.equal(want.status, 404);
+  const { nearest } = want.body;
+  assert.ok(nearest, `the server names the nearest grid: ${JSON.stringify(want.body)}`);
   await page.fill('#search-q', `${lng},${lat}`);
   await page.press('#search-q', 'Enter');
   await page.waitForSelector('#panel[data-state=error]');
-  assert.equal(await page.textContent('#panel .error-msg'), want.body.message);
-  if (want.body.nearest) assert.ok((await page.textContent('#panel .nearest')).includes(want.body.nearest.name));
+  assert.equal(await page.textContent('#panel .error-msg'), `该点不在任何网格内，最近的网格是 ${nearest.name}（约 ${metres(nearest.distance_m)}）`);
+  assert.equal(await page.textContent('#panel .error-detail .server-message'), want.body.message);
+  assert.ok((await page.textContent('#panel .nearest')).includes(nearest.name));
+  await page.waitForFunction(() => !window.map.isMoving());
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: join(OUT, 'desktop-outside.png') });
+
+  await page.click('#panel .nearest');
+  await page.waitForSelector(`#panel[data-state=found] section[data-id="${nearest.id}"]`);
+  await page.waitForFunction(() => !window.map.isMoving());
+  await idle(page);
+  assert.ok((await renderedIds(['grid-highlight'])).includes(nearest.id), 'the nearest grid is outlined');
 });
 
 test('a dispatcher token shows full names; an unknown one is refused and said so', async () => {
@@ -232,6 +256,7 @@ test('a dispatcher token shows full names; an unknown one is refused and said so
   await Promise.all([page.waitForResponse((r) => r.url().includes('/v1/locate')), page.press('#token', 'Enter')]);
   await page.waitForSelector('#panel[data-state=error]');
   assert.equal(await page.textContent('#token-state'), '令牌无效');
+  assert.equal(await page.textContent('#panel .error-msg'), '访问令牌无效：服务器不认识此令牌，请更正或清空');
 
   await page.fill('#token', '');
   const [req2] = await Promise.all([page.waitForRequest((r) => r.url().includes('/v1/locate')), page.press('#token', 'Enter')]);
@@ -254,8 +279,13 @@ test('screenshot for the README, and still nothing but 127.0.0.1 and no errors',
     const p = cams[0] ?? mid;
     return { x: Math.round(p.x + 9), y: Math.round(p.y + 6), left: r.left, top: r.top };
   });
-  await page.mouse.click(spot.left + spot.x, spot.top + spot.y);
+  const [req] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/v1/locate')),
+    page.mouse.click(spot.left + spot.x, spot.top + spot.y),
+  ]);
   await page.waitForSelector('#panel[data-state=located]');
+  const asked = new URL(req.url()).searchParams;
+  await assertCameraCaption((await getJson(server.base, `/v1/locate?lng=${asked.get('lng')}&lat=${asked.get('lat')}&${LOCATE}`)).body);
   await page.mouse.move(spot.left + spot.x + 140, spot.top + spot.y + 90);
   await idle(page);
   mkdirSync(join(REPO, 'docs'), { recursive: true });

@@ -81,6 +81,10 @@ pub(super) fn layer_ids(conn: &Connection, layer: Layer) -> Result<Vec<String>, 
 
 /// Inserts or replaces a feature, keeping its `fid` when it already exists so that tools
 /// holding on to `fid`s (QGIS) see an update, not a delete and an insert.
+///
+/// An `UPDATE`, then an `INSERT` if nothing was there, rather than one `INSERT … ON CONFLICT
+/// DO UPDATE`: the R-tree triggers GDAL and QGIS add run `INSERT OR REPLACE`, and under an
+/// upsert SQLite applies the outer statement's conflict rule to them, so they would fail.
 pub(super) fn upsert_feature(
     conn: &Connection,
     f: &Feature,
@@ -88,20 +92,30 @@ pub(super) fn upsert_feature(
 ) -> Result<(), StoreError> {
     let layer = f.layer();
     let columns: Vec<_> = columns(layer).collect();
-    let placeholders: Vec<_> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<_> = columns
-        .iter()
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
-    let sql = format!(
-        "INSERT INTO {layer} ({}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
-        columns.join(", "),
-        placeholders.join(", "),
-        updates.join(", ")
-    );
     let values = feature_values(f, version)?;
-    conn.prepare_cached(&sql)?
-        .execute(params_from_iter(values))?;
+    let assignments: Vec<_> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .collect();
+    // `id` is the second of the COMMON columns.
+    let update = format!(
+        "UPDATE {layer} SET {} WHERE id = ?2",
+        assignments.join(", ")
+    );
+    let updated = conn
+        .prepare_cached(&update)?
+        .execute(params_from_iter(values.iter()))?;
+    if updated == 0 {
+        let placeholders: Vec<_> = (1..=columns.len()).map(|i| format!("?{i}")).collect();
+        let insert = format!(
+            "INSERT INTO {layer} ({}) VALUES ({})",
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+        conn.prepare_cached(&insert)?
+            .execute(params_from_iter(values))?;
+    }
     Ok(())
 }
 

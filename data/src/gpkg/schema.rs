@@ -11,7 +11,29 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 const APPLICATION_ID: i32 = 0x4750_4B47;
 
 /// The migrations, oldest first.
-const MIGRATIONS: &[&str] = &[V1_INITIAL];
+const MIGRATIONS: &[Migration] = &[
+    Migration::Once(V1_INITIAL),
+    Migration::PerTable(V2_RTREE, &["grid", "beat", "station", "camera"]),
+];
+
+/// One step of the schema.
+enum Migration {
+    /// SQL run as it is.
+    Once(&'static str),
+    /// SQL run for each table, with `{t}` standing for its name.
+    PerTable(&'static str, &'static [&'static str]),
+}
+
+impl Migration {
+    fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
+        match self {
+            Migration::Once(sql) => conn.execute_batch(sql),
+            Migration::PerTable(sql, tables) => tables
+                .iter()
+                .try_for_each(|t| conn.execute_batch(&sql.replace("{t}", t))),
+        }
+    }
+}
 
 /// GeoPackage 1.3 core tables, the four feature tables, people, the audit log and our
 /// metadata. Feature tables have the OGC shape (`fid` key, `geom` of the declared type) so
@@ -150,6 +172,61 @@ INSERT INTO gpkg_geometry_columns VALUES
     ('camera', 'geom', 'POINT', 4326, 0, 0);
 "#;
 
+/// The GeoPackage R-tree spatial index extension (GPKG 1.3 §F.3) on a feature table, as
+/// QGIS and GDAL make it, so they query the file by area without building one. The triggers
+/// call the functions in `functions.rs`. `IF NOT EXISTS` throughout: GDAL may have added the
+/// index to the file already.
+const V2_RTREE: &str = r#"
+CREATE TABLE IF NOT EXISTS gpkg_extensions (
+    table_name TEXT,
+    column_name TEXT,
+    extension_name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    CONSTRAINT ge_tce UNIQUE (table_name, column_name, extension_name)
+);
+INSERT OR IGNORE INTO gpkg_extensions VALUES
+    ('{t}', 'geom', 'gpkg_rtree_index', 'http://www.geopackage.org/spec120/#extension_rtree', 'write-only');
+CREATE VIRTUAL TABLE IF NOT EXISTS rtree_{t}_geom USING rtree(id, minx, maxx, miny, maxy);
+INSERT OR IGNORE INTO rtree_{t}_geom
+    SELECT fid, ST_MinX(geom), ST_MaxX(geom), ST_MinY(geom), ST_MaxY(geom) FROM {t}
+    WHERE geom NOT NULL AND NOT ST_IsEmpty(geom);
+CREATE TRIGGER IF NOT EXISTS rtree_{t}_geom_insert AFTER INSERT ON {t}
+WHEN (NEW.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))
+BEGIN
+    INSERT OR REPLACE INTO rtree_{t}_geom VALUES
+        (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom));
+END;
+CREATE TRIGGER IF NOT EXISTS rtree_{t}_geom_update1 AFTER UPDATE OF geom ON {t}
+WHEN OLD.fid = NEW.fid AND (NEW.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))
+BEGIN
+    INSERT OR REPLACE INTO rtree_{t}_geom VALUES
+        (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom));
+END;
+CREATE TRIGGER IF NOT EXISTS rtree_{t}_geom_update2 AFTER UPDATE OF geom ON {t}
+WHEN OLD.fid = NEW.fid AND (NEW.geom IS NULL OR ST_IsEmpty(NEW.geom))
+BEGIN
+    DELETE FROM rtree_{t}_geom WHERE id = OLD.fid;
+END;
+CREATE TRIGGER IF NOT EXISTS rtree_{t}_geom_update3 AFTER UPDATE ON {t}
+WHEN OLD.fid != NEW.fid AND (NEW.geom NOT NULL AND NOT ST_IsEmpty(NEW.geom))
+BEGIN
+    DELETE FROM rtree_{t}_geom WHERE id = OLD.fid;
+    INSERT OR REPLACE INTO rtree_{t}_geom VALUES
+        (NEW.fid, ST_MinX(NEW.geom), ST_MaxX(NEW.geom), ST_MinY(NEW.geom), ST_MaxY(NEW.geom));
+END;
+CREATE TRIGGER IF NOT EXISTS rtree_{t}_geom_update4 AFTER UPDATE ON {t}
+WHEN OLD.fid != NEW.fid AND (NEW.geom IS NULL OR ST_IsEmpty(NEW.geom))
+BEGIN
+    DELETE FROM rtree_{t}_geom WHERE id IN (OLD.fid, NEW.fid);
+END;
+CREATE TRIGGER IF NOT EXISTS rtree_{t}_geom_delete AFTER DELETE ON {t}
+WHEN OLD.geom NOT NULL
+BEGIN
+    DELETE FROM rtree_{t}_geom WHERE id = OLD.fid;
+END;
+"#;
+
 /// Sets up a new file or brings an existing one up to the current schema, in one
 /// transaction: a crash halfway leaves the file as it was.
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
@@ -161,8 +238,8 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             MIGRATIONS.len()
         )));
     }
-    for sql in &MIGRATIONS[applied..] {
-        tx.execute_batch(sql)?;
+    for migration in &MIGRATIONS[applied..] {
+        migration.apply(&tx)?;
     }
     tx.execute(
         "UPDATE onemap_meta SET value = ?1 WHERE key = 'schema_version'",

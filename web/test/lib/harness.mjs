@@ -21,7 +21,7 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** `onemap serve` on a free port with a fresh store (seeded with the demo city) and one dispatcher token. */
+/** `onemap serve --demo` on a free port with a fresh store (seeded with the demo city) and one dispatcher token. */
 export async function startServer() {
   const token = `web-${randomBytes(12).toString('hex')}`;
   const bin = resolve(WEB, process.env.ONEMAP_BIN ?? '../target/release/onemap');
@@ -29,7 +29,7 @@ export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'onemap-web-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--store', join(dir, 'city.gpkg')], {
+  const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--store', join(dir, 'city.gpkg'), '--demo'], {
     cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ONEMAP_TOKENS: `web-test:dispatcher:${token}`, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
   let log = '';
@@ -60,12 +60,18 @@ export async function startServer() {
 const ARGS = ['--no-sandbox', '--disable-gpu', '--enable-unsafe-swiftshader', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** Headless Chromium with a fresh profile; records every request and every console error. */
-export async function launchBrowser() {
+/** A desktop screen; `PHONE` is a 390×844 phone (an iPhone 12–14 in CSS pixels) with touch. */
+export const DESKTOP = { viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 };
+export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
+/**
+ * Headless Chromium with a fresh profile; records every request and every console error.
+ * @param {typeof DESKTOP | typeof PHONE} screen
+ */
+export async function launchBrowser(screen = DESKTOP) {
   const profile = mkdtempSync(join(tmpdir(), 'onemap-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ARGS,
-    viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, locale: 'zh-CN',
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: ARGS, locale: 'zh-CN', ...screen,
   });
   const requests = [];
   const errors = [];
@@ -92,6 +98,9 @@ export function foreignRequests(urls) {
 
 /** Resolves after the map has rendered a frame and has nothing left to load. */
 export const idle = (page) => page.evaluate(() => new Promise((r) => { window.map.once('idle', () => r()); window.map.triggerRepaint(); }));
+
+/** Where tests put the screenshots they take to be looked at (docs/screenshot.png is the kept one). */
+export const OUT = join(WEB, 'test', 'out');
 
 /** GET a JSON API answer from Node; without a token it sees the same masking as the anonymous page. */
 export async function getJson(base, path, token) {

@@ -1,8 +1,11 @@
 // The legend: what the colours and symbols mean.
-import { h } from './dom.js';
-import { BEAT_COLORS, COLORS, NO_BEAT } from './palette.js';
+import { h } from '../../core/dom.js';
+import { BEAT_COLORS, COLORS, NO_BEAT } from '../../core/palette.js';
+import { CAMERA_RADIUS_M } from './cameras.js';
 
+/** @param {HTMLElement} el */
 export function renderLegend(el) {
+  /** @param {HTMLElement} swatch @param {string} text */
   const item = (swatch, text) => h('li', {}, swatch, h('span', {}, text));
   el.append(
     h('h2', {}, '图例'),
@@ -17,5 +20,5 @@ export function renderLegend(el) {
       item(h('span', { class: 'sw sw-point', style: `background:${COLORS.station}` }), '派出所'),
       item(h('span', { class: 'sw sw-dot', style: `background:${COLORS.cameraOnline}` }), '摄像头（在线）'),
       item(h('span', { class: 'sw sw-dot', style: `background:${COLORS.cameraOffline}` }), '摄像头（离线）'),
-      item(h('span', { class: 'sw sw-pick', style: `background:${COLORS.pick}` }), '查询点（虚线圈 300 米）')));
+      item(h('span', { class: 'sw sw-pick', style: `background:${COLORS.pick}` }), `查询点（虚线圈 ${CAMERA_RADIUS_M} 米）`)));
 }

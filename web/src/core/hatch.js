@@ -1,4 +1,5 @@
-// The diagonal hatch that marks grids straddling beats (style image `hatch`).
+// The diagonal hatch that marks grids straddling beats: the style's `hatch` image, drawn here
+// because a style.json cannot carry images and the page fetches nothing from elsewhere.
 import { COLORS } from './palette.js';
 
 const SIZE = 12; // pixels at pixelRatio 2: a 6 px repeat on screen
@@ -16,7 +17,10 @@ function hatchImage() {
   return { width: SIZE, height: SIZE, data };
 }
 
-/** Adds the pattern when the style first asks for it. */
+/**
+ * Adds the pattern when the style first asks for it.
+ * @param {import('maplibre-gl').Map} map
+ */
 export function provideHatch(map) {
   const add = () => { if (!map.hasImage('hatch')) map.addImage('hatch', hatchImage(), { pixelRatio: 2 }); };
   map.on('styleimagemissing', (e) => { if (e.id === 'hatch') add(); });

@@ -1,26 +1,43 @@
-// The search box: names and ids through /v1/search, or a coordinate "lng,lat".
-import { search } from './api.js';
-import { h } from './dom.js';
-import { hitKind } from './format.js';
+// The search box: names and ids through /v1/search as you type, or a coordinate "lng,lat"
+// located on Enter in the chosen coordinate system.
+import { h } from '../../core/dom.js';
+import { hitKind } from '../../core/format.js';
+import { asCrs, parseCoords } from './coords.js';
+import { tag } from './sections.js';
 
-/** "121.4,28.6", "121.4 28.6", "28.6,121.4" (swapped when clearly lat,lng) → [lng, lat] or null. */
-export function parseCoords(text) {
-  const m = text.trim().match(/^(-?\d+(?:\.\d+)?)\s*[,，\s]\s*(-?\d+(?:\.\d+)?)$/);
-  if (!m) return null;
-  let [a, b] = [Number(m[1]), Number(m[2])];
-  if (Math.abs(a) <= 90 && Math.abs(b) > 90) [a, b] = [b, a];
-  if (Math.abs(a) > 180 || Math.abs(b) > 90) return null;
-  return [a, b];
-}
+/** @typedef {import('../../core/api.js').SearchHit} SearchHit */
 
-export function setupSearch({ form, input, crs, list }, { onResult, onCoords, onError }) {
+/**
+ * @typedef {object} SearchElements
+ * @property {HTMLFormElement} form
+ * @property {HTMLInputElement} input
+ * @property {HTMLSelectElement} crs
+ * @property {HTMLElement} list the drop-down of hits
+ */
+
+/**
+ * @typedef {object} SearchHandlers
+ * @property {(q: string, signal: AbortSignal) => Promise<SearchHit[]>} search
+ * @property {(hit: SearchHit) => void} onResult a hit was chosen
+ * @property {(lng: number, lat: number, crs: import('../../core/api.js').Crs) => void} onCoords a coordinate was entered
+ * @property {(error: unknown) => void} onError
+ */
+
+/**
+ * @param {SearchElements} elements
+ * @param {SearchHandlers} handlers
+ */
+export function setupSearch({ form, input, crs, list }, { search, onResult, onCoords, onError }) {
+  /** @type {SearchHit[]} */
   let results = [];
   let resultsFor = '';
   let active = -1;
+  /** @type {AbortController | null} */
   let pending = null;
   let timer = 0;
 
   const close = () => { list.hidden = true; active = -1; };
+  /** @param {SearchHit} r */
   const choose = (r) => { close(); input.value = r.name; onResult(r); };
 
   const render = () => {
@@ -28,24 +45,29 @@ export function setupSearch({ form, input, crs, list }, { onResult, onCoords, on
       ? results.map((r, i) => h('li', {
         class: i === active ? 'active' : null, role: 'option', dataset: { layer: r.layer, id: r.id },
         onmousedown: (e) => { e.preventDefault(); choose(r); },
-      }, h('span', { class: `tag tag-${r.layer}` }, hitKind(r)), h('span', { class: 'rname' }, r.name), h('span', { class: 'rid' }, r.id)))
+      }, tag(r.layer, hitKind(r)), h('span', { class: 'rname' }, r.name), h('span', { class: 'rid' }, r.id)))
       : [h('li', { class: 'empty' }, '没有找到匹配的网格、警格或派出所')]));
     list.hidden = false;
   };
 
+  /**
+   * Lists the hits for `q` unless the text changed meanwhile; returns them.
+   * @param {string} q
+   * @returns {Promise<SearchHit[] | undefined>}
+   */
   const run = async (q) => {
     pending?.abort();
     pending = new AbortController();
     try {
-      const body = await search(q, pending.signal);
+      const hits = await search(q, pending.signal);
       if (input.value.trim() !== q) return;
-      results = body?.results ?? [];
+      results = hits;
       resultsFor = q;
       active = results.length ? 0 : -1;
       render();
       return results;
     } catch (e) {
-      if (e.name !== 'AbortError') onError?.(e);
+      if (!(e instanceof DOMException && e.name === 'AbortError')) onError(e);
     }
   };
 
@@ -72,7 +94,7 @@ export function setupSearch({ form, input, crs, list }, { onResult, onCoords, on
     const q = input.value.trim();
     if (!q) return;
     const xy = parseCoords(q);
-    if (xy) { close(); onCoords(xy[0], xy[1], crs.value); return; }
+    if (xy) { close(); onCoords(xy[0], xy[1], asCrs(crs.value)); return; }
     if (!list.hidden && resultsFor === q && results[active]) { choose(results[active]); return; }
     const found = await run(q);
     if (found?.length === 1) choose(found[0]);
