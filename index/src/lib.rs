@@ -7,12 +7,14 @@ pub mod budget;
 pub mod cells;
 pub mod crossing;
 pub mod crs;
+pub mod dispatch;
 pub mod intersects;
 pub mod matrix;
 pub mod metric;
 pub mod model;
 pub mod overlap;
 pub mod reason;
+pub mod search;
 pub mod snapshot;
 pub mod validate;
 

@@ -9,11 +9,13 @@ use crate::matrix::{OverlapMatrix, Side, STRADDLE_SHARE};
 use crate::metric::{EqualArea, LocalFrame};
 use crate::model::{level, City, Feature, Layer, Person};
 use crate::overlap::Region;
+use crate::search::SearchIndex;
 use geo::InteriorPoint;
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
 use rustc_hash::FxHashMap;
 use std::sync::Arc;
+use std::sync::OnceLock;
 
 type BoxEntry = GeomWithData<Rectangle<[f64; 2]>, u32>;
 type PointEntry = GeomWithData<[f64; 2], u32>;
@@ -61,6 +63,8 @@ pub struct Snapshot {
     projection: EqualArea,
     matrix: OverlapMatrix,
     bounds: [f64; 4],
+    /// Names and ids for search, built on the first search of this snapshot.
+    search: OnceLock<SearchIndex>,
 }
 
 /// The cell-index mesh a feature answers in.
@@ -209,6 +213,7 @@ impl Snapshot {
             projection,
             matrix: OverlapMatrix::default(),
             bounds,
+            search: OnceLock::new(),
         };
         snapshot.matrix = match previous {
             Some((prev, changed)) if prev.projection == snapshot.projection => {
@@ -553,6 +558,11 @@ impl Snapshot {
     /// Distance in metres from the point to the nearest boundary of feature `i`.
     pub fn boundary_distance(&self, i: u32, lng: f64, lat: f64) -> Option<f64> {
         Some(LocalFrame::at(lng, lat).distance_to_boundary(self.feature(i).area()?))
+    }
+
+    /// The search index, built on first use.
+    pub(crate) fn search_index(&self) -> &SearchIndex {
+        self.search.get_or_init(|| SearchIndex::build(self))
     }
 
     /// The grid × beat overlap matrix (grids of level 3 and deeper).

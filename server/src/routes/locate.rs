@@ -12,11 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onemap_index::budget::Budget;
 use onemap_index::crs::Crs;
-use onemap_index::{Layer, Snapshot};
+use onemap_index::dispatch::{AreaHit, Dispatch, DispatchOptions, OutsideEveryGrid, Rung};
+use onemap_index::Snapshot;
 use serde_json::{json, Value};
-
-/// Calls closer than this to a boundary (metres) list the neighbours they may belong to.
-const DEFAULT_NEAR_M: f64 = 30.0;
 
 pub async fn locate_one(
     State(state): State<AppState>,
@@ -35,104 +33,84 @@ pub async fn locate_one(
             "`cameras` must be at most 100",
         ));
     }
-    let radius = params.number_in("radius", 300.0, 0.0..=5000.0)?;
-    let near = params.number_in("near", DEFAULT_NEAR_M, 0.0..=1000.0)?;
+    let options = DispatchOptions {
+        cameras: k,
+        camera_radius_m: params.number_in("radius", 300.0, 0.0..=5000.0)?,
+        near_m: params.number_in("near", DispatchOptions::default().near_m, 0.0..=1000.0)?,
+    };
     let snapshot = state.live.snapshot();
-    dispatch_answer(&snapshot, &caller, lng, lat, k, radius, near).map(Json)
+    match snapshot.dispatch(lng, lat, &options) {
+        Ok(answer) => Ok(Json(dispatch_json(&snapshot, &caller, [lng, lat], &answer))),
+        Err(outside) => Err(outside_error(&snapshot, [lng, lat], outside)),
+    }
 }
 
-/// Everything a dispatcher needs about a point.
-fn dispatch_answer(
-    s: &Snapshot,
-    caller: &Caller,
-    lng: f64,
-    lat: f64,
-    k: usize,
-    radius: f64,
-    near: f64,
-) -> ApiResult<Value> {
-    let hit = s.locate(lng, lat);
-    let Some(grid) = hit.grid else {
-        let mut err = ApiError::not_found(format!("({lng}, {lat}) lies outside every grid"));
-        if let Some((g, d)) = s.nearest_grid(lng, lat) {
-            let f = s.feature(g);
-            err = err.with(
-                "nearest",
-                json!({ "id": f.id, "name": f.name, "distance_m": metres(d) }),
-            );
-            err.message = format!(
-                "({lng}, {lat}) lies outside every grid; the nearest is {} ({}), {:.0} m away",
-                f.name, f.id, d
-            );
-        }
-        return Err(err);
-    };
-    let with_boundary = |i: u32| {
-        let mut v = summary(s, s.feature(i), caller);
-        if let Some(d) = s.boundary_distance(i, lng, lat) {
-            v["boundary_distance_m"] = json!(metres(d));
-        }
+/// The dispatcher's answer as JSON, people shown as the caller may see them.
+fn dispatch_json(s: &Snapshot, caller: &Caller, [lng, lat]: [f64; 2], d: &Dispatch) -> Value {
+    let area = |hit: &AreaHit| {
+        let mut v = summary(s, s.feature(hit.feature), caller);
+        v["boundary_distance_m"] = json!(metres(hit.boundary_distance_m));
         v
     };
-    let ancestors: Vec<u32> = s.ancestors(grid);
-    let mut escalation = vec![json!({
-        "level": "grid", "title": level_title(s.feature(grid).level().unwrap_or(3)),
-        "id": s.feature(grid).id, "name": s.feature(grid).name, "people": people(s, s.feature(grid), caller),
-    })];
-    if let Some(b) = hit.beat {
-        let f = s.feature(b);
-        escalation.push(json!({ "level": "beat", "title": "警格", "id": f.id, "name": f.name, "people": people(s, f, caller) }));
-    }
-    if let Some(st) = hit.station {
-        let f = s.feature(st);
-        escalation.push(json!({ "level": "station", "title": "派出所", "id": f.id, "name": f.name, "people": people(s, f, caller) }));
-    }
-    for a in &ancestors {
-        let f = s.feature(*a);
-        let lvl = f.level().unwrap_or(0);
-        escalation.push(json!({ "level": format!("level{lvl}"), "title": level_title(lvl), "id": f.id, "name": f.name, "people": people(s, f, caller) }));
-    }
-    let mut candidates = Vec::new();
-    let grid_level = s.feature(grid).level();
-    for (layer, own, lvl) in [
-        (Layer::Grid, Some(grid), grid_level),
-        (Layer::Beat, hit.beat, None),
-    ] {
-        let close = own
-            .and_then(|i| s.boundary_distance(i, lng, lat))
-            .is_some_and(|d| d <= near);
-        if !close {
-            continue;
-        }
-        for (i, d) in s.near(layer, lvl, lng, lat, near) {
-            if Some(i) != own {
-                let f = s.feature(i);
-                candidates.push(
-                    json!({ "layer": layer, "id": f.id, "name": f.name, "distance_m": metres(d) }),
-                );
-            }
-        }
-    }
-    let cameras: Vec<Value> = s
-        .cameras_near(lng, lat, k, radius)
-        .into_iter()
-        .map(|(i, d)| {
+    let escalation: Vec<Value> = d
+        .escalation
+        .iter()
+        .map(|step| {
+            let f = s.feature(step.feature);
+            let (level, title) = match step.rung {
+                Rung::Grid => ("grid".to_string(), level_title(f.level().unwrap_or(3))),
+                Rung::Beat => ("beat".to_string(), "警格"),
+                Rung::Station => ("station".to_string(), "派出所"),
+                Rung::Level(l) => (format!("level{l}"), level_title(l)),
+            };
+            json!({ "level": level, "title": title, "id": f.id, "name": f.name, "people": people(s, f, caller) })
+        })
+        .collect();
+    let cameras: Vec<Value> = d
+        .cameras
+        .iter()
+        .map(|&(i, distance)| {
             let mut v = summary(s, s.feature(i), caller);
-            v["distance_m"] = json!(metres(d));
+            v["distance_m"] = json!(metres(distance));
             v
         })
         .collect();
-    Ok(json!({
+    let near: Vec<Value> = d
+        .near
+        .iter()
+        .map(|n| {
+            let f = s.feature(n.feature);
+            json!({ "layer": n.layer, "id": f.id, "name": f.name, "distance_m": metres(n.distance_m) })
+        })
+        .collect();
+    json!({
         "point": { "lng": lng, "lat": lat },
-        "grid": with_boundary(grid),
-        "ancestors": ancestors.iter().map(|a| summary(s, s.feature(*a), caller)).collect::<Vec<_>>(),
-        "beat": hit.beat.map(with_boundary),
-        "station": hit.station.map(|i| summary(s, s.feature(i), caller)),
+        "grid": area(&d.grid),
+        "ancestors": d.ancestors.iter().map(|a| summary(s, s.feature(*a), caller)).collect::<Vec<_>>(),
+        "beat": d.beat.as_ref().map(area),
+        "station": d.station.map(|i| summary(s, s.feature(i), caller)),
         "escalation": escalation,
         "cameras": cameras,
-        "cameras_in_radius": s.cameras_within(lng, lat, radius),
-        "near": candidates,
-    }))
+        "cameras_in_radius": d.cameras_in_radius,
+        "near": near,
+    })
+}
+
+/// 404 for a point no grid holds, naming the nearest grid.
+fn outside_error(s: &Snapshot, [lng, lat]: [f64; 2], outside: OutsideEveryGrid) -> ApiError {
+    let mut err = ApiError::not_found(format!("({lng}, {lat}) lies outside every grid"));
+    if let Some((g, d)) = outside.nearest {
+        let f = s.feature(g);
+        err = err.with(
+            "nearest",
+            json!({ "id": f.id, "name": f.name, "distance_m": metres(d) }),
+        );
+        err.message = format!(
+            "({lng}, {lat}) lies outside every grid; the nearest is {} ({}), {:.0} m away",
+            f.name, f.id, d
+        );
+    }
+    err
 }
 
 /// Points per chunk of a streamed batch answer.

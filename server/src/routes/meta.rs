@@ -1,13 +1,14 @@
 //! Health, search, the OpenAPI document and the map page's style.
 
+use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
+use crate::present::summary;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use onemap_index::Layer;
 use serde_json::{json, Value};
 
 /// `GET /health`: 200 while the server answers reads.
@@ -47,7 +48,11 @@ pub async fn health(State(state): State<AppState>) -> Json<Value> {
 }
 
 /// `GET /v1/search?q=&limit=`: grids, beats and stations by id or name.
-pub async fn search(State(state): State<AppState>, params: Params) -> ApiResult<Json<Value>> {
+pub async fn search(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let q = params
         .get("q")
         .map(str::trim)
@@ -61,34 +66,22 @@ pub async fn search(State(state): State<AppState>, params: Params) -> ApiResult<
     }
     let limit: usize = params.or("limit", 10, "a whole number from 1 to 100")?;
     let s = state.live.snapshot();
-    let lower = q.to_lowercase();
-    // Exact id first, then names that start with the query, then names or ids containing it.
-    let mut found: Vec<(u8, usize, &onemap_index::Feature)> = s
-        .features()
-        .iter()
-        .filter(|f| f.layer() != Layer::Camera || f.id == q)
-        .filter_map(|f| {
-            let rank = if f.id.eq_ignore_ascii_case(&q) || f.name == q {
-                0
-            } else if f.name.starts_with(q.as_str()) {
-                1
-            } else if f.name.contains(q.as_str()) || f.id.to_lowercase().contains(&lower) {
-                2
-            } else {
-                return None;
-            };
-            Some((rank, f.name.chars().count(), f))
-        })
-        .collect();
-    found.sort_by(|a, b| (a.0, a.1, &a.2.id).cmp(&(b.0, b.1, &b.2.id)));
-    let results: Vec<Value> = found
+    let results: Vec<Value> = s
+        .search(&q, limit.clamp(1, 100))
         .into_iter()
-        .take(limit.clamp(1, 100))
-        .filter_map(|(_, _, f)| {
+        .filter_map(|hit| {
+            let f = s.feature(hit.feature);
             let b = f.bbox()?;
+            let who = |i: Option<u32>| i.map(|i| summary(&s, s.feature(i), &caller));
             Some(json!({
                 "layer": f.layer(), "id": f.id, "name": f.name, "level": f.level(),
                 "bbox": b, "center": [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0],
+                "match": hit.matched,
+                "answers": {
+                    "grid": who(hit.answerers.grid),
+                    "beat": who(hit.answerers.beat),
+                    "station": who(hit.answerers.station),
+                },
             }))
         })
         .collect();
