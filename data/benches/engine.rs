@@ -1,6 +1,8 @@
 //! Criterion benchmarks of the engine on the demo city: locate (grid + beat, random order),
 //! the full overlap matrix, and one incremental matrix update.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use onemap_data::demo::{generate, DemoConfig};
 use onemap_index::{Layer, Snapshot};

@@ -17,6 +17,7 @@ mod schema;
 
 use crate::gpkg::binary::decode_wkb;
 use crate::postgis::wkt;
+use crate::store::Action;
 use crate::store::{audit_entry, check_expected, group_results, AuditEntry, Key, Record};
 use crate::{Change, ChangeFeed, ChangeSet, Commit, Store, StoreError};
 use onemap_index::{City, Feature, Layer, Person};
@@ -257,7 +258,9 @@ impl ChangeFeed for PostgisStore {
                             changes: part,
                             expect: Vec::new(),
                             author: row.get(1),
-                            action: row.get(2),
+                            // Replay needs the changes, not the action: one this onemap
+                            // does not know (a newer node's) replays all the same.
+                            action: Action::from_name(row.get(2)).unwrap_or_default(),
                         },
                     )),
                 }
@@ -362,7 +365,7 @@ fn write(tx: &mut postgres::Transaction<'_>, changes: &ChangeSet) -> Result<Comm
             &[
                 &to_i64(version)?,
                 &changes.author,
-                &changes.action,
+                &changes.action.as_str(),
                 &json!(part).to_string(),
             ],
         )?;
@@ -376,7 +379,7 @@ fn write(tx: &mut postgres::Transaction<'_>, changes: &ChangeSet) -> Result<Comm
                 &to_i64(version)?,
                 &(part as i32),
                 &changes.author,
-                &changes.action,
+                &changes.action.as_str(),
                 &log,
             ],
         )?;

@@ -5,40 +5,10 @@
 //! who did what in the audit log.
 
 use crate::geojson_io::feature_to_geojson;
+pub use onemap_index::write::{Action, Change, ChangeSet};
 use onemap_index::{City, Feature, Layer, Person};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::time::Duration;
-
-/// One change inside a [`ChangeSet`]. Serialisable because a shared store's change log keeps
-/// change sets as JSON for other nodes to replay.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
-pub enum Change {
-    /// Insert or update a feature by `(layer, id)`. The feature's `version` field is ignored:
-    /// the store assigns the new version.
-    Upsert(Feature),
-    /// Delete a feature.
-    Delete { layer: Layer, id: String },
-    /// Delete every feature of a layer (used before upserts by `?mode=replace`).
-    ClearLayer(Layer),
-    /// Insert or update a person by id.
-    UpsertPerson(Person),
-    /// Delete a person.
-    DeletePerson { id: String },
-}
-
-/// Changes committed together or not at all.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ChangeSet {
-    pub changes: Vec<Change>,
-    /// `(layer, id, version)`: the write goes through only if the feature is currently at
-    /// that version (`If-Match`). Version 0 means "must not exist yet".
-    pub expect: Vec<(Layer, String, u64)>,
-    /// Who is writing, for the audit log.
-    pub author: String,
-    /// What kind of write this is (`import`, `update`, `delete`, ...), for the audit log.
-    pub action: String,
-}
 
 /// What a successful commit returns.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -205,7 +175,7 @@ pub(crate) fn audit_entry(
         version,
         at: at.to_string(),
         author: changes.author.clone(),
-        action: changes.action.clone(),
+        action: changes.action.as_str().to_string(),
         layer,
         id,
         before: before.as_ref().map(Record::json),

@@ -3,6 +3,8 @@
 //!
 //! Every check runs on the default (Taizhou-sized) city and on a small one.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 use geo::{Area, Contains, GeodesicArea, InteriorPoint, Validation};
 use geo_types::{Coord, LineString, MultiPolygon};
 use onemap_data::demo::{generate, DemoConfig};

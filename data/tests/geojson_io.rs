@@ -1,5 +1,7 @@
 //! GeoJSON import and export: round trips, defaults, and errors that name the culprit.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 mod fixtures;
 
 use fixtures::{any_feature, feature_of, sample_city};

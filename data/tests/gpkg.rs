@@ -1,6 +1,8 @@
 //! The GeoPackage store: round trips, versions, atomic change sets, the audit log, and the
 //! file as plain SQLite sees it.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 mod fixtures;
 mod store_suite;
 

@@ -974,6 +974,7 @@ impl Bands {
 
 /// Asks the CPU to start loading `value`'s cache line; a hint with no effect on results.
 #[inline(always)]
+#[allow(unsafe_code)]
 fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
     {

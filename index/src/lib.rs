@@ -5,6 +5,7 @@
 
 pub mod budget;
 pub mod cells;
+pub mod command;
 pub mod crossing;
 pub mod crs;
 pub mod dispatch;
@@ -16,7 +17,10 @@ pub mod overlap;
 pub mod reason;
 pub mod search;
 pub mod snapshot;
+#[cfg(test)]
+mod test_support;
 pub mod validate;
+pub mod write;
 
 pub use model::*;
 pub use snapshot::{Hit, Snapshot};

@@ -15,12 +15,27 @@ pub const DEFAULT_SERVICE_MARGIN_KM: f64 = 50.0;
 /// Children may exceed their parent's area by rounding only.
 const PARENT_AREA_SLACK: f64 = 1e-6;
 
+/// The most features one import may hold unless configured otherwise.
+pub const DEFAULT_MAX_FEATURES: usize = 500_000;
+
 /// The limits a write is checked against.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Limits {
     pub max_vertices: usize,
+    /// Features one import may hold.
+    pub max_features: usize,
     /// `[west, south, east, north]` every feature must lie inside; `None` for no bound.
     pub service_area: Option<[f64; 4]>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_vertices: DEFAULT_MAX_VERTICES,
+            max_features: DEFAULT_MAX_FEATURES,
+            service_area: None,
+        }
+    }
 }
 
 /// A rule a feature breaks; [`Unreasonable::rule`] names it for clients.
@@ -177,33 +192,15 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Attributes, GridKind, Shape};
+    use crate::test_support::grid;
     use crate::City;
-    use geo_types::polygon;
-
-    fn grid(id: &str, parent: Option<&str>, x0: f64, size: f64) -> Feature {
-        let square = polygon![(x: x0, y: 28.0), (x: x0 + size, y: 28.0), (x: x0 + size, y: 28.0 + size), (x: x0, y: 28.0 + size), (x: x0, y: 28.0)];
-        Feature {
-            id: id.into(),
-            name: id.into(),
-            version: 0,
-            people: Vec::new(),
-            shape: Shape::Area(MultiPolygon::new(vec![square])),
-            attributes: Attributes::Grid {
-                level: 3,
-                parent: parent.map(Into::into),
-                kind: GridKind::default(),
-                category: None,
-                setting: None,
-            },
-        }
-    }
 
     fn limits(city: &Snapshot) -> Limits {
         Limits {
             // A square: five positions, the closing one included.
             max_vertices: 5,
             service_area: city.extent_with_margin(DEFAULT_SERVICE_MARGIN_KM),
+            ..Limits::default()
         }
     }
 
@@ -235,7 +232,7 @@ mod tests {
         }
         let tight = Limits {
             max_vertices: 4,
-            service_area: None,
+            ..Limits::default()
         };
         let (_, why) = city.check_within_reason(&ok, &tight).unwrap_err();
         assert_eq!(why.rule(), "max_vertices");

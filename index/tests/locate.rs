@@ -1,5 +1,7 @@
 //! The cell index against a brute-force scan of every polygon with the same exact rule.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 mod support;
 
 use onemap_index::cells::{CellIndex, NONE};

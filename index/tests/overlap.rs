@@ -1,5 +1,7 @@
 //! Intersection areas against geo's boolean operations and against partition sums.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 mod support;
 
 use geo::{Area, BooleanOps, Coord, LineString, Polygon};

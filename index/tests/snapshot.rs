@@ -1,6 +1,8 @@
 //! The next snapshot after an edit answers for the edited city, whether or not it could share
 //! the previous cell index.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 use geo_types::{coord, LineString, MultiPolygon, Polygon};
 use onemap_index::{Attributes, City, Feature, GridKind, Layer, Shape, Snapshot};
 

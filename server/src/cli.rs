@@ -5,6 +5,7 @@ use onemap_data::demo::{generate, DemoConfig};
 use onemap_data::geojson_io::{layer_to_geojson, parse_feature_collection, parse_people};
 use onemap_data::gpkg::GeoPackageStore;
 use onemap_data::pg::PostgisStore;
+use onemap_data::store::Action;
 use onemap_data::{Change, ChangeSet, Store, StoreError};
 use onemap_index::{City, Layer};
 use std::path::{Path, PathBuf};
@@ -65,7 +66,7 @@ pub fn import(
         changes,
         expect: Vec::new(),
         author: whoami(),
-        action: "import".into(),
+        action: Action::Import,
     })?;
     println!(
         "imported {count} into {layer} of {}; city version {}",
@@ -141,7 +142,7 @@ pub fn seed_store_expecting(
         changes,
         expect,
         author: "onemap demo-city".into(),
-        action: "seed".into(),
+        action: Action::Seed,
     })
 }
 

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onemap_data::StoreError;
+use onemap_index::command::Refusal;
 use serde_json::{json, Map, Value};
 
 #[derive(Debug)]
@@ -104,6 +105,32 @@ impl From<StoreError> for ApiError {
                 )
             }
             other => ApiError::internal("store", other),
+        }
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        let message = refusal.to_string();
+        match refusal {
+            Refusal::TooManyFeatures { .. } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "too_many_features",
+                message,
+            ),
+            Refusal::Unreasonable { index, reason } => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "geometry_limit", message)
+                    .with("rule", json!(reason.rule()))
+                    .with("feature_index", json!(index))
+                    .with("feature_id", json!(reason.feature_id()))
+            }
+            Refusal::VersionRequired { current, .. } => ApiError::new(
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition_required",
+                message,
+            )
+            .with("current_version", json!(current)),
+            Refusal::NotFound { .. } => ApiError::not_found(message),
         }
     }
 }

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use onemap_index::reason::{DEFAULT_MAX_VERTICES, DEFAULT_SERVICE_MARGIN_KM};
+use onemap_index::reason::{DEFAULT_MAX_FEATURES, DEFAULT_MAX_VERTICES, DEFAULT_SERVICE_MARGIN_KM};
 use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -75,7 +75,7 @@ impl Default for Guard {
             work_queue: 64,
             work_time_limit_s: 10.0,
             max_vertices: DEFAULT_MAX_VERTICES,
-            max_features: 500_000,
+            max_features: DEFAULT_MAX_FEATURES,
             max_points: 2_000_000,
             service_area: None,
             service_margin_km: DEFAULT_SERVICE_MARGIN_KM,

@@ -41,6 +41,7 @@ impl AppState {
         let g = &self.config.guard;
         Limits {
             max_vertices: g.max_vertices,
+            max_features: g.max_features,
             service_area: g
                 .service_area
                 .or_else(|| self.live.snapshot().extent_with_margin(g.service_margin_km)),

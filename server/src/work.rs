@@ -121,6 +121,7 @@ fn take_jobs(rx: &Mutex<Receiver<Job>>) {
 }
 
 /// Heavy work yields the CPU to the async workers: on Linux the nice value is per thread.
+#[allow(unsafe_code)]
 fn lower_priority() {
     // SAFETY: setpriority only reads its arguments; 0 names the calling thread.
     let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };

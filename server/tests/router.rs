@@ -1,6 +1,8 @@
 //! The router in process (`tower::ServiceExt::oneshot`): every guard in front of the
 //! handlers, and the error paths they produce, without a socket.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -137,6 +139,25 @@ async fn anonymous_bodies_are_capped_by_their_declared_length() {
     assert_eq!(
         (status, v["error"].as_str()),
         (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")),
+        "{v}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_gets_408() {
+    use tokio_stream::StreamExt;
+    let app = router("body_timeout_s = 0.2");
+    let stalled = tokio_stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"{"))])
+        .chain(tokio_stream::pending());
+    let request = Request::builder()
+        .method("POST")
+        .uri("/v1/intersects")
+        .body(Body::from_stream(stalled))
+        .expect("request");
+    let (status, _, v) = send(&app, request).await;
+    assert_eq!(
+        (status, v["error"].as_str()),
+        (StatusCode::REQUEST_TIMEOUT, Some("request_timeout")),
         "{v}"
     );
 }

@@ -510,3 +510,21 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// A new store starts empty: the made-up demo city (with its 26,525 made-up people) goes
+/// only into a store started with `--demo`, never into a production database by default.
+#[test]
+fn a_new_store_is_seeded_with_the_demo_city_only_when_asked() {
+    let dir = TempDir::new("seeding");
+    let plain = Server::start(&dir.0.join("plain.gpkg"), &[]);
+    let (_, health) = get(&plain.url("/health"));
+    assert_eq!(
+        (health["features"].as_u64(), health["version"].as_u64()),
+        (Some(0), Some(0)),
+        "{health}"
+    );
+    drop(plain);
+    let demo = Server::start(&dir.0.join("demo.gpkg"), &["--demo"]);
+    let (_, health) = get(&demo.url("/health"));
+    assert!(health["features"].as_u64() > Some(30_000), "{health}");
+}

@@ -4,6 +4,7 @@
 
 use crate::fixtures::{at_version, beat, camera, grid, person, rect, sample_city};
 use geo_types::{point, Polygon};
+use onemap_data::store::Action;
 use onemap_data::{Change, ChangeSet, Commit, Store, StoreError};
 use onemap_index::{City, Feature, Layer, Role};
 
@@ -44,7 +45,7 @@ pub fn changes(changes: Vec<Change>) -> ChangeSet {
         changes,
         expect: vec![],
         author: "tester".into(),
-        action: "test".into(),
+        action: Action::Update,
     }
 }
 
@@ -291,7 +292,7 @@ pub fn the_audit_log_keeps_before_and_after(store: &dyn Store) {
         Change::Upsert(find(&store.load().unwrap(), Layer::Grid, "g2").clone()), // unchanged
     ]);
     set.author = "planner-7".into();
-    set.action = "update".into();
+    set.action = Action::Update;
     assert_eq!(
         store.commit(&set).unwrap(),
         Commit {

@@ -12,9 +12,9 @@ use axum::Json;
 use onemap_data::geojson_io::{
     feature_to_geojson, layer_to_geojson, parse_feature, parse_feature_collection, parse_people,
 };
-use onemap_data::{Change, ChangeSet};
-use onemap_index::reason::Limits;
-use onemap_index::{Feature, Layer, Snapshot};
+use onemap_index::command::{Command, Expect};
+use onemap_index::write::Action;
+use onemap_index::Layer;
 use serde_json::{json, Value};
 
 pub fn layer_of(name: &str) -> ApiResult<Layer> {
@@ -71,21 +71,6 @@ pub async fn export(
         .into_response())
 }
 
-/// Refuses features beyond the city's limits (vertices, service area, parent) with 422
-/// naming the rule.
-fn within_reason(s: &Snapshot, features: &[Feature], limits: &Limits) -> ApiResult<()> {
-    s.check_within_reason(features, limits).map_err(|(i, why)| {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "geometry_limit",
-            why.to_string(),
-        )
-        .with("rule", json!(why.rule()))
-        .with("feature_index", json!(i))
-        .with("feature_id", json!(why.feature_id()))
-    })
-}
-
 /// `POST /v1/layers/{layer}/import[?mode=replace]`: all features or none.
 pub async fn import(
     State(state): State<AppState>,
@@ -106,42 +91,21 @@ pub async fn import(
             ))
         }
     };
-    let (s, limits, max_features) = (
-        state.live.snapshot(),
-        state.limits(),
-        state.config.guard.max_features,
-    );
-    let features = state
+    let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
+    let (changes, count) = state
         .heavy
         .run(move |_| {
             let features = parse_feature_collection(layer, &body)?;
-            if features.len() > max_features {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "too_many_features",
-                    format!("the import holds {} features, more than the limit of {max_features} (max_features): split it", features.len()),
-                ));
-            }
-            within_reason(&s, &features, &limits)?;
-            Ok(features)
+            let count = features.len();
+            let command = Command::Import {
+                layer,
+                features,
+                replace,
+            };
+            Ok((s.prepare(command, &limits, &author)?, count))
         })
         .await?;
-    let count = features.len();
-    let mut changes: Vec<Change> = Vec::with_capacity(count + 1);
-    if replace {
-        changes.push(Change::ClearLayer(layer));
-    }
-    changes.extend(features.into_iter().map(Change::Upsert));
-    let action = if replace { "import-replace" } else { "import" };
-    let commit = state
-        .live
-        .write(ChangeSet {
-            changes,
-            expect: Vec::new(),
-            author: caller.name.clone(),
-            action: action.into(),
-        })
-        .await?;
+    let commit = state.live.write(changes).await?;
     Ok(Json(
         json!({ "layer": layer, "imported": count, "mode": if replace { "replace" } else { "upsert" }, "version": commit.version }),
     ))
@@ -184,43 +148,33 @@ pub async fn get_feature(
 pub async fn put_feature(
     State(state): State<AppState>,
     caller: Caller,
-    Path((layer, id)): Path<(String, String)>,
+    Path((layer, path_id)): Path<(String, String)>,
     headers: HeaderMap,
     Payload(body): Payload,
 ) -> ApiResult<Response> {
     caller.require(Access::Planner, "editing features")?;
     let layer = layer_of(&layer)?;
-    let (s, limits) = (state.live.snapshot(), state.limits());
-    let mut feature = state
+    let id = path_id.clone();
+    let expect = if_match(&headers)?;
+    let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
+    let changes = state
         .heavy
         .run(move |_| {
             let feature = parse_feature(layer, &body)?;
-            within_reason(&s, std::slice::from_ref(&feature), &limits)?;
-            Ok(feature)
+            if feature.id != id {
+                return Err(ApiError::bad_request(
+                    "id_mismatch",
+                    format!(
+                        "the body's id `{}` differs from the path's `{id}`; ids cannot be renamed by PUT",
+                        feature.id
+                    ),
+                ));
+            }
+            Ok(s.prepare(Command::Put { feature, expect }, &limits, &author)?)
         })
         .await?;
-    if feature.id != id {
-        return Err(ApiError::bad_request(
-            "id_mismatch",
-            format!(
-                "the body's id `{}` differs from the path's `{id}`; ids cannot be renamed by PUT",
-                feature.id
-            ),
-        ));
-    }
-    feature.id = id.clone();
-    let exists = state.live.snapshot().get(layer, &id).map(|f| f.version);
-    let expect = expected_version(&headers, exists, layer, &id)?;
-    let created = exists.is_none();
-    let commit = state
-        .live
-        .write(ChangeSet {
-            changes: vec![Change::Upsert(feature)],
-            expect: expect.into_iter().map(|v| (layer, id.clone(), v)).collect(),
-            author: caller.name.clone(),
-            action: if created { "create" } else { "update" }.into(),
-        })
-        .await?;
+    let created = changes.action == Action::Create;
+    let commit = state.live.write(changes).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -229,7 +183,7 @@ pub async fn put_feature(
     Ok((
         status,
         [(header::ETAG, header_value(&etag(commit.version)))],
-        Json(json!({ "layer": layer, "id": id, "version": commit.version })),
+        Json(json!({ "layer": layer, "id": path_id, "version": commit.version })),
     )
         .into_response())
 }
@@ -243,50 +197,30 @@ pub async fn delete_feature(
 ) -> ApiResult<Response> {
     caller.require(Access::Planner, "deleting features")?;
     let layer = layer_of(&layer)?;
-    let exists = state.live.snapshot().get(layer, &id).map(|f| f.version);
-    if exists.is_none() {
-        return Err(ApiError::not_found(format!("{layer}/{id} does not exist")));
-    }
-    let expect = expected_version(&headers, exists, layer, &id)?;
-    state
+    let command = Command::Delete {
+        layer,
+        id,
+        expect: if_match(&headers)?,
+    };
+    let changes = state
         .live
-        .write(ChangeSet {
-            changes: vec![Change::Delete {
-                layer,
-                id: id.clone(),
-            }],
-            expect: expect.into_iter().map(|v| (layer, id.clone(), v)).collect(),
-            author: caller.name.clone(),
-            action: "delete".into(),
-        })
-        .await?;
+        .snapshot()
+        .prepare(command, &state.limits(), &caller.name)?;
+    state.live.write(changes).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// The version a write expects: from `If-Match`, which an existing feature requires.
-fn expected_version(
-    headers: &HeaderMap,
-    exists: Option<u64>,
-    layer: Layer,
-    id: &str,
-) -> ApiResult<Option<u64>> {
+/// What `If-Match` says about the version a write was made against.
+fn if_match(headers: &HeaderMap) -> ApiResult<Expect> {
     let Some(raw) = headers.get(header::IF_MATCH) else {
-        return match exists {
-            None => Ok(Some(0)),
-            Some(v) => Err(ApiError::new(
-                StatusCode::PRECONDITION_REQUIRED,
-                "precondition_required",
-                format!("{layer}/{id} exists (version {v}): send If-Match with the version you edited, or If-Match: * to overwrite"),
-            )
-            .with("current_version", json!(v))),
-        };
+        return Ok(Expect::Unstated);
     };
     let raw = raw.to_str().unwrap_or_default().trim();
     if raw == "*" {
-        return Ok(None);
+        return Ok(Expect::Any);
     }
     let digits = raw.trim_start_matches("W/").trim_matches('"');
-    digits.parse::<u64>().map(Some).map_err(|_| {
+    digits.parse::<u64>().map(Expect::Version).map_err(|_| {
         ApiError::bad_request(
             "invalid_if_match",
             format!("If-Match `{raw}` is not a version such as \"12\""),
@@ -311,15 +245,12 @@ pub async fn import_people(
     caller.require(Access::Planner, "importing people")?;
     let people = parse_people(&body)?;
     let count = people.len();
-    let commit = state
-        .live
-        .write(ChangeSet {
-            changes: people.into_iter().map(Change::UpsertPerson).collect(),
-            expect: Vec::new(),
-            author: caller.name.clone(),
-            action: "import-people".into(),
-        })
-        .await?;
+    let changes = state.live.snapshot().prepare(
+        Command::ImportPeople { people },
+        &state.limits(),
+        &caller.name,
+    )?;
+    let commit = state.live.write(changes).await?;
     Ok(Json(
         json!({ "imported": count, "version": commit.version }),
     ))
