@@ -4,7 +4,7 @@ CARGO ?= cargo
 export DATABASE_URL ?= postgres://onemap:onemap@127.0.0.1:5432/postgres
 export ONEMAP_BIN := $(CURDIR)/target/release/onemap
 
-.PHONY: demo test build web setup lint rust-test web-test fuzz bench clean
+.PHONY: demo test build web setup lint rust-test web-test schemathesis fuzz bench clean
 
 demo: build
 	./target/release/onemap serve --listen 127.0.0.1:8080 --store onemap.gpkg --demo
@@ -31,6 +31,11 @@ rust-test: build
 web-test: build
 	cd web && npm test
 
+# The running server against its OpenAPI document (no 5xx, every status, body and header as
+# documented), without and with a token; a venv under target/ holds the pinned schemathesis.
+schemathesis: build
+	bash scripts/schemathesis.sh
+
 # Every parser a caller reaches, fuzzed for FUZZ_SECONDS each (cargo-fuzz on the stable
 # toolchain: RUSTC_BOOTSTRAP lets it pass libFuzzer's flags; no sanitizer, a panic is the bug).
 FUZZ_SECONDS ?= 20
@@ -43,7 +48,7 @@ fuzz:
 			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096 -print_final_stats=1 || exit 1; \
 	done
 
-test: setup lint rust-test web-test fuzz
+test: setup lint rust-test web-test schemathesis fuzz
 	@echo "make test: all suites passed"
 
 bench: build

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs and starts what `make test` needs on a fresh Debian machine: PostGIS, Chromium,
-# CJK fonts, GDAL, and a PostgreSQL role `onemap` the tests log in as. Safe to run again.
+# CJK fonts, GDAL, Python's venv, and a PostgreSQL role `onemap` the tests log in as. Safe to run again.
 set -euo pipefail
 
 need_root() {
@@ -16,6 +16,8 @@ dpkg -s postgresql-15-postgis-3 >/dev/null 2>&1 || missing+=(postgresql-15 postg
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 # GDAL: the outside client the GeoPackage tests check our files against.
 command -v ogrinfo >/dev/null || missing+=(gdal-bin)
+# Python with venv: schemathesis runs from a venv under target/.
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3 python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
     need_root "${missing[@]}"
     echo "setup: installing ${missing[*]}"

@@ -1,6 +1,7 @@
 //! Query parameters read one by one, so a bad value gets an error naming it.
 
 use crate::error::ApiError;
+use crate::guard::BodyCap;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use std::collections::HashMap;
@@ -98,6 +99,21 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Payload {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        let declared = req
+            .headers()
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+        let cap = req.extensions().get::<BodyCap>().map(|c| c.0);
+        if let (Some(length), Some(cap)) = (declared, cap) {
+            if length > cap {
+                // Refused unread: the client may be sending it for minutes.
+                return Err(ApiError::new(
+                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "body_too_large",
+                    format!("the body is {length} bytes, more than the {cap} this server accepts from this caller (max_body_mb for tokens, public_max_body_mb without one): split it"),
+                ));
+            }
+        }
         axum::body::Bytes::from_request(req, state).await.map(Payload).map_err(|e| {
             let status = e.status();
             if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -106,9 +122,23 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Payload {
                     "body_too_large",
                     "the request body is larger than this server accepts from this caller (max_body_mb for tokens, public_max_body_mb without one): split it",
                 )
+            } else if timed_out(&e) {
+                ApiError::new(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    "the request body did not arrive within body_timeout_s: send it faster, or split it",
+                )
             } else {
                 ApiError::new(status, "unreadable_body", format!("the request body could not be read: {e}"))
             }
         })
     }
+}
+
+/// Whether reading a body failed because `body_timeout_s` ran out. axum reports that as an
+/// unknown body error (400), with the timeout a few boxes down its sources; a client that is
+/// too slow should hear 408, as from nginx, not that its request is malformed.
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(e), |e| e.source())
+        .any(|e| e.is::<tower_http::timeout::TimeoutError>())
 }
