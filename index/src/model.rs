@@ -200,6 +200,20 @@ impl Feature {
         }
     }
 
+    /// The zoom from which maps draw the feature: counties and townships at once, communities
+    /// from 10, grids from 12, beats from 9, stations at once, cameras from 13. Tiles, the
+    /// page's style and every test of tiles take it from here.
+    pub fn min_zoom(&self) -> u8 {
+        match (self.layer(), self.level()) {
+            (Layer::Grid, Some(0..=1)) => 0,
+            (Layer::Grid, Some(2)) => 10,
+            (Layer::Grid, _) => 12,
+            (Layer::Beat, _) => 9,
+            (Layer::Station, _) => 0,
+            (Layer::Camera, _) => 13,
+        }
+    }
+
     /// The grid's parent or the beat's station: the next feature up.
     pub fn parent(&self) -> Option<&str> {
         match &self.attributes {

@@ -54,18 +54,6 @@ impl Tiles {
     }
 }
 
-/// The zoom from which features of a layer (and grid level) appear.
-pub fn min_zoom(f: &Feature) -> u8 {
-    match (f.layer(), f.level()) {
-        (Layer::Grid, Some(0..=1)) => 0,
-        (Layer::Grid, Some(2)) => 10,
-        (Layer::Grid, _) => 12,
-        (Layer::Beat, _) => 9,
-        (Layer::Station, _) => 0,
-        (Layer::Camera, _) => 13,
-    }
-}
-
 /// A stable numeric id for MVT (and MapLibre feature state): FNV-1a of layer and id, cut to
 /// 53 bits so JavaScript holds it exactly.
 pub fn tile_id(f: &Feature) -> u64 {
@@ -178,7 +166,7 @@ fn tile_feature(s: &Snapshot, f: &Feature) -> TileFeature {
         id: tile_id(f),
         geometry,
         properties: props,
-        min_zoom: min_zoom(f),
+        min_zoom: f.min_zoom(),
     }
 }
 

@@ -110,18 +110,6 @@ fn coordinates(f: &Feature) -> Vec<[f64; 2]> {
     }
 }
 
-/// The zoom from which the server draws a feature (`server/src/tilesource.rs`).
-fn min_zoom(f: &Feature) -> u8 {
-    match (f.layer(), f.level()) {
-        (Layer::Grid, Some(0..=1)) => 0,
-        (Layer::Grid, Some(2)) => 10,
-        (Layer::Grid, _) => 12,
-        (Layer::Beat, _) => 9,
-        (Layer::Station, _) => 0,
-        (Layer::Camera, _) => 13,
-    }
-}
-
 /// The deepest grid level drawn at zoom `z`.
 fn max_grid_level(z: u8) -> i64 {
     match z {
@@ -879,7 +867,7 @@ fn drawn_once_problems(city: &City, z: u8, tiles: &[(Tile, DecodedTile)]) -> Vec
     ] {
         let mut drawn: BTreeMap<&str, usize> = city
             .layer(layer)
-            .filter(|f| min_zoom(f) <= z)
+            .filter(|f| f.min_zoom() <= z)
             .map(|f| (f.id.as_str(), 0))
             .collect();
         for (tile, decoded) in tiles {

@@ -44,8 +44,11 @@ mod render;
 mod rings;
 mod simplify;
 mod tags;
+#[cfg(test)]
+mod test_rings;
 mod tile_id;
 mod tiler;
+mod untangle;
 
 pub use cache::{CacheStats, TileCache};
 pub use coverage::simplify_coverage;

@@ -128,14 +128,16 @@ impl Commands {
         self.to(p);
     }
 
-    /// An open ring of at least three points; `ClosePath` closes it.
-    pub fn ring(&mut self, ring: &[[i32; 2]]) {
+    /// An open ring of at least three points, within the clip square (so its coordinates fit
+    /// an `i32`); `ClosePath` closes it.
+    pub fn ring(&mut self, ring: &[[i64; 2]]) {
+        let narrow = |p: [i64; 2]| p.map(|v| v as i32);
         // Deltas within a tile take at most two bytes each.
         self.bytes.reserve(4 * ring.len() + 8);
-        self.point(ring[0]);
+        self.point(narrow(ring[0]));
         self.command(Self::LINE_TO, ring.len() - 1);
         for &p in &ring[1..] {
-            self.to(p);
+            self.to(narrow(p));
         }
         self.command(Self::CLOSE_PATH, 1);
     }

@@ -2,10 +2,11 @@
 
 use std::ops::Range;
 
-use crate::clip::clip_ring;
+use crate::clip::{clip_ring, Square};
 use crate::mvt::Commands;
-use crate::rings::{clean_ring, split_lobes, twice_area_i64, Rings};
+use crate::rings::{clean_ring, repeated_points, twice_area_i64, Rings};
 use crate::tile_id::{round_to_grid, tiles_per_axis, TileId, EXTENT};
+use crate::untangle::Untangler;
 
 /// Where a tile sits in world coordinates, and the square its geometry is clipped to.
 #[derive(Clone, Copy, Debug)]
@@ -14,9 +15,8 @@ pub(crate) struct TileFrame {
     scale: f64,
     /// The tile's corner in tile units of the whole zoom level.
     origin: [f64; 2],
-    /// The clip square `[lo, hi]²`: the tile grown by the buffer.
-    lo: i64,
-    hi: i64,
+    /// The clip square: the tile grown by the buffer.
+    square: Square,
 }
 
 impl TileFrame {
@@ -25,8 +25,10 @@ impl TileFrame {
         TileFrame {
             scale: extent * tiles_per_axis(tile.z),
             origin: [f64::from(tile.x) * extent, f64::from(tile.y) * extent],
-            lo: -i64::from(buffer),
-            hi: i64::from(EXTENT) + i64::from(buffer),
+            square: Square {
+                lo: -i64::from(buffer),
+                hi: i64::from(EXTENT) + i64::from(buffer),
+            },
         }
     }
 
@@ -61,19 +63,22 @@ pub(crate) struct AreaEncoder {
     ring: Vec<[i64; 2]>,
     clipped: Vec<[i64; 2]>,
     scratch: Vec<[i64; 2]>,
-    /// The simple loops of a ring that touches itself after quantisation.
-    lobes: Vec<Vec<[i64; 2]>>,
-    /// The rings of the polygon being assembled, already oriented.
-    polygon: Vec<[i32; 2]>,
+    on_sides: Vec<(usize, i64, usize)>,
+    /// The rings of the polygon being assembled, already oriented: the exterior, then holes.
+    polygon: Vec<[i64; 2]>,
     polygon_rings: Vec<Range<usize>>,
-    /// Twice the polygon's area: the exterior's less its holes'.
-    polygon_area: i64,
+    /// Whether clipping tangled those rings along the square's sides.
+    bridged: bool,
+    /// The points the polygon's rings pass through more than once.
+    repeated: Vec<[i64; 2]>,
+    untangler: Untangler,
 }
 
 impl AreaEncoder {
     /// Adds to `commands` the polygons whose rings are `rings.spans[spans]`, clipped to the
     /// frame, exteriors clockwise on screen (positive area, as MVT 2.1 wants) and holes the
-    /// other way. Rings left without area are dropped, and with an exterior its holes.
+    /// other way, every ring simple. Rings left without area are dropped, and with an exterior
+    /// its holes.
     pub fn encode(
         &mut self,
         frame: &TileFrame,
@@ -85,87 +90,85 @@ impl AreaEncoder {
         for r in spans {
             let exterior = rings.spans[r].exterior;
             if exterior {
-                self.flush(commands);
+                self.flush(frame, commands);
             } else if !exterior_kept {
                 continue;
             }
-            let twice_area = self.prepare(frame, rings.ring(r));
+            let (twice_area, clipped) = self.prepare(frame, rings.ring(r));
             if exterior {
                 exterior_kept = twice_area != 0;
             }
-            if twice_area == 0 {
-                continue;
-            }
-            if !split_lobes(&self.ring, &mut self.scratch, &mut self.lobes) {
+            if twice_area != 0 {
+                self.bridged |= clipped && self.bridges(frame, exterior);
                 self.add(exterior, twice_area);
-                continue;
             }
-            // A ring pinched to a point at this zoom: each lobe turning the ring's way becomes a
-            // ring of its own (an exterior lobe its own polygon); lobes turned inside out or
-            // without area were folds and are dropped.
-            let mut lobes = std::mem::take(&mut self.lobes);
-            let mut first = true;
-            for lobe in lobes.drain(..) {
-                let area = twice_area_i64(&lobe);
-                if area == 0 || (area > 0) != (twice_area > 0) {
-                    continue;
-                }
-                if exterior && !first {
-                    self.flush(commands);
-                }
-                first = false;
-                self.ring = lobe;
-                self.add(exterior, area);
-            }
-            self.lobes = lobes;
         }
-        self.flush(commands);
+        self.flush(frame, commands);
     }
 
-    /// Quantises `ring` into `self.ring`, clips it if it reaches past the clip square, and
-    /// returns twice its signed area, or 0 if nothing with area is left.
-    fn prepare(&mut self, frame: &TileFrame, ring: &[[f64; 2]]) -> i64 {
+    /// Quantises `ring` into `self.ring` and clips it if it reaches past the clip square;
+    /// returns twice its signed area, or 0 if nothing with area is left, and whether it was
+    /// clipped.
+    fn prepare(&mut self, frame: &TileFrame, ring: &[[f64; 2]]) -> (i64, bool) {
         self.ring.clear();
         self.ring.extend(ring.iter().map(|&p| frame.quantise(p)));
         clean_ring(&mut self.ring);
-        let (lo, hi) = (frame.lo, frame.hi);
-        let within = |p: &[i64; 2]| (lo..=hi).contains(&p[0]) && (lo..=hi).contains(&p[1]);
-        if !self.ring.iter().all(within) {
-            clip_ring(&self.ring, lo, hi, &mut self.clipped, &mut self.scratch);
+        let clipped = !self.ring.iter().all(|&p| frame.square.contains(p));
+        if clipped {
+            clip_ring(
+                &self.ring,
+                frame.square,
+                &mut self.clipped,
+                &mut self.scratch,
+            );
             std::mem::swap(&mut self.ring, &mut self.clipped);
             clean_ring(&mut self.ring);
         }
         if self.ring.len() < 3 {
-            return 0;
+            return (0, clipped);
         }
-        twice_area_i64(&self.ring)
+        (twice_area_i64(&self.ring), clipped)
+    }
+
+    /// Whether clipping made the prepared ring run over a stretch of the square's side that
+    /// another part of the polygon runs along: an exterior whose parts it joined by bridges, or
+    /// a hole it opened onto a side, where it runs back along its exterior. A pass over the
+    /// ring's vertices on the sides.
+    fn bridges(&mut self, frame: &TileFrame, exterior: bool) -> bool {
+        !exterior || frame.square.touches_itself(&self.ring, &mut self.on_sides)
     }
 
     fn add(&mut self, exterior: bool, twice_area: i64) {
         let start = self.polygon.len();
-        self.polygon
-            .extend(self.ring.iter().map(|p| [p[0] as i32, p[1] as i32]));
+        self.polygon.extend_from_slice(&self.ring);
         if (twice_area > 0) != exterior {
             self.polygon[start..].reverse();
         }
         self.polygon_rings.push(start..self.polygon.len());
-        self.polygon_area += if exterior {
-            twice_area.abs()
-        } else {
-            -twice_area.abs()
-        };
     }
 
-    /// Emits the polygon assembled so far, unless its holes leave nothing of it (a hole and its
-    /// exterior both clipped to the whole square), and starts the next.
-    fn flush(&mut self, commands: &mut Commands) {
-        if self.polygon_area > 0 {
+    /// Emits the polygon assembled so far, untangled if its rings touch or overlap themselves
+    /// or each other, and starts the next. Finding the points the rings repeat sorts a copy of
+    /// the polygon; untangling costs about as much again, for the few polygons that need it.
+    fn flush(&mut self, frame: &TileFrame, commands: &mut Commands) {
+        let pinched = repeated_points(&self.polygon, &mut self.repeated);
+        if pinched || self.bridged {
+            self.untangler.untangle(
+                &self.polygon,
+                &self.polygon_rings,
+                frame.square,
+                &self.repeated,
+            );
+            for ring in self.untangler.rings() {
+                commands.ring(ring);
+            }
+        } else {
             for ring in &self.polygon_rings {
                 commands.ring(&self.polygon[ring.clone()]);
             }
         }
         self.polygon.clear();
         self.polygon_rings.clear();
-        self.polygon_area = 0;
+        self.bridged = false;
     }
 }

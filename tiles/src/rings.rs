@@ -94,38 +94,27 @@ pub(crate) fn clean_ring<T: Copy + PartialEq>(ring: &mut Vec<T>) {
     }
 }
 
-/// Splits an open ring that passes through the same point more than once into simple loops
-/// ("lobes"), which MVT 2.1 wants instead of a self-touching ring. Returns `false` and leaves
-/// `lobes` empty when the ring visits no point twice (the common case, found by sorting a copy
-/// in `scratch`).
-pub(crate) fn split_lobes(
-    ring: &[[i64; 2]],
-    scratch: &mut Vec<[i64; 2]>,
-    lobes: &mut Vec<Vec<[i64; 2]>>,
-) -> bool {
-    lobes.clear();
-    scratch.clear();
-    scratch.extend_from_slice(ring);
-    scratch.sort_unstable();
-    if !scratch.windows(2).any(|w| w[0] == w[1]) {
-        return false;
-    }
-    // Walk the ring keeping a path; when the path comes back to a point on it, the part since
-    // that point is a closed lobe.
-    let mut path: Vec<[i64; 2]> = Vec::with_capacity(ring.len());
-    for &p in ring {
-        if let Some(at) = path.iter().position(|q| *q == p) {
-            let lobe: Vec<[i64; 2]> = path.drain(at..).collect();
-            if lobe.len() >= 3 {
-                lobes.push(lobe);
-            }
+/// Leaves in `repeated`, sorted, the points that `rings` pass through more than once, and says
+/// whether there are any. MVT 2.1 wants no ring to touch itself: a point repeats where snapping
+/// to the grid pinched a ring, where clipping left parts of a ring meeting at a point, or where
+/// a hole touches its exterior.
+pub(crate) fn repeated_points(rings: &[[i64; 2]], repeated: &mut Vec<[i64; 2]>) -> bool {
+    repeated.clear();
+    repeated.extend_from_slice(rings);
+    repeated.sort_unstable();
+    // One point of each run of equal points longer than one.
+    let (mut kept, mut run) = (0, 0);
+    while run < repeated.len() {
+        let p = repeated[run];
+        let end = run + repeated[run..].iter().take_while(|&&q| q == p).count();
+        if end - run > 1 {
+            repeated[kept] = p;
+            kept += 1;
         }
-        path.push(p);
+        run = end;
     }
-    if path.len() >= 3 {
-        lobes.push(path);
-    }
-    true
+    repeated.truncate(kept);
+    kept > 0
 }
 
 /// Twice the signed area of an open ring by the surveyor's formula.
@@ -210,26 +199,16 @@ mod tests {
     }
 
     #[test]
-    fn a_pinched_ring_splits_into_its_lobes() {
-        // Two squares meeting at (2, 2), walked as one ring.
-        let ring = [
-            [0, 0],
-            [2, 0],
-            [2, 2],
-            [4, 2],
-            [4, 4],
-            [2, 4],
-            [2, 2],
-            [0, 2],
-        ];
-        let (mut scratch, mut lobes) = (Vec::new(), Vec::new());
-        assert!(split_lobes(&ring, &mut scratch, &mut lobes));
-        assert_eq!(lobes.len(), 2);
-        assert!(lobes.iter().all(|l| twice_area_i64(l) == 8));
-        assert!(!split_lobes(
-            &[[0, 0], [1, 0], [1, 1]],
-            &mut scratch,
-            &mut lobes
-        ));
+    fn a_pinched_ring_repeats_a_point() {
+        let mut repeated = Vec::new();
+        // The pinched ring, then a triangle through its pinch.
+        let rings: Vec<[i64; 2]> = crate::test_rings::PINCHED
+            .into_iter()
+            .chain([[1, 1], [2, 2], [1, 2]])
+            .collect();
+        assert!(repeated_points(&rings, &mut repeated));
+        assert_eq!(repeated, [[2, 2]]);
+        assert!(!repeated_points(&[[0, 0], [1, 0], [1, 1]], &mut repeated));
+        assert!(repeated.is_empty());
     }
 }

@@ -1,5 +1,7 @@
 //! The tile cache: LRU within a byte budget, and invalidation of exactly the touched tiles.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 use std::collections::HashSet;
 use std::f64::consts::PI;
 use std::sync::Arc;

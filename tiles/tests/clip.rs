@@ -1,5 +1,7 @@
 //! Clipping: the pieces a polygon is cut into, one per tile, add up to the whole polygon.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 mod common;
 
 use common::{decode, geometry_twice_area, quantised};

@@ -1,6 +1,8 @@
 //! Generalisation without cracks: neighbours stay edge to edge at every zoom, in the simplified
 //! geometry and in the quantised tiles, and small polygons do not collapse.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 mod common;
 
 use std::collections::{HashMap, HashSet};

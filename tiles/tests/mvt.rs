@@ -1,5 +1,7 @@
 //! Tiles are valid MVT 2.1 and carry the right features, properties, labels and zooms.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 mod common;
 
 use std::collections::{HashMap, HashSet};

@@ -1,5 +1,7 @@
 //! Tile addresses, their extents and the tiles covering a box.
 
+#![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
+
 use onemap_tiles::{tile_bbox_lnglat, tiles_covering, TileId, TileIdError, MAX_LATITUDE};
 
 #[test]

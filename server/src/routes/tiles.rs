@@ -178,7 +178,7 @@ fn tilejson(state: &AppState, headers: &HeaderMap, layer: Option<Layer>) -> Valu
         let sample = s.layer(l).next();
         let minzoom = s
             .layer(l)
-            .map(crate::tilesource::min_zoom)
+            .map(onemap_index::Feature::min_zoom)
             .min()
             .unwrap_or(0);
         let fields = fields(l);

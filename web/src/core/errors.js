@@ -24,6 +24,7 @@ export const ERROR_TEXT = Object.freeze({
   unsupported_overlap: '不支持该叠加分析：仅支持网格与警格叠加',
   unreadable_body: '无法读取提交的内容',
   invalid_tile: '瓦片编号无效',
+  invalid_path: '地址中含有未编码的字符，请检查链接',
   // 401 / 403: who is asking
   invalid_token: '访问令牌无效：服务器不认识此令牌，请更正或清空',
   forbidden: '权限不足：此操作需要更高权限的访问令牌',
