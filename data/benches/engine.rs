@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use onemap_data::demo::{generate, DemoConfig};
+use onemap_demo::{generate, DemoConfig};
 use onemap_index::{Layer, Snapshot};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -1,6 +1,5 @@
-//! Getting onemap data in and out: stores, GeoJSON and the demo city.
+//! Getting onemap data in and out: stores and GeoJSON.
 
-pub mod demo;
 pub mod geojson_io;
 pub mod gpkg;
 pub mod pg;

@@ -6,8 +6,8 @@
 use crate::cli::seed_store;
 use crate::config::Config;
 use anyhow::Context;
-use onemap_data::demo::{generate, DemoConfig};
 use onemap_data::gpkg::GeoPackageStore;
+use onemap_demo::{generate, DemoConfig};
 use onemap_index::{City, Layer, Snapshot};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -1,12 +1,12 @@
 //! The non-serving commands: import, migrate and demo-city.
 
 use anyhow::Context;
-use onemap_data::demo::{generate, DemoConfig};
 use onemap_data::geojson_io::{layer_to_geojson, parse_feature_collection, parse_people};
 use onemap_data::gpkg::GeoPackageStore;
 use onemap_data::pg::PostgisStore;
 use onemap_data::store::Action;
 use onemap_data::{Change, ChangeSet, Store, StoreError};
+use onemap_demo::{generate, DemoConfig};
 use onemap_index::{City, Layer};
 use std::path::{Path, PathBuf};
 

@@ -6,8 +6,8 @@ use crate::follow;
 use crate::live::Live;
 use crate::state::AppState;
 use anyhow::Context;
-use onemap_data::demo::{generate, DemoConfig};
 use onemap_data::{Store, StoreError};
+use onemap_demo::{generate, DemoConfig};
 use std::sync::Arc;
 use std::time::Instant;
 

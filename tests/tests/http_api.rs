@@ -1,8 +1,8 @@
 //! The HTTP API of a real `onemap serve` process, checked against the engine built in this
 //! process from the same data.
 
-use onemap_data::demo::{generate, DemoConfig};
 use onemap_data::geojson_io::layer_to_geojson;
+use onemap_demo::{generate, DemoConfig};
 use onemap_index::{City, Layer, Snapshot};
 use onemap_tests::{call, get, Server, TempDir, ADMIN, DISPATCHER, PLANNER};
 use rand::{Rng, SeedableRng};

@@ -1,7 +1,7 @@
 //! The engine against PostGIS on the demo city: the same points give the same grid and beat
 //! as `ST_Contains`, and every grid × beat share matches `ST_Intersection` on the spheroid.
 
-use onemap_data::demo::{generate, DemoConfig};
+use onemap_demo::{generate, DemoConfig};
 use onemap_index::crossing::{contains, edges_of};
 use onemap_index::{Layer, Snapshot};
 use onemap_tests::TestDatabase;

@@ -2,7 +2,7 @@
 //! or id holds the query, and nothing else; Chinese numerals and digits alike; cameras and
 //! compounds found with who answers for them.
 
-use onemap_data::demo::{generate, DemoConfig};
+use onemap_demo::{generate, DemoConfig};
 use onemap_index::search::{normalise, Match};
 use onemap_index::{Layer, Snapshot};
 use std::collections::BTreeSet;

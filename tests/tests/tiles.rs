@@ -5,8 +5,8 @@
 //! The tile arithmetic here is written from the Web-Mercator formulas, independently of the
 //! `onemap-tiles` crate under test.
 
-use onemap_data::demo::{generate, DemoConfig};
 use onemap_data::geojson_io::layer_to_geojson;
+use onemap_demo::{generate, DemoConfig};
 use onemap_index::{City, Feature, Layer, Shape};
 use onemap_tests::{call, Server, TempDir, TestDatabase, PLANNER};
 use rand::seq::SliceRandom;

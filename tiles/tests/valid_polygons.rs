@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use common::{decode, polygons};
 use geo::Validation;
 use geo_types::{LineString, MultiPolygon, Polygon};
-use onemap_data::demo::{generate, DemoConfig};
+use onemap_demo::{generate, DemoConfig};
 use onemap_index::{Layer, Shape};
 use onemap_tiles::{tiles_covering, TileFeature, TileId, TileLayer, Tiler, TilerOptions};
 

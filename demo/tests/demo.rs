@@ -7,7 +7,7 @@
 
 use geo::{Area, Contains, GeodesicArea, InteriorPoint, Validation};
 use geo_types::{Coord, LineString, MultiPolygon};
-use onemap_data::demo::{generate, DemoConfig};
+use onemap_demo::{generate, DemoConfig};
 use onemap_index::{
     level, Attributes, CameraStatus, City, Feature, GridKind, Layer, Role, Setting, Shape,
 };

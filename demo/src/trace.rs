@@ -99,8 +99,8 @@ fn signed_area(ring: &LineString<f64>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::demo::mesh::NONE;
-    use crate::demo::{stage_rng, DemoConfig, Plan, Stage};
+    use crate::mesh::NONE;
+    use crate::{stage_rng, DemoConfig, Plan, Stage};
     use geo::Validation;
 
     /// Regions in pieces become multipolygons, with each hole in the piece around it: a ring
