@@ -220,16 +220,10 @@ pub async fn admit(State(state): State<AppState>, request: Request, next: Next) 
     } else {
         state.config.max_body_bytes
     };
-    // Reading stops at the cap; a body that declares more is refused unread (`Payload`);
-    // routes that write refuse the caller before reading at all.
-    parts.extensions.insert(BodyCap(max_body));
+    // Reading stops at the cap; routes that write refuse the caller before reading at all.
     let body = axum::body::Body::new(http_body_util::Limited::new(body, max_body));
     next.run(Request::from_parts(parts, body)).await
 }
-
-/// The most body bytes this request's caller may send, for [`crate::params::Payload`].
-#[derive(Clone, Copy, Debug)]
-pub struct BodyCap(pub usize);
 
 /// Middleware for routes that write: the caller's role is checked before the body is read.
 pub async fn writers_only(State(tokens): State<Tokens>, request: Request, next: Next) -> Response {

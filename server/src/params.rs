@@ -1,7 +1,6 @@
 //! Query parameters read one by one, so a bad value gets an error naming it.
 
 use crate::error::ApiError;
-use crate::guard::BodyCap;
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use std::collections::HashMap;
@@ -99,21 +98,6 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Payload {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        let declared = req
-            .headers()
-            .get(axum::http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-        let cap = req.extensions().get::<BodyCap>().map(|c| c.0);
-        if let (Some(length), Some(cap)) = (declared, cap) {
-            if length > cap {
-                // Refused unread: the client may be sending it for minutes.
-                return Err(ApiError::new(
-                    axum::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    format!("the body is {length} bytes, more than the {cap} this server accepts from this caller (max_body_mb for tokens, public_max_body_mb without one): split it"),
-                ));
-            }
-        }
         axum::body::Bytes::from_request(req, state).await.map(Payload).map_err(|e| {
             let status = e.status();
             if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
