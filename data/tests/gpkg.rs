@@ -481,3 +481,24 @@ fn gdal_queries_by_area_see_every_write_after_gdal_indexed_the_file() {
         );
     }
 }
+
+/// A write the file itself refuses for good (here a trigger another program added, calling a
+/// function nobody has) is `Refused`, not `Unavailable`: trying again will not help.
+#[test]
+fn a_write_the_file_refuses_for_good_is_not_reported_as_transient() {
+    let (file, store) = seeded("refused");
+    drop(store);
+    Connection::open(&file.0)
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER foreign_rule AFTER INSERT ON grid BEGIN SELECT no_such_function(NEW.geom); END;",
+        )
+        .unwrap();
+    let store = file.open();
+    let g = grid(
+        "new",
+        vec![Polygon::new(rect(121.7, 29.7, 0.01, 0.01), vec![])],
+    );
+    let err = store.commit(&changes(vec![Change::Upsert(g)])).unwrap_err();
+    assert!(matches!(err, StoreError::Refused(_)), "{err:?}");
+}

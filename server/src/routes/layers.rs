@@ -148,24 +148,24 @@ pub async fn get_feature(
 pub async fn put_feature(
     State(state): State<AppState>,
     caller: Caller,
-    Path((layer, path_id)): Path<(String, String)>,
+    Path((layer, id)): Path<(String, String)>,
     headers: HeaderMap,
     Payload(body): Payload,
 ) -> ApiResult<Response> {
     caller.require(Access::Planner, "editing features")?;
     let layer = layer_of(&layer)?;
-    let id = path_id.clone();
+    let path_id = id.clone();
     let expect = if_match(&headers)?;
     let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
     let changes = state
         .heavy
         .run(move |_| {
             let feature = parse_feature(layer, &body)?;
-            if feature.id != id {
+            if feature.id != path_id {
                 return Err(ApiError::bad_request(
                     "id_mismatch",
                     format!(
-                        "the body's id `{}` differs from the path's `{id}`; ids cannot be renamed by PUT",
+                        "the body's id `{}` differs from the path's `{path_id}`; ids cannot be renamed by PUT",
                         feature.id
                     ),
                 ));
@@ -183,7 +183,7 @@ pub async fn put_feature(
     Ok((
         status,
         [(header::ETAG, header_value(&etag(commit.version)))],
-        Json(json!({ "layer": layer, "id": path_id, "version": commit.version })),
+        Json(json!({ "layer": layer, "id": id, "version": commit.version })),
     )
         .into_response())
 }
