@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
 
 use geo_types::{coord, LineString, MultiPolygon, Polygon};
+use onemap_index::write::Change;
 use onemap_index::{Attributes, City, Feature, GridKind, Layer, Shape, Snapshot};
 
 fn square(x0: f64, y0: f64, size: f64) -> MultiPolygon<f64> {
@@ -98,8 +99,13 @@ use support::{blocks, lattice};
 
 /// A city on a jittered lattice: communities (level 2) of 2 × 2 cells made of level-3 grids
 /// of one cell each, beats of 3 × 3 cells shifted by one, and one station over all. Grid `k`
-/// of `gone` is left out, and so is beat `k % 16`.
-fn lattice_city(lat: &[Vec<[f64; 2]>], gone: &[usize], levels: &[(usize, u8)]) -> City {
+/// of `gone` is left out, and so is beat `k % 16`; so are the communities in `orphaned`.
+fn lattice_city(
+    lat: &[Vec<[f64; 2]>],
+    gone: &[usize],
+    levels: &[(usize, u8)],
+    orphaned: &[usize],
+) -> City {
     let lnglat = |ring: &Vec<[f64; 2]>| -> MultiPolygon<f64> {
         let ring: Vec<_> = ring
             .iter()
@@ -119,6 +125,9 @@ fn lattice_city(lat: &[Vec<[f64; 2]>], gone: &[usize], levels: &[(usize, u8)]) -
     };
     let mut features = Vec::new();
     for (k, ring) in blocks(lat, 2, 0).iter().enumerate() {
+        if orphaned.contains(&k) {
+            continue;
+        }
         features.push(with_level(grid(&format!("c{k}"), lnglat(ring)), 2));
     }
     for (k, ring) in blocks(lat, 1, 0).iter().enumerate() {
@@ -171,6 +180,8 @@ enum Edit {
     Restore,
     /// Makes a grid a micro-grid (level 4), which changes its priority.
     Deepen(usize),
+    /// Deletes a community, or brings it back: grids no edit touched gain or lose a parent.
+    Community(usize),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -180,6 +191,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0usize..64).prop_map(Edit::Delete),
         Just(Edit::Restore),
         (0usize..64).prop_map(Edit::Deepen),
+        // Few communities, so that one often goes and comes back.
+        (0usize..2).prop_map(Edit::Community),
     ]
 }
 
@@ -187,14 +200,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 16, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// After any run of edits, the snapshot made edit by edit (its cell index patched where
-    /// each edit fell, its keys carried) answers every point as one built from scratch.
+    /// each edit fell, its keys, areas, regions and inferred parents carried) answers every
+    /// point, parent and assigned beat as one built from scratch.
     #[test]
     fn snapshots_made_edit_by_edit_answer_as_one_built_from_scratch(seed in 0u64..1000,
         edits in prop::collection::vec(edit(), 1..7),
         pts in prop::collection::vec((-0.5f64..10.5, -0.5f64..10.5), 300)) {
         let mut lat = lattice(8, 10.0, seed);
-        let (mut gone, mut levels) = (Vec::new(), Vec::new());
-        let mut snapshot = Snapshot::build(lattice_city(&lat, &gone, &levels), 1);
+        let (mut gone, mut levels, mut orphaned) = (Vec::new(), Vec::new(), Vec::new());
+        let mut snapshot = Snapshot::build(lattice_city(&lat, &gone, &levels, &orphaned), 1);
         for (version, e) in edits.iter().enumerate() {
             match e {
                 Edit::Move(i, j, dx, dy) => {
@@ -204,16 +218,53 @@ proptest! {
                 Edit::Delete(g) => gone.push(*g),
                 Edit::Restore => { gone.pop(); }
                 Edit::Deepen(g) => levels.push((*g, 4)),
+                Edit::Community(c) => match orphaned.iter().position(|o| o == c) {
+                    Some(at) => { orphaned.remove(at); }
+                    None => orphaned.push(*c),
+                },
             }
-            let city = lattice_city(&lat, &gone, &levels);
-            let touched: Vec<(Layer, String)> = city.features.iter().map(|f| (f.layer(), f.id.clone())).collect();
-            snapshot = snapshot.next(city, version as u64 + 2, &touched);
+            let city = lattice_city(&lat, &gone, &levels, &orphaned);
+            let changes = changes_between(&snapshot, &city);
+            snapshot = snapshot.advance(&[(version as u64 + 2, &changes)]).snapshot;
         }
-        let fresh = Snapshot::build(lattice_city(&lat, &gone, &levels), 99);
+        let fresh = Snapshot::build(lattice_city(&lat, &gone, &levels, &orphaned), 99);
         let mut points: Vec<[f64; 2]> = pts.iter().map(|(x, y)| [121.0 + x * 0.01, 28.0 + y * 0.01]).collect();
         points.extend(lat.iter().flatten().map(|p| [121.0 + p[0] * 0.01, 28.0 + p[1] * 0.01]));
         for p in &points {
             prop_assert_eq!(answer(&snapshot, p[0], p[1]), answer(&fresh, p[0], p[1]), "point {:?} after {:?}", p, edits);
         }
+        for f in fresh.features() {
+            let parent = |s: &Snapshot| {
+                let i = s.index_of(f.layer(), &f.id)?;
+                s.parent(i).map(|p| s.feature(p).id.clone())
+            };
+            prop_assert_eq!(parent(&snapshot), parent(&fresh), "parent of {} after {:?}", f.id, edits);
+            prop_assert_eq!(snapshot.assigned_beat(&f.id), fresh.assigned_beat(&f.id), "beat of {} after {:?}", f.id, edits);
+        }
     }
+}
+
+/// The changes that turn `s`'s city into `city`: upserts of what is new or different, deletes
+/// of what is gone, as a store's commit would carry them.
+fn changes_between(s: &Snapshot, city: &City) -> Vec<Change> {
+    let mut changes: Vec<Change> = city
+        .features
+        .iter()
+        .filter(|f| {
+            s.get(f.layer(), &f.id)
+                .is_none_or(|old| old.shape != f.shape || old.attributes != f.attributes)
+        })
+        .cloned()
+        .map(Change::Upsert)
+        .collect();
+    changes.extend(
+        s.features()
+            .iter()
+            .filter(|f| !city.features.iter().any(|n| n.layer() == f.layer() && n.id == f.id))
+            .map(|f| Change::Delete {
+                layer: f.layer(),
+                id: f.id.clone(),
+            }),
+    );
+    changes
 }

@@ -185,7 +185,7 @@ fn incremental(s: &Snapshot) {
 /// What a node spends making one geometry edit visible: the next snapshot (cell index
 /// patched, overlap rows redone) and the next tiler, averaged over grids across the city.
 fn edits_applied(s: &Snapshot) {
-    let tiles = crate::tilesource::Tiles::new(s, 1 << 20);
+    let tiler = crate::tilesource::build_tiler(s);
     let grids: Vec<String> = s
         .layer(Layer::Grid)
         .filter(|f| f.level() == Some(3))
@@ -195,22 +195,21 @@ fn edits_applied(s: &Snapshot) {
         .collect();
     let (mut snapshot_time, mut tiles_time) = (Duration::ZERO, Duration::ZERO);
     for id in &grids {
-        let mut city = s.to_city();
-        let f = city
-            .features
-            .iter_mut()
-            .find(|f| f.layer() == Layer::Grid && &f.id == id)
-            .expect("the grid is in the city");
-        if let onemap_index::Shape::Area(mp) = &mut f.shape {
+        let mut grid = s
+            .get(Layer::Grid, id)
+            .expect("the grid is in the city")
+            .clone();
+        if let onemap_index::Shape::Area(mp) = &mut grid.shape {
             // Pull one vertex a little inwards: a real reshape, its neighbours untouched.
             mp.0[0].exterior_mut(|ring| {
                 let (a, b) = (ring.0[0], ring.0[2]);
                 ring.0[1] = geo_types::coord! { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 };
             });
         }
-        let (next, took) = timed(|| s.next(city, s.version() + 1, &[(Layer::Grid, id.clone())]));
+        let change = [onemap_index::write::Change::Upsert(grid)];
+        let (next, took) = timed(|| s.advance(&[(s.version() + 1, &change)]).snapshot);
         snapshot_time += took;
-        tiles_time += timed(|| tiles.refresh(&next, &[])).1;
+        tiles_time += timed(|| crate::tilesource::next_tiler(&tiler, &next)).1;
     }
     let n = grids.len().max(1) as u32;
     report(

@@ -12,24 +12,29 @@ use crate::error::ApiError;
 use crate::tilesource::Tiles;
 use arc_swap::ArcSwap;
 use onemap_data::{Change, ChangeSet, Commit, Store, StoreError};
-use onemap_index::{City, Feature, Layer, Person, Snapshot};
-use std::collections::{BTreeMap, HashSet};
+use onemap_index::snapshot::Advanced;
+use onemap_index::{Feature, Layer, Snapshot};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// The most writes one group commits: enough to absorb a burst, few enough that the first
 /// writer of a group is not kept waiting behind a long tail.
 const MAX_GROUP: usize = 256;
 
+/// How long a group waits for writers answered by the group before it: a round trip on the
+/// network the planners share, a small part of what a group costs.
+const GATHER: Duration = Duration::from_millis(3);
+
 pub struct Live {
     snapshot: ArcSwap<Snapshot>,
     store: Arc<dyn Store>,
     /// Serialises everything that makes a new snapshot: the committer and catching up.
     writer: Mutex<()>,
-    /// Tiles follow every new snapshot before a write is acknowledged.
+    /// Tiles follow every new snapshot on their own thread.
     tiles: Tiles,
     /// Writes waiting for the committer thread.
     pending: Sender<Pending>,
@@ -55,7 +60,8 @@ impl Live {
         let version = store.version()?;
         let city = store.load()?;
         let snapshot = Snapshot::build(city, version);
-        let tiles = Tiles::new(&snapshot, tile_cache_bytes);
+        let tiles = Tiles::new(&snapshot, tile_cache_bytes)
+            .map_err(|e| StoreError::Unavailable(format!("cannot start the tile follower: {e}")))?;
         let (pending, queue) = channel();
         let live = Arc::new(Live {
             snapshot: ArcSwap::from_pointee(snapshot),
@@ -211,35 +217,54 @@ impl Live {
     /// Builds the snapshot and the tiles from the store's tables, as at start.
     fn reload(&self) -> Result<(), StoreError> {
         let version = self.store.version()?;
-        let next = Snapshot::build(self.store.load()?, version);
-        self.tiles.replace(&next);
-        self.snapshot.store(Arc::new(next));
+        let next = Arc::new(Snapshot::build(self.store.load()?, version));
+        let retired = self.snapshot.swap(Arc::clone(&next));
+        self.tiles.follow(next, retired, None);
         Ok(())
     }
 
     /// The one way to a new snapshot: applies `commits` (in order) to a copy of the city,
-    /// builds the next snapshot and its tiler, drops the tiles the commits touched and swaps the
-    /// snapshot in.
+    /// builds the next snapshot, swaps it in and has the tiles follow it.
     fn advance(&self, commits: &[(u64, &[Change])]) {
-        let Some(&(version, _)) = commits.last() else {
+        if commits.is_empty() {
             return;
-        };
+        }
         let current = self.snapshot();
-        let (city, touched, mut boxes) = apply(&current, commits);
-        let next = Arc::new(current.next(city, version, &touched));
+        let Advanced {
+            snapshot: next,
+            touched,
+            mut boxes,
+        } = current.advance(commits);
+        let next = Arc::new(next);
         boxes.extend(reassigned_grids(&current, &next, &touched));
-        // Tiles first, so that a node never answers locate with data its tiles do not show.
-        self.tiles.refresh(&next, &boxes);
-        self.snapshot.store(next);
+        // The snapshot replaced is freed by the tile follower, off the writers' time.
+        let retired = self.snapshot.swap(Arc::clone(&next));
+        self.tiles.follow(next, retired, Some(boxes));
     }
 }
 
 /// The committer thread: waits for a write, takes every other one waiting too, and commits
 /// them as one group. Ends when the `Live` is gone.
+///
+/// Writers answered together come back together, a moment apart: after a group of several,
+/// the next group waits [`GATHER`] for the rest of them (as PostgreSQL's `commit_delay` does
+/// when other transactions are active), where taking only the first would split them
+/// into groups of one and two. A lone writer never waits.
 fn commit_pending(live: &Weak<Live>, queue: &Receiver<Pending>) {
+    let mut company = false;
     while let Ok(first) = queue.recv() {
         let mut group = vec![first];
-        group.extend(queue.try_iter().take(MAX_GROUP - 1));
+        if company {
+            let until = Instant::now() + GATHER;
+            while group.len() < MAX_GROUP {
+                match queue.recv_timeout(until.saturating_duration_since(Instant::now())) {
+                    Ok(next) => group.push(next),
+                    Err(_) => break,
+                }
+            }
+        }
+        group.extend(queue.try_iter().take(MAX_GROUP - group.len()));
+        company = group.len() > 1;
         let Some(live) = live.upgrade() else {
             return;
         };
@@ -289,91 +314,4 @@ fn reassigned_grids(
                 .filter_map(|s| s.get(Layer::Grid, g).and_then(Feature::bbox))
         })
         .collect()
-}
-
-/// The city after `commits` (each a version and its changes, in commit order), the
-/// `(layer, id)`s they touched, and the boxes they touched.
-fn apply(
-    snapshot: &Snapshot,
-    commits: &[(u64, &[Change])],
-) -> (City, Vec<(Layer, String)>, Vec<[f64; 4]>) {
-    let city = snapshot.to_city();
-    let mut features: BTreeMap<(Layer, String), Feature> = city
-        .features
-        .into_iter()
-        .map(|f| ((f.layer(), f.id.clone()), f))
-        .collect();
-    let mut people: BTreeMap<String, Person> =
-        city.people.into_iter().map(|p| (p.id.clone(), p)).collect();
-    let mut touched: Vec<(Layer, String)> = Vec::new();
-    let mut boxes = Vec::new();
-    let changes = || {
-        commits
-            .iter()
-            .flat_map(|&(version, changes)| changes.iter().map(move |c| (version, c)))
-    };
-    for (version, change) in changes() {
-        let gone = match change {
-            Change::Upsert(f) => {
-                let mut f = f.clone();
-                f.version = version;
-                boxes.extend(f.bbox());
-                touched.push((f.layer(), f.id.clone()));
-                features
-                    .insert((f.layer(), f.id.clone()), f)
-                    .into_iter()
-                    .collect()
-            }
-            Change::Delete { layer, id } => {
-                touched.push((*layer, id.clone()));
-                features.remove(&(*layer, id.clone())).into_iter().collect()
-            }
-            Change::ClearLayer(layer) => {
-                let keys: Vec<_> = features
-                    .range((*layer, String::new())..)
-                    .take_while(|(k, _)| k.0 == *layer)
-                    .map(|(k, _)| k.clone())
-                    .collect();
-                touched.extend(keys.iter().cloned());
-                keys.iter().filter_map(|k| features.remove(k)).collect()
-            }
-            Change::UpsertPerson(p) => {
-                people.insert(
-                    p.id.clone(),
-                    Person {
-                        version,
-                        ..p.clone()
-                    },
-                );
-                Vec::new()
-            }
-            Change::DeletePerson { id } => {
-                people.remove(id);
-                Vec::new()
-            }
-        };
-        boxes.extend(gone.iter().filter_map(Feature::bbox));
-    }
-    // Tiles show counts of people (officers per beat): features that list a changed person
-    // must be redrawn too.
-    let people_changed: HashSet<&str> = changes()
-        .filter_map(|(_, c)| match c {
-            Change::UpsertPerson(p) => Some(p.id.as_str()),
-            Change::DeletePerson { id } => Some(id.as_str()),
-            _ => None,
-        })
-        .collect();
-    if !people_changed.is_empty() {
-        boxes.extend(
-            features
-                .values()
-                .filter(|f| f.people.iter().any(|p| people_changed.contains(p.as_str())))
-                .filter_map(Feature::bbox),
-        );
-    }
-    let city = City {
-        features: features.into_values().collect(),
-        people: people.into_values().collect(),
-    };
-    (city, touched, boxes)
 }

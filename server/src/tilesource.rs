@@ -1,56 +1,176 @@
 //! The tile side of the live city: a `Tiler` built from each snapshot, the tile cache, and the
 //! properties the map's style needs.
+//!
+//! Tiles follow the snapshot on a thread of their own, so that a write is acknowledged once its
+//! snapshot is in, without waiting for the tiler (the dearer half of an edit). Snapshots that
+//! arrive while a tiler is being built are taken together by the next build. A tile request
+//! waits until the tiles have caught up with the snapshot it saw, so nobody is ever served a
+//! tile older than an answer they already had.
 
 use onemap_index::{Attributes, Feature, Layer, Role, Snapshot};
 use onemap_tiles::{
     PropValue, TileCache, TileFeature, TileGeometry, TileLayer, Tiler, TilerOptions,
 };
-use std::sync::{Arc, RwLock};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock};
+use tokio::sync::watch;
 
 /// How many colours the style has for beats; neighbouring beats rarely share one.
 pub const BEAT_COLOURS: i64 = 12;
 
-/// The tiler of the current snapshot and the cache of rendered tiles.
-///
-/// Rendering holds the read side of `tiler`; an edit takes the write side only to swap the
-/// tiler and drop the tiles it touched, so no tile rendered from the old data is cached after
-/// the swap.
+/// The tiler of the current snapshot, the cache of rendered tiles, and the thread that keeps
+/// them up with new snapshots (it ends when the `Tiles` is dropped).
 pub struct Tiles {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    /// Rendering holds the read side; the follower takes the write side only to swap the tiler
+    /// and drop the tiles the edit touched, so no tile rendered from old data is cached after.
     tiler: RwLock<Arc<Tiler>>,
-    pub cache: TileCache,
+    cache: TileCache,
+    /// The snapshot version the tiler shows.
+    shown: watch::Sender<u64>,
+    due: Mutex<Due>,
+    wake: Condvar,
+}
+
+/// The boxes (lng/lat) whose tiles changed; `None` when they may have changed anywhere.
+type Dirty = Option<Vec<[f64; 4]>>;
+
+/// Work for the follower thread.
+#[derive(Default)]
+struct Due {
+    /// The newest snapshot not yet shown, and the boxes every snapshot since the shown one
+    /// touched (`None`: the whole city changed, build afresh and drop every cached tile).
+    next: Option<(Arc<Snapshot>, Dirty)>,
+    /// Snapshots readers no longer see, freed here rather than on the committer's time.
+    retired: Vec<Arc<Snapshot>>,
+    closed: bool,
 }
 
 impl Tiles {
-    pub fn new(snapshot: &Snapshot, cache_bytes: usize) -> Tiles {
-        Tiles {
+    pub fn new(snapshot: &Snapshot, cache_bytes: usize) -> std::io::Result<Tiles> {
+        let shared = Arc::new(Shared {
             tiler: RwLock::new(Arc::new(build_tiler(snapshot))),
             cache: TileCache::new(cache_bytes),
-        }
+            shown: watch::Sender::new(snapshot.version()),
+            due: Mutex::default(),
+            wake: Condvar::new(),
+        });
+        let follower = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("tiles".into())
+            .spawn(move || follower.follow())?;
+        Ok(Tiles { shared })
     }
 
-    /// Swaps in the tiler of a new snapshot and drops the cached tiles the edit touched.
-    pub fn refresh(&self, snapshot: &Snapshot, boxes: &[[f64; 4]]) {
-        let current = Arc::clone(&self.tiler.read().unwrap_or_else(|e| e.into_inner()));
-        let next = Arc::new(current.next(tile_layers(snapshot), TilerOptions::default()));
-        let mut tiler = self.tiler.write().unwrap_or_else(|e| e.into_inner());
-        *tiler = next;
-        for b in boxes {
-            self.cache.invalidate_bbox(*b);
-        }
+    pub fn cache(&self) -> &TileCache {
+        &self.shared.cache
     }
 
-    /// Swaps in a tiler built from scratch for `snapshot` and drops every cached tile.
-    pub fn replace(&self, snapshot: &Snapshot) {
-        let next = Arc::new(build_tiler(snapshot));
-        let mut tiler = self.tiler.write().unwrap_or_else(|e| e.into_inner());
-        *tiler = next;
-        self.cache.clear();
+    /// Has the tiles follow `snapshot`, which replaced `retired`; `boxes` are what it changed
+    /// since `retired`, `None` when it may differ anywhere.
+    pub fn follow(
+        &self,
+        snapshot: Arc<Snapshot>,
+        retired: Arc<Snapshot>,
+        boxes: Dirty,
+    ) {
+        let mut due = self.shared.lock_due();
+        let (boxes, skipped) = match (due.next.take(), boxes) {
+            (Some((skipped, Some(mut earlier))), Some(boxes)) => {
+                earlier.extend(boxes);
+                (Some(earlier), Some(skipped))
+            }
+            (Some((skipped, _)), _) => (None, Some(skipped)),
+            (None, boxes) => (boxes, None),
+        };
+        due.retired.extend(skipped);
+        due.retired.push(retired);
+        due.next = Some((snapshot, boxes));
+        self.shared.wake.notify_one();
     }
 
-    /// Runs `f` with the current tiler while holding off refreshes.
+    /// Waits until the tiles show `version` or later.
+    pub async fn caught_up(&self, version: u64) {
+        let mut shown = self.shared.shown.subscribe();
+        // The sender lives as long as `self`.
+        let _ = shown.wait_for(|v| *v >= version).await;
+    }
+
+    /// Runs `f` with the current tiler while holding off swaps.
     pub fn with_tiler<T>(&self, f: impl FnOnce(&Tiler) -> T) -> T {
-        let tiler = self.tiler.read().unwrap_or_else(|e| e.into_inner());
+        let tiler = self
+            .shared
+            .tiler
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         f(&tiler)
+    }
+}
+
+impl Drop for Tiles {
+    fn drop(&mut self) {
+        self.shared.lock_due().closed = true;
+        self.shared.wake.notify_one();
+    }
+}
+
+impl Shared {
+    fn lock_due(&self) -> std::sync::MutexGuard<'_, Due> {
+        self.due.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The follower thread: builds the tiler of each newest snapshot until closed, at a lower
+    /// priority than the committer and the async workers.
+    fn follow(&self) {
+        crate::work::lower_priority();
+        loop {
+            let (snapshot, boxes, retired) = {
+                let mut due = self.lock_due();
+                loop {
+                    if due.closed {
+                        return;
+                    }
+                    if let Some((snapshot, boxes)) = due.next.take() {
+                        break (snapshot, boxes, std::mem::take(&mut due.retired));
+                    }
+                    due = self.wake.wait(due).unwrap_or_else(PoisonError::into_inner);
+                }
+            };
+            drop(retired);
+            self.show(&snapshot, boxes.as_deref());
+            self.shown.send_replace(snapshot.version());
+        }
+    }
+
+    /// Swaps in the tiler of `snapshot`, reusing the current one where `boxes` allow, and
+    /// drops the cached tiles they touched. Should building panic, the tiles stay as they were
+    /// rather than keep tile requests waiting.
+    fn show(&self, snapshot: &Snapshot, boxes: Option<&[[f64; 4]]>) {
+        let current = Arc::clone(&self.tiler.read().unwrap_or_else(PoisonError::into_inner));
+        let built = catch_unwind(AssertUnwindSafe(|| match boxes {
+            Some(_) => next_tiler(&current, snapshot),
+            None => build_tiler(snapshot),
+        }));
+        let Ok(next) = built else {
+            tracing::error!(
+                "building the tiles of version {} panicked: tiles show an earlier version until the next edit",
+                snapshot.version()
+            );
+            return;
+        };
+        let mut tiler = self.tiler.write().unwrap_or_else(PoisonError::into_inner);
+        *tiler = Arc::new(next);
+        match boxes {
+            Some(boxes) => {
+                for b in boxes {
+                    self.cache.invalidate_bbox(*b);
+                }
+            }
+            None => self.cache.clear(),
+        }
     }
 }
 
@@ -78,6 +198,12 @@ fn fnv1a(bytes: impl Iterator<Item = u8>) -> u64 {
 /// A tiler over every layer of `s`, with the properties the style uses.
 pub fn build_tiler(s: &Snapshot) -> Tiler {
     Tiler::new(tile_layers(s), TilerOptions::default())
+}
+
+/// The tiler of `s` after `current`, keeping what `current` prepared where features are
+/// unchanged.
+pub fn next_tiler(current: &Tiler, s: &Snapshot) -> Tiler {
+    current.next(tile_layers(s), TilerOptions::default())
 }
 
 fn tile_layers(s: &Snapshot) -> Vec<TileLayer> {

@@ -120,9 +120,10 @@ fn take_jobs(rx: &Mutex<Receiver<Job>>) {
     }
 }
 
-/// Heavy work yields the CPU to the async workers: on Linux the nice value is per thread.
+/// Heavy and background work yields the CPU to the async workers and the committer: on Linux
+/// the nice value is per thread (and threads the calling one starts inherit it).
 #[allow(unsafe_code)]
-fn lower_priority() {
+pub(crate) fn lower_priority() {
     // SAFETY: setpriority only reads its arguments; 0 names the calling thread.
     let rc = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
     if rc != 0 {

@@ -1,6 +1,7 @@
 //! Who is above whom: a grid's parent grid (named, or inferred from where it lies) and a
 //! beat's station.
 
+use super::advance::Carry;
 use super::*;
 
 impl Snapshot {
@@ -34,16 +35,33 @@ pub(super) struct Lookup<'a> {
 impl Lookup<'_> {
     /// Explicit parents where given and present; otherwise the grid one level up containing
     /// the feature's interior point (cities import one level at a time).
-    pub(super) fn parents(&self) -> Vec<Option<u32>> {
+    /// Inferred parents of features an edit could not have moved (untouched, and no touched
+    /// box meets theirs) come from `carry` instead.
+    pub(super) fn parents(&self, carry: Option<&Carry>) -> Vec<Option<u32>> {
+        let carried = |i: usize, f: &Feature| -> Option<Option<u32>> {
+            let carry = carry?;
+            let before = carry.before[i]?;
+            if carry.touches(f.bbox()?) {
+                return None;
+            }
+            Some(carry.prev.parents[before as usize].and_then(|p| {
+                let parent = carry.prev.feature(p);
+                self.ids.get(parent.layer(), &parent.id)
+            }))
+        };
         self.features
             .iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(i, f)| {
                 let explicit = match f.layer() {
                     Layer::Grid => f.parent().and_then(|p| self.ids.get(Layer::Grid, p)),
                     Layer::Beat => f.parent().and_then(|p| self.ids.get(Layer::Station, p)),
                     _ => None,
                 };
                 explicit.or_else(|| {
+                    if let Some(parent) = carried(i, f) {
+                        return parent;
+                    }
                     let inner = f.area()?.interior_point()?;
                     match f.layer() {
                         Layer::Grid => {
@@ -92,18 +110,18 @@ impl Lookup<'_> {
 pub(super) fn covered_by_children(
     features: &[Feature],
     parents: &[Option<u32>],
-    projection: &EqualArea,
+    areas: &[f64],
 ) -> Vec<bool> {
-    let area = |f: &Feature| f.area().map_or(0.0, |mp| projection.area(mp));
     let mut children_area = vec![0.0; features.len()];
     for (i, f) in features.iter().enumerate() {
         if let (Layer::Grid, Some(p)) = (f.layer(), parents[i]) {
-            children_area[p as usize] += area(f);
+            children_area[p as usize] += areas[i];
         }
     }
     features
         .iter()
         .zip(children_area)
-        .map(|(f, sum)| f.layer() == Layer::Grid && sum > 0.0 && sum >= area(f) * (1.0 - 1e-9))
+        .zip(areas)
+        .map(|((f, sum), area)| f.layer() == Layer::Grid && sum > 0.0 && sum >= area * (1.0 - 1e-9))
         .collect()
 }

@@ -7,11 +7,14 @@
 //! previous one, `hierarchy` who is above whom, `overlaps` the grid × beat matrix, and
 //! `queries` the point and box questions readers ask.
 
+mod advance;
 mod hierarchy;
 mod overlaps;
 mod queries;
 mod upkeep;
 
+pub use advance::Advanced;
+use advance::Carry;
 use hierarchy::{covered_by_children, Lookup};
 use upkeep::Indexes;
 
@@ -72,6 +75,8 @@ pub struct Snapshot {
     parents: Vec<Option<u32>>,
     /// Projected regions of grids and beats, for overlaps.
     regions: Vec<Option<Arc<Region>>>,
+    /// Per feature: its area in m² (0 for points).
+    areas: Vec<f64>,
     projection: EqualArea,
     matrix: OverlapMatrix,
     bounds: [f64; 4],
@@ -101,8 +106,10 @@ impl Snapshot {
         Self::assemble(city, version, None)
     }
 
-    /// The next snapshot after the features in `changed` (layer, id) were written or deleted.
-    /// Unchanged overlap rows are reused, so an edit costs the rows it touches.
+    /// The next snapshot of `city`, in which only the features in `changed` (layer, id) were
+    /// written or deleted: every other feature must be as it is in `self`, since what was
+    /// derived from it (areas, inferred parents, regions, overlap rows) is carried over
+    /// unchecked. [`Snapshot::advance`] works this out from committed changes.
     pub fn next(&self, city: City, version: u64, changed: &[(Layer, String)]) -> Snapshot {
         Self::assemble(city, version, Some((self, changed)))
     }
@@ -116,6 +123,7 @@ impl Snapshot {
             .sort_by(|a, b| (a.layer(), &a.id).cmp(&(b.layer(), &b.id)));
         let features = city.features;
         let ids = Ids::new(&features);
+        let carry = previous.map(|(prev, changed)| Carry::new(prev, changed, &features, &ids));
         let people = city.people.into_iter().map(|p| (p.id.clone(), p)).collect();
         let bounds = bounds_of(&features);
         let projection = EqualArea::at_latitude((bounds[1] + bounds[3]) / 2.0);
@@ -144,8 +152,18 @@ impl Snapshot {
             ids: &ids,
             boxes: &boxes,
         }
-        .parents();
-        let covered = covered_by_children(&features, &parents, &projection);
+        .parents(carry.as_ref());
+        let same_projection = carry.as_ref().filter(|c| c.prev.projection == projection);
+        let areas: Vec<f64> = features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let carried =
+                    same_projection.and_then(|c| Some(c.prev.areas[c.before[i]? as usize]));
+                carried.unwrap_or_else(|| f.area().map_or(0.0, |mp| projection.area(mp)))
+            })
+            .collect();
+        let covered = covered_by_children(&features, &parents, &areas);
         let mut grid_mesh = of_layer(Layer::Grid);
         grid_mesh.retain(|i| !covered[*i as usize]);
         grid_mesh.sort_by_key(|i| std::cmp::Reverse(features[*i as usize].level().unwrap_or(0)));
@@ -167,7 +185,7 @@ impl Snapshot {
             key_of,
             feature_of_key,
         } = Indexes::after(
-            previous.map(|(prev, _)| prev),
+            carry.as_ref(),
             &features,
             &boxes,
             [&grid_mesh, &beat_mesh, &station_mesh],
@@ -187,15 +205,16 @@ impl Snapshot {
         );
         let regions: Vec<Option<Arc<Region>>> = features
             .iter()
-            .map(|f| {
+            .enumerate()
+            .map(|(i, f)| {
                 let keep = matches!(f.layer(), Layer::Beat)
                     || (f.layer() == Layer::Grid && f.level().unwrap_or(0) >= MATRIX_MIN_LEVEL);
                 if !keep {
                     return None;
                 }
-                if let Some((prev, _)) = previous {
-                    if let Some(r) = prev.region_if_same(f) {
-                        return Some(r);
+                if let Some(c) = same_projection {
+                    if let Some(p) = c.before[i] {
+                        return c.prev.regions[p as usize].clone();
                     }
                 }
                 f.area().map(|mp| Arc::new(region_of(&projection, mp)))
@@ -222,6 +241,7 @@ impl Snapshot {
             cameras,
             camera_scale,
             regions,
+            areas,
             projection,
             matrix: OverlapMatrix::default(),
             bounds,
@@ -234,12 +254,6 @@ impl Snapshot {
             _ => snapshot.full_matrix(),
         };
         snapshot
-    }
-
-    fn region_if_same(&self, f: &Feature) -> Option<Arc<Region>> {
-        let i = self.ids.get(f.layer(), &f.id)?;
-        let old = &self.features[i as usize];
-        (old.shape == f.shape).then(|| self.regions[i as usize].clone())?
     }
 
     pub fn version(&self) -> u64 {

@@ -1,6 +1,7 @@
 //! Incremental upkeep: what the next snapshot can keep of the previous one (cell-index keys,
 //! meshes, patches) instead of building again.
 
+use super::advance::Carry;
 use super::*;
 
 /// The cell indexes of a snapshot and the keys they answer with.
@@ -12,18 +13,19 @@ pub(super) struct Indexes {
 }
 
 impl Indexes {
-    /// The indexes over `meshes` (grids, beats, stations): `previous`'s patched where an edit
-    /// changed them and shared where it did not, or built whole.
+    /// The indexes over `meshes` (grids, beats, stations): the previous snapshot's patched
+    /// where an edit changed them and shared where it did not, or built whole.
     pub(super) fn after(
-        previous: Option<&Snapshot>,
+        carry: Option<&Carry>,
         features: &[Feature],
         boxes: &RTree<BoxEntry>,
         [grid_mesh, beat_mesh, station_mesh]: [&[u32]; 3],
         mesh_of: &[Mesh],
     ) -> Indexes {
-        let kept = previous.map(|prev| {
+        let kept = carry.map(|carry| {
+            let prev = carry.prev;
             let keys = Keys::carried(prev, features);
-            let changes = MeshChanges::between(prev, features, &keys.key_of, mesh_of);
+            let changes = MeshChanges::between(carry, features, &keys.key_of, mesh_of);
             (prev, keys, changes)
         });
         let indexes = kept.as_ref().and_then(|(prev, keys, changes)| {
@@ -120,7 +122,7 @@ pub(super) struct MeshChanges {
 
 impl MeshChanges {
     pub(super) fn between(
-        prev: &Snapshot,
+        carry: &Carry,
         features: &[Feature],
         key_of: &[u32],
         mesh_of: &[Mesh],
@@ -134,6 +136,7 @@ impl MeshChanges {
             Mesh::Station => changes.stations = true,
             Mesh::None => {}
         };
+        let prev = carry.prev;
         let mut alive = vec![false; prev.features.len()];
         for (i, f) in features.iter().enumerate() {
             let old = prev.feature_of_key.get(key_of[i] as usize).copied();
@@ -145,10 +148,9 @@ impl MeshChanges {
             if new_mesh == Mesh::None && old_mesh == Mesh::None {
                 continue;
             }
-            let same = old.is_some_and(|p| {
-                let before = &prev.features[p];
-                new_mesh == old_mesh && before.shape == f.shape && before.level() == f.level()
-            });
+            // A feature no edit touched has its shape and level as before.
+            let same =
+                new_mesh == old_mesh && old.is_some() && carry.before[i] == old.map(|p| p as u32);
             if !same {
                 note(new_mesh, f);
                 if let Some(p) = old {

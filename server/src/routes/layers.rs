@@ -160,7 +160,7 @@ pub async fn put_feature(
     let changes = state
         .heavy
         .run(move |_| {
-            let feature = parse_feature(layer, &body)?;
+                let feature = parse_feature(layer, &body)?;
             if feature.id != path_id {
                 return Err(ApiError::bad_request(
                     "id_mismatch",

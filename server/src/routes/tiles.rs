@@ -57,7 +57,9 @@ async fn tile(
         layer.map_or("all", |l| l.as_str()),
         if gzip { "|gz" } else { "" }
     );
-    let cached = state.live.tiles().cache.get(&key, id);
+    let tiles = state.live.tiles();
+    tiles.caught_up(state.live.snapshot().version()).await;
+    let cached = tiles.cache().get(&key, id);
     let bytes: Arc<[u8]> = match cached {
         Some(b) => b,
         None => {
@@ -107,7 +109,7 @@ fn render(tiles: &Tiles, layer: Option<Layer>, key: &str, id: TileId, gzip: bool
         } else {
             raw
         };
-        tiles.cache.insert(key, id, stored)
+        tiles.cache().insert(key, id, stored)
     })
 }
 
