@@ -14,8 +14,7 @@ use geo_types::{coord, Coord, LineString, MultiPolygon, Point, Polygon};
 use geojson::{feature::Id, Geometry, GeometryValue, JsonObject, Position};
 use onemap_index::validate::{check_ring_positions, normalise, validate_feature, validate_person};
 use onemap_index::validate::{Invalid, RingRef};
-use onemap_index::{level, Attributes, Feature, Layer, Person, Shape};
-use serde::de::DeserializeOwned;
+use onemap_index::{layers, Attributes, Feature, Layer, Person, Shape};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::fmt;
@@ -371,31 +370,41 @@ fn person(id: &str, props: &Props) -> Result<Person, Problem> {
     Ok(person)
 }
 
+/// The attributes of a `layer` feature from a JSON object of their GeoJSON forms (as
+/// [`attributes_json`] writes them); the error names the field.
+pub(crate) fn attributes_from_json(
+    layer: Layer,
+    object: &JsonObject,
+) -> Result<Attributes, String> {
+    attributes(layer, &Props(object)).map_err(|e| e.to_string())
+}
+
+/// The GeoJSON forms of a feature's attributes, by field name, as the registry lists them.
+pub fn attributes_json(attributes: &Attributes) -> JsonObject {
+    let spec = layers::spec(attributes.layer());
+    spec.fields
+        .iter()
+        .zip(spec.values(attributes))
+        .map(|(field, value)| {
+            (
+                field.name.to_string(),
+                value.as_ref().map_or(Value::Null, json_of),
+            )
+        })
+        .collect()
+}
+
+/// The layer's attributes, each read as its field in the registry says.
 fn attributes(layer: Layer, p: &Props) -> Result<Attributes, Problem> {
-    Ok(match layer {
-        Layer::Grid => Attributes::Grid {
-            level: p.level()?.unwrap_or(level::GRID),
-            parent: p.string("parent")?,
-            kind: p
-                .keyword("kind", "comprehensive or exclusive")?
-                .unwrap_or_default(),
-            category: p.string("category")?,
-            setting: p.keyword("setting", "urban or rural")?,
-        },
-        Layer::Beat => Attributes::Beat {
-            station: p.string("station")?,
-        },
-        Layer::Station => Attributes::Station {
-            location: p.position("location")?,
-        },
-        Layer::Camera => Attributes::Camera {
-            kind: p.string("kind")?.unwrap_or_default(),
-            status: p
-                .keyword("status", "online or offline")?
-                .unwrap_or_default(),
-            heading: p.number("heading")?,
-            range_m: p.number("range_m")?,
-        },
+    let spec = layers::spec(layer);
+    let values = spec
+        .fields
+        .iter()
+        .map(|field| p.value(field))
+        .collect::<Result<Vec<_>, _>>()?;
+    spec.attributes(&values).map_err(|e| Problem::Property {
+        property: e.field,
+        message: e.message,
     })
 }
 
@@ -405,31 +414,25 @@ fn properties(f: &Feature) -> JsonObject {
     p.insert("name".into(), json!(f.name));
     p.insert("version".into(), json!(f.version));
     p.insert("people".into(), json!(f.people));
-    let layer_specific = match &f.attributes {
-        Attributes::Grid {
-            level,
-            parent,
-            kind,
-            category,
-            setting,
-        } => {
-            json!({"level": level, "parent": parent, "kind": kind, "category": category, "setting": setting})
-        }
-        Attributes::Beat { station } => json!({ "station": station }),
-        Attributes::Station { location } => {
-            json!({ "location": location.map(|l| [l.x(), l.y()]) })
-        }
-        Attributes::Camera {
-            kind,
-            status,
-            heading,
-            range_m,
-        } => json!({"kind": kind, "status": status, "heading": heading, "range_m": range_m}),
-    };
-    if let Value::Object(specific) = layer_specific {
-        p.extend(specific);
+    let spec = layers::spec(f.layer());
+    for (field, value) in spec.fields.iter().zip(spec.values(&f.attributes)) {
+        p.insert(
+            field.name.into(),
+            value.as_ref().map_or(Value::Null, json_of),
+        );
     }
     p
+}
+
+/// The GeoJSON form of an attribute's value.
+pub fn json_of(value: &layers::Value) -> Value {
+    match value {
+        layers::Value::Text(s) => json!(s),
+        layers::Value::Integer(n) => json!(n),
+        layers::Value::Number(x) => json!(x),
+        layers::Value::Boolean(b) => json!(b),
+        layers::Value::Position(p) => json!([p.x(), p.y()]),
+    }
 }
 
 /// The shape of a feature of `layer` from its GeoJSON geometry.
@@ -541,43 +544,32 @@ impl Props<'_> {
         }
     }
 
-    fn string(&self, key: &'static str) -> Result<Option<String>, Problem> {
-        self.read(key, "a string", |v| v.as_str().map(str::to_owned))
+    /// The value of a registry field, if present and of its kind.
+    fn value(&self, field: &'static layers::Field) -> Result<Option<layers::Value>, Problem> {
+        use layers::{FieldKind, Value as V};
+        self.read(field.name, &field.kind.expected(), |v| {
+            let value = match field.kind {
+                FieldKind::Text | FieldKind::Keyword(_) => V::Text(v.as_str()?.to_owned()),
+                FieldKind::Integer { .. } => V::Integer(v.as_i64()?),
+                FieldKind::Number => V::Number(v.as_f64()?),
+                FieldKind::Boolean => V::Boolean(v.as_bool()?),
+                FieldKind::Position => match v.as_array()?.as_slice() {
+                    [lng, lat] => V::Position(Point::new(lng.as_f64()?, lat.as_f64()?)),
+                    _ => return None,
+                },
+            };
+            field.check(&value).is_ok().then_some(value)
+        })
     }
 
-    fn number(&self, key: &'static str) -> Result<Option<f64>, Problem> {
-        self.read(key, "a number", Value::as_f64)
+    fn string(&self, key: &'static str) -> Result<Option<String>, Problem> {
+        self.read(key, "a string", |v| v.as_str().map(str::to_owned))
     }
 
     fn version(&self) -> Result<u64, Problem> {
         Ok(self
             .read("version", "a whole number ≥ 0", Value::as_u64)?
             .unwrap_or(0))
-    }
-
-    /// The grid level as a byte; whether it is deep enough to be real is `validate`'s call.
-    fn level(&self) -> Result<Option<u8>, Problem> {
-        self.read("level", "a whole number from 0 to 4", |v| {
-            v.as_u64().and_then(|n| u8::try_from(n).ok())
-        })
-    }
-
-    /// One of the lowercase words a model enum is written as.
-    fn keyword<T: DeserializeOwned>(
-        &self,
-        key: &'static str,
-        choices: &str,
-    ) -> Result<Option<T>, Problem> {
-        self.read(key, choices, |v| T::deserialize(v).ok())
-    }
-
-    fn position(&self, key: &'static str) -> Result<Option<Point<f64>>, Problem> {
-        self.read(key, "a [longitude, latitude] pair", |v| {
-            match v.as_array()?.as_slice() {
-                [lng, lat] => Some(Point::new(lng.as_f64()?, lat.as_f64()?)),
-                _ => None,
-            }
-        })
     }
 
     fn string_list(&self, key: &'static str) -> Result<Vec<String>, Problem> {

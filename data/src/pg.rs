@@ -15,11 +15,13 @@
 
 mod schema;
 
+use crate::geojson_io::{attributes_from_json, attributes_json};
 use crate::gpkg::binary::decode_wkb;
 use crate::postgis::wkt;
 use crate::store::Action;
 use crate::store::{audit_entry, check_expected, group_results, AuditEntry, Key, Record};
 use crate::{Change, ChangeFeed, ChangeSet, Commit, Store, StoreError};
+use onemap_index::layers::{self, FieldKind};
 use onemap_index::{City, Feature, Layer, Person};
 use postgres::error::SqlState;
 use postgres::fallible_iterator::FallibleIterator;
@@ -510,7 +512,7 @@ fn table_name(table: Option<Layer>) -> &'static str {
 fn feature_row(f: &Feature) -> serde_json::Value {
     json!({
         "id": f.id, "name": f.name, "version": f.version, "people": f.people,
-        "wkt": wkt(&f.shape), "a": f.attributes,
+        "wkt": wkt(&f.shape), "a": attributes_json(&f.attributes),
     })
 }
 
@@ -527,13 +529,13 @@ fn upsert_sql(table: Option<Layer>) -> String {
     let columns = attributes(layer);
     let names: Vec<&str> = ["name", "version", "people", "geom"]
         .into_iter()
-        .chain(columns.iter().map(|c| c.name))
+        .chain(columns.iter().map(|c| c.name.as_str()))
         .collect();
     let updates: Vec<String> = names
         .iter()
         .map(|c| format!("{c} = excluded.{c}"))
         .collect();
-    let writes: Vec<&str> = columns.iter().map(|c| c.write).collect();
+    let writes: Vec<&str> = columns.iter().map(|c| c.write.as_str()).collect();
     format!(
         "INSERT INTO onemap.{layer} (id, {names})
          SELECT e->>'id', e->>'name', (e->>'version')::bigint, (e->'people')::jsonb,
@@ -546,48 +548,47 @@ fn upsert_sql(table: Option<Layer>) -> String {
     )
 }
 
-/// A layer-specific column: how it is written from the serde form of `Attributes` (`a`,
-/// JSON) and how it is read back into that form.
+/// A layer-specific column, from the registry: how it is written from the attributes' JSON
+/// (`a`, as [`attributes_json`] makes it) and how it is read back into that form (empty for
+/// the second column of a position, read with the first).
 struct Column {
-    name: &'static str,
-    write: &'static str,
-    read: &'static str,
+    name: String,
+    write: String,
+    read: String,
 }
 
-const fn column(name: &'static str, write: &'static str, read: &'static str) -> Column {
-    Column { name, write, read }
-}
-
-fn attributes(layer: Layer) -> &'static [Column] {
-    const GRID: &[Column] = &[
-        column("level", "(a->>'level')::smallint", "'level', level"),
-        column("parent", "a->>'parent'", "'parent', parent"),
-        column("kind", "a->>'kind'", "'kind', kind"),
-        column("category", "a->>'category'", "'category', category"),
-        column("setting", "a->>'setting'", "'setting', setting"),
-    ];
-    const BEAT: &[Column] = &[column("station", "a->>'station'", "'station', station")];
-    const STATION: &[Column] = &[
-        column(
-            "location_lng",
-            "(a->'location'->>'x')::float8",
-            "'location', CASE WHEN location_lng IS NULL THEN NULL
-                ELSE jsonb_build_object('x', location_lng, 'y', location_lat) END",
-        ),
-        column("location_lat", "(a->'location'->>'y')::float8", ""),
-    ];
-    const CAMERA: &[Column] = &[
-        column("kind", "a->>'kind'", "'kind', kind"),
-        column("status", "a->>'status'", "'status', status"),
-        column("heading", "(a->>'heading')::float8", "'heading', heading"),
-        column("range_m", "(a->>'range_m')::float8", "'range_m', range_m"),
-    ];
-    match layer {
-        Layer::Grid => GRID,
-        Layer::Beat => BEAT,
-        Layer::Station => STATION,
-        Layer::Camera => CAMERA,
+fn attributes(layer: Layer) -> Vec<Column> {
+    let mut columns = Vec::new();
+    for field in layers::spec(layer).fields {
+        let name = field.name;
+        let plain = |write: String| Column {
+            name: name.to_string(),
+            write,
+            read: format!("'{name}', {name}"),
+        };
+        match field.kind {
+            FieldKind::Text | FieldKind::Keyword(_) => columns.push(plain(format!("a->>'{name}'"))),
+            FieldKind::Integer { .. } => columns.push(plain(format!("(a->>'{name}')::bigint"))),
+            FieldKind::Number => columns.push(plain(format!("(a->>'{name}')::float8"))),
+            FieldKind::Boolean => columns.push(plain(format!("(a->>'{name}')::boolean"))),
+            FieldKind::Position => columns.extend([
+                Column {
+                    name: format!("{name}_lng"),
+                    write: format!("(a->'{name}'->>0)::float8"),
+                    read: format!(
+                        "'{name}', CASE WHEN {name}_lng IS NULL THEN NULL \
+                         ELSE jsonb_build_array({name}_lng, {name}_lat) END"
+                    ),
+                },
+                Column {
+                    name: format!("{name}_lat"),
+                    write: format!("(a->'{name}'->>1)::float8"),
+                    read: String::new(),
+                },
+            ]),
+        }
     }
+    columns
 }
 
 /// Features of a layer, all of them or those with the given ids, ordered by id.
@@ -596,14 +597,14 @@ fn read_features(
     layer: Layer,
     ids: Option<&[String]>,
 ) -> Result<Vec<Feature>, StoreError> {
-    let reads: Vec<&str> = attributes(layer)
-        .iter()
+    let reads: Vec<String> = attributes(layer)
+        .into_iter()
         .map(|c| c.read)
         .filter(|r| !r.is_empty())
         .collect();
     let select = format!(
         "SELECT id, name, version, people::text, ST_AsBinary(geom),
-             jsonb_build_object('layer', '{layer}', {})::text
+             jsonb_build_object({})::text
          FROM onemap.{layer}",
         reads.join(", ")
     );
@@ -626,6 +627,8 @@ fn feature_from_row(layer: Layer, row: &Row) -> Result<Feature, StoreError> {
             .map_err(|e| corrupt(format!("people is not a JSON list of ids: {e}")))?,
         shape: decode_wkb(row.get(4)).map_err(corrupt)?,
         attributes: serde_json::from_str(row.get(5))
+            .map_err(|e| e.to_string())
+            .and_then(|object| attributes_from_json(layer, &object))
             .map_err(|e| corrupt(format!("an attribute column holds {e}")))?,
         id,
     })

@@ -158,7 +158,12 @@ fn wrong_property_types_name_the_feature_and_property() {
         json!([grid_json(json!("g3"), json!({"level": 9}))]),
     );
     assert_eq!(too_deep.code(), "invalid_property");
-    assert!(too_deep.to_string().contains("level 9"), "{too_deep}");
+    assert!(
+        too_deep
+            .to_string()
+            .contains("`level` must be a whole number from 0 to 4, not 9"),
+        "{too_deep}"
+    );
 
     for (property, value) in [
         ("kind", json!("big")),

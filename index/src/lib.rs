@@ -10,6 +10,7 @@ pub mod crossing;
 pub mod crs;
 pub mod dispatch;
 pub mod intersects;
+pub mod layers;
 pub mod matrix;
 pub mod metric;
 pub mod model;

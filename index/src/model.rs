@@ -200,18 +200,12 @@ impl Feature {
         }
     }
 
-    /// The zoom from which maps draw the feature: counties and townships at once, communities
-    /// from 10, grids from 12, beats from 9, stations at once, cameras from 13. Tiles, the
-    /// page's style and every test of tiles take it from here.
+    /// The zoom from which maps draw the feature (its kind's [`crate::layers::LayerSpec`]
+    /// says): counties and townships at once, communities from 10, grids from 12, beats from 9,
+    /// stations at once, cameras from 13. Tiles, the page's style and every test of tiles take
+    /// it from here.
     pub fn min_zoom(&self) -> u8 {
-        match (self.layer(), self.level()) {
-            (Layer::Grid, Some(0..=1)) => 0,
-            (Layer::Grid, Some(2)) => 10,
-            (Layer::Grid, _) => 12,
-            (Layer::Beat, _) => 9,
-            (Layer::Station, _) => 0,
-            (Layer::Camera, _) => 13,
-        }
+        crate::layers::spec(self.layer()).zoom_of(&self.attributes)
     }
 
     /// The grid's parent or the beat's station: the next feature up.

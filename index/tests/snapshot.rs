@@ -260,7 +260,12 @@ fn changes_between(s: &Snapshot, city: &City) -> Vec<Change> {
     changes.extend(
         s.features()
             .iter()
-            .filter(|f| !city.features.iter().any(|n| n.layer() == f.layer() && n.id == f.id))
+            .filter(|f| {
+                !city
+                    .features
+                    .iter()
+                    .any(|n| n.layer() == f.layer() && n.id == f.id)
+            })
             .map(|f| Change::Delete {
                 layer: f.layer(),
                 id: f.id.clone(),

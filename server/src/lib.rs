@@ -14,6 +14,7 @@ pub mod listen;
 pub mod live;
 pub mod params;
 pub mod present;
+pub mod registry;
 pub mod routes;
 pub mod serve;
 pub mod state;

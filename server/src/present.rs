@@ -1,7 +1,7 @@
 //! How features and people are shown to a caller: JSON shapes and masking of personal data.
 
 use crate::auth::{mask_name, mask_phone, Caller};
-use onemap_index::{Attributes, Feature, Person, Snapshot};
+use onemap_index::{Feature, Person, Snapshot};
 use serde_json::{json, Value};
 
 /// A person as the caller may see them.
@@ -26,41 +26,14 @@ pub fn people(snapshot: &Snapshot, f: &Feature, caller: &Caller) -> Vec<Value> {
 pub fn summary(snapshot: &Snapshot, f: &Feature, caller: &Caller) -> Value {
     let mut v = json!({ "id": f.id, "name": f.name, "layer": f.layer(), "version": f.version });
     let o = v.as_object_mut().expect("object literal");
-    match &f.attributes {
-        Attributes::Grid {
-            level,
-            kind,
-            category,
-            setting,
-            ..
-        } => {
-            o.insert("level".into(), json!(level));
-            o.insert("level_title".into(), json!(level_title(*level)));
-            o.insert("kind".into(), json!(kind));
-            if let Some(c) = category {
-                o.insert("category".into(), json!(c));
-            }
-            if let Some(s) = setting {
-                o.insert("setting".into(), json!(s));
-            }
-        }
-        Attributes::Beat { station } => {
-            o.insert("station".into(), json!(station));
-        }
-        Attributes::Station { location } => {
-            o.insert("location".into(), json!(location.map(|p| [p.x(), p.y()])));
-        }
-        Attributes::Camera {
-            kind,
-            status,
-            heading,
-            range_m,
-        } => {
-            o.insert("kind".into(), json!(kind));
-            o.insert("status".into(), json!(status));
-            o.insert("heading".into(), json!(heading));
-            o.insert("range_m".into(), json!(range_m));
-        }
+    // Every attribute the registry lists, absent ones left out.
+    o.extend(
+        onemap_data::geojson_io::attributes_json(&f.attributes)
+            .into_iter()
+            .filter(|(_, v)| !v.is_null()),
+    );
+    if let Some(level) = f.level() {
+        o.insert("level_title".into(), json!(level_title(level)));
     }
     if f.layer().is_areal() {
         o.insert("people".into(), json!(people(snapshot, f, caller)));

@@ -7,7 +7,7 @@
 //! waits until the tiles have caught up with the snapshot it saw, so nobody is ever served a
 //! tile older than an answer they already had.
 
-use onemap_index::{Attributes, Feature, Layer, Role, Snapshot};
+use onemap_index::{layers, Feature, Layer, Role, Snapshot};
 use onemap_tiles::{
     PropValue, TileCache, TileFeature, TileGeometry, TileLayer, Tiler, TilerOptions,
 };
@@ -71,12 +71,7 @@ impl Tiles {
 
     /// Has the tiles follow `snapshot`, which replaced `retired`; `boxes` are what it changed
     /// since `retired`, `None` when it may differ anywhere.
-    pub fn follow(
-        &self,
-        snapshot: Arc<Snapshot>,
-        retired: Arc<Snapshot>,
-        boxes: Dirty,
-    ) {
+    pub fn follow(&self, snapshot: Arc<Snapshot>, retired: Arc<Snapshot>, boxes: Dirty) {
         let mut due = self.shared.lock_due();
         let (boxes, skipped) = match (due.next.take(), boxes) {
             (Some((skipped, Some(mut earlier))), Some(boxes)) => {
@@ -216,36 +211,22 @@ fn tile_layers(s: &Snapshot) -> Vec<TileLayer> {
         .collect()
 }
 
+/// A feature as tiles carry it: id and name, the attributes the registry marks for tiles, then
+/// what its kind derives from the snapshot (listed in the registry too).
 fn tile_feature(s: &Snapshot, f: &Feature) -> TileFeature {
     let mut props: Vec<(String, PropValue)> = vec![
         ("id".into(), f.id.clone().into()),
         ("name".into(), f.name.clone().into()),
     ];
+    let spec = layers::spec(f.layer());
+    for (field, value) in spec.fields.iter().zip(spec.values(&f.attributes)) {
+        if let (true, Some(value)) = (field.tile, value.and_then(tile_value)) {
+            props.push((field.name.to_string(), value));
+        }
+    }
     let mut put = |k: &str, v: PropValue| props.push((k.to_string(), v));
-    match &f.attributes {
-        Attributes::Grid {
-            level,
-            kind,
-            setting,
-            category,
-            ..
-        } => {
-            put("level", (*level as i64).into());
-            put("kind", kind_str(kind).into());
-            if let Some(c) = category {
-                put("category", c.clone().into());
-            }
-            if let Some(st) = setting {
-                put(
-                    "setting",
-                    if *st == onemap_index::Setting::Urban {
-                        "urban"
-                    } else {
-                        "rural"
-                    }
-                    .into(),
-                );
-            }
+    match f.layer() {
+        Layer::Grid => {
             if let Some(p) = s.index_of(Layer::Grid, &f.id).and_then(|i| s.parent(i)) {
                 put("parent", s.feature(p).id.clone().into());
             }
@@ -258,7 +239,7 @@ fn tile_feature(s: &Snapshot, f: &Feature) -> TileFeature {
                 }
             }
         }
-        Attributes::Beat { .. } => {
+        Layer::Beat => {
             if let Some(station) = s.index_of(Layer::Beat, &f.id).and_then(|b| s.parent(b)) {
                 put("station", s.feature(station).id.clone().into());
             }
@@ -270,19 +251,7 @@ fn tile_feature(s: &Snapshot, f: &Feature) -> TileFeature {
             put("officers", (officers as i64).into());
             put("beat_color", beat_colour(&f.id).into());
         }
-        Attributes::Station { .. } => {}
-        Attributes::Camera { kind, status, .. } => {
-            put("kind", kind.clone().into());
-            put(
-                "status",
-                if *status == onemap_index::CameraStatus::Online {
-                    "online"
-                } else {
-                    "offline"
-                }
-                .into(),
-            );
-        }
+        Layer::Station | Layer::Camera => {}
     }
     let geometry = match &f.shape {
         onemap_index::Shape::Area(mp) => TileGeometry::MultiPolygon(mp.clone()),
@@ -296,9 +265,13 @@ fn tile_feature(s: &Snapshot, f: &Feature) -> TileFeature {
     }
 }
 
-fn kind_str(kind: &onemap_index::GridKind) -> &'static str {
-    match kind {
-        onemap_index::GridKind::Comprehensive => "comprehensive",
-        onemap_index::GridKind::Exclusive => "exclusive",
-    }
+/// An attribute as a tile property; positions are not carried.
+fn tile_value(value: layers::Value) -> Option<PropValue> {
+    Some(match value {
+        layers::Value::Text(s) => s.into(),
+        layers::Value::Integer(n) => n.into(),
+        layers::Value::Number(x) => x.into(),
+        layers::Value::Boolean(b) => b.into(),
+        layers::Value::Position(_) => return None,
+    })
 }

@@ -24,7 +24,9 @@ async function tileBounds() {
 
 const map = createMap({ container: $('#map'), bounds: await tileBounds(), padding: initialPadding() });
 window.map = map;
-map.once('idle', () => { window.onemapReady = true; });
+const firstIdle = new Promise((resolve) => map.once('idle', () => resolve(undefined)));
 
 mountTokenField(session);
-mountDispatch({ map, api, session });
+const cards = mountDispatch({ map, api, session });
+await Promise.all([firstIdle, cards]);
+window.onemapReady = true;

@@ -1,7 +1,7 @@
 // Distances, coordinates and the Chinese names of codes, as the panel shows them.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cameraKind, categoryName, coord, hitKind, kindName, layerName, levelName, metres, settingName } from '../src/core/format.js';
+import { cameraKind, categoryName, coord, hitKind, kindName, layerName, levelName, metres, settingName, thousands } from '../src/core/format.js';
 
 test('metres: whole metres below a kilometre, then kilometres to 2 or 1 decimals', () => {
   assert.equal(metres(0), '0 米');
@@ -16,6 +16,15 @@ test('metres: whole metres below a kilometre, then kilometres to 2 or 1 decimals
 
 test('metres: nothing to show for a missing or non-finite distance', () => {
   for (const m of [null, undefined, NaN, Infinity]) assert.equal(metres(m), '');
+});
+
+test('thousands: grouped by three, whole numbers, nothing for none', () => {
+  assert.equal(thousands(0), '0');
+  assert.equal(thousands(821), '821');
+  assert.equal(thousands(3480), '3,480');
+  assert.equal(thousands(1_234_567), '1,234,567');
+  assert.equal(thousands(2.6), '3');
+  for (const n of [null, undefined, NaN]) assert.equal(thousands(n), '');
 });
 
 test('coord: six decimals', () => {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodePng } from './lib/png.mjs';
 import { OUT, REPO, foreignRequests, getJson, idle, launchBrowser, startServer } from './lib/harness.mjs';
-import { metres } from '../src/core/format.js';
+import { metres, thousands } from '../src/core/format.js';
 
 const GRID_LAYERS = [0, 1, 2, 3, 4].flatMap((l) => [`grid-${l}-fill`, `grid-${l}-line`]).filter((id) => id !== 'grid-0-fill');
 const LOCATE = 'cameras=5&radius=300';
@@ -66,6 +66,63 @@ test('the page loads offline-clean: title, controls, a local style and no errors
   assert.deepEqual(unexpectedErrors(), [], 'console errors');
   assert.deepEqual(foreignRequests(browser.requests), [], 'requests to other hosts');
   assert.ok(browser.requests.some((u) => u.includes('/tiles/')), 'tiles were requested');
+});
+
+/** The switcher's rows as shown: group, name, count text ('' for none), zoom hint. */
+const switcherRows = (p) => p.$$eval('#layers .layer-row', (rows) => rows.map((r) => {
+  const name = r.querySelector('.lname');
+  return {
+    group: r.querySelector('input').dataset.group,
+    name: [...name.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join(''),
+    count: name.querySelector('.lcount')?.textContent ?? '',
+    hint: r.querySelector('.zoom-hint').textContent,
+  };
+}));
+
+test('the layer switcher names the kinds and counts their features as /v1/layers says', async () => {
+  const manifest = (await getJson(server.base, '/v1/layers')).body;
+  const kinds = manifest.layers.filter((l) => l.id !== 'grid');
+  assert.ok(kinds.length >= 3, 'beats, stations and cameras at least');
+  const rows = await switcherRows(page);
+  assert.deepEqual(rows.slice(0, 5).map((r) => [r.group, r.name, r.count]),
+    [['grid-0', '县区', ''], ['grid-1', '街道/乡镇', ''], ['grid-2', '社区/村', ''], ['grid-3', '网格', ''], ['grid-4', '微网格', '']],
+    'grid levels unchanged, no counts');
+  assert.deepEqual(rows.slice(5).map((r) => [r.group, r.name, r.count]),
+    kinds.map((l) => [l.id, l.title, `(${thousands(l.count)})`]), 'the manifest titles and counts, in its order');
+  const camera = kinds.find((l) => l.id === 'camera');
+  assert.ok(camera.count >= 1000 && rows.at(-1).count.includes(','), `thousands grouped: ${rows.at(-1).count}`);
+  assert.ok(rows.every((r) => /^\d+级\+$/.test(r.hint)), 'every row has a zoom hint');
+  assert.equal(await page.locator('#layers .layers-error').count(), 0, 'no error note');
+  mkdirSync(OUT, { recursive: true });
+  await page.locator('#layers').screenshot({ path: join(OUT, 'desktop-layers.png') });
+});
+
+test('without /v1/layers the switcher still works, under the kind ids, and says why in Chinese', async () => {
+  const other = await browser.context.newPage();
+  const errors = [];
+  other.on('pageerror', (e) => errors.push(e.message));
+  try {
+    await other.route('**/v1/layers', (r) => r.fulfill({
+      status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'busy', message: 'server busy' }),
+    }));
+    await other.goto(server.base + '/');
+    await other.waitForFunction(() => window.onemapReady === true, null, { timeout: 60_000 });
+    const rows = await switcherRows(other);
+    assert.deepEqual(rows.map((r) => [r.group, r.name, r.count]), [
+      ['grid-0', '县区', ''], ['grid-1', '街道/乡镇', ''], ['grid-2', '社区/村', ''], ['grid-3', '网格', ''], ['grid-4', '微网格', ''],
+      ['beat', 'beat', ''], ['station', 'station', ''], ['camera', 'camera', ''],
+    ]);
+    const note = other.locator('#layers .layers-error');
+    assert.equal(await note.textContent(), '图层名称与数量未能读取：服务器繁忙，请稍后重试');
+    assert.equal(await note.getAttribute('data-code'), 'busy');
+    await other.click('#layer-camera');
+    assert.equal(await other.evaluate(() => window.map.getLayoutProperty('camera-circle', 'visibility')), 'none', 'the switch still switches');
+    mkdirSync(OUT, { recursive: true });
+    await other.locator('#layers').screenshot({ path: join(OUT, 'desktop-layers-no-manifest.png') });
+    assert.deepEqual(errors, [], 'no uncaught errors');
+  } finally {
+    await other.close();
+  }
 });
 
 test('grids are drawn, coloured by beat, at the city view and zoomed in', async () => {

@@ -7,10 +7,10 @@
 use super::binary;
 use crate::StoreError;
 use geo_types::Point;
+use onemap_index::layers::{self, FieldKind};
 use onemap_index::{Attributes, Feature, Layer, Person};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension, Row};
-use serde::{de::DeserializeOwned, Serialize};
 
 /// The spatial reference system of every geometry: WGS84 longitude/latitude.
 pub(super) const SRS_ID: i32 = 4326;
@@ -18,20 +18,23 @@ pub(super) const SRS_ID: i32 = 4326;
 /// Columns every feature table has after `fid`, in the order rows are written and read.
 const COMMON: [&str; 5] = ["geom", "id", "name", "version", "people"];
 
-/// The layer-specific columns, in the order [`attribute_values`] writes them.
-fn attribute_columns(layer: Layer) -> &'static [&'static str] {
-    match layer {
-        Layer::Grid => &["level", "parent", "kind", "category", "setting"],
-        Layer::Beat => &["station"],
-        Layer::Station => &["location_lng", "location_lat"],
-        Layer::Camera => &["kind", "status", "heading", "range_m"],
-    }
+/// The layer-specific columns, from the registry: one per field, two for a position.
+fn attribute_columns(layer: Layer) -> Vec<String> {
+    layers::spec(layer)
+        .fields
+        .iter()
+        .flat_map(|f| match f.kind {
+            FieldKind::Position => vec![format!("{}_lng", f.name), format!("{}_lat", f.name)],
+            _ => vec![f.name.to_string()],
+        })
+        .collect()
 }
 
-fn columns(layer: Layer) -> impl Iterator<Item = &'static str> {
+fn columns(layer: Layer) -> impl Iterator<Item = String> {
     COMMON
         .into_iter()
-        .chain(attribute_columns(layer).iter().copied())
+        .map(str::to_string)
+        .chain(attribute_columns(layer))
 }
 
 fn select_sql(layer: Layer) -> String {
@@ -182,40 +185,23 @@ fn feature_values(f: &Feature, version: u64) -> Result<Vec<Value>, StoreError> {
 }
 
 fn attribute_values(attributes: &Attributes) -> Vec<Value> {
-    let text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::Text);
-    let real = |x: Option<f64>| x.map_or(Value::Null, Value::Real);
-    match attributes {
-        Attributes::Grid {
-            level,
-            parent,
-            kind,
-            category,
-            setting,
-        } => vec![
-            Value::Integer(i64::from(*level)),
-            text(parent),
-            Value::Text(keyword(kind)),
-            text(category),
-            setting
-                .as_ref()
-                .map_or(Value::Null, |s| Value::Text(keyword(s))),
-        ],
-        Attributes::Beat { station } => vec![text(station)],
-        Attributes::Station { location } => {
-            vec![real(location.map(|p| p.x())), real(location.map(|p| p.y()))]
+    let spec = layers::spec(attributes.layer());
+    let mut row = Vec::new();
+    for (field, value) in spec.fields.iter().zip(spec.values(attributes)) {
+        match (&field.kind, value) {
+            (FieldKind::Position, Some(layers::Value::Position(p))) => {
+                row.extend([Value::Real(p.x()), Value::Real(p.y())]);
+            }
+            (FieldKind::Position, _) => row.extend([Value::Null, Value::Null]),
+            (_, None) => row.push(Value::Null),
+            (_, Some(layers::Value::Text(s))) => row.push(Value::Text(s)),
+            (_, Some(layers::Value::Integer(n))) => row.push(Value::Integer(n)),
+            (_, Some(layers::Value::Number(x))) => row.push(Value::Real(x)),
+            (_, Some(layers::Value::Boolean(b))) => row.push(Value::Integer(i64::from(b))),
+            (_, Some(layers::Value::Position(_))) => row.push(Value::Null),
         }
-        Attributes::Camera {
-            kind,
-            status,
-            heading,
-            range_m,
-        } => vec![
-            Value::Text(kind.clone()),
-            Value::Text(keyword(status)),
-            real(*heading),
-            real(*range_m),
-        ],
     }
+    row
 }
 
 /// Reads a row selected with [`select_sql`].
@@ -235,62 +221,56 @@ fn feature_from_row(layer: Layer, row: &Row) -> Result<Feature, StoreError> {
     })
 }
 
-/// Reads the layer-specific columns, which start at column `at`.
+/// Reads the layer-specific columns, which start at column `at`, as the registry lays them out.
 fn read_attributes(layer: Layer, row: &Row, at: usize) -> Result<Attributes, String> {
-    let column = |i: usize| attribute_columns(layer)[i];
-    let get = |i: usize| -> Result<Value, String> { row.get(at + i).map_err(|e| e.to_string()) };
-    let text = |i| match get(i)? {
-        Value::Null => Ok(None),
-        Value::Text(s) => Ok(Some(s)),
-        other => Err(format!("column {} holds {other:?}, not text", column(i))),
+    let spec = layers::spec(layer);
+    let mut column = at;
+    let mut next = || -> Result<Value, String> {
+        column += 1;
+        row.get(column - 1).map_err(|e| e.to_string())
     };
-    let real = |i| match get(i)? {
-        Value::Null => Ok(None),
-        Value::Real(x) => Ok(Some(x)),
-        Value::Integer(n) => Ok(Some(n as f64)),
-        other => Err(format!(
-            "column {} holds {other:?}, not a number",
-            column(i)
-        )),
-    };
-    Ok(match layer {
-        Layer::Grid => Attributes::Grid {
-            level: match get(0)? {
-                Value::Integer(n) => {
-                    u8::try_from(n).map_err(|_| format!("level {n} is out of range"))?
+    let mut values = Vec::with_capacity(spec.fields.len());
+    for field in spec.fields {
+        let stored = |v: Value| -> Result<Option<layers::Value>, String> {
+            let wrong = |v: &Value| {
+                format!(
+                    "column {} holds {v:?}, not {}",
+                    field.name,
+                    field.kind.expected()
+                )
+            };
+            Ok(match (&field.kind, v) {
+                (_, Value::Null) => None,
+                (FieldKind::Text | FieldKind::Keyword(_), Value::Text(s)) => {
+                    Some(layers::Value::Text(s))
                 }
-                other => return Err(format!("level holds {other:?}, not an integer")),
-            },
-            parent: text(1)?,
-            kind: required(column(2), word(text(2)?)?)?,
-            category: text(3)?,
-            setting: word(text(4)?)?,
-        },
-        Layer::Beat => Attributes::Beat { station: text(0)? },
-        Layer::Station => Attributes::Station {
-            location: real(0)?.zip(real(1)?).map(|(x, y)| Point::new(x, y)),
-        },
-        Layer::Camera => Attributes::Camera {
-            kind: text(0)?.unwrap_or_default(),
-            status: required(column(1), word(text(1)?)?)?,
-            heading: real(2)?,
-            range_m: real(3)?,
-        },
-    })
-}
-
-fn required<T>(column: &str, value: Option<T>) -> Result<T, String> {
-    value.ok_or_else(|| format!("column {column} is empty"))
-}
-
-/// A model enum from the word stored for it, if any.
-fn word<T: DeserializeOwned>(stored: Option<String>) -> Result<Option<T>, String> {
-    stored
-        .map(|word| {
-            serde_json::from_value(serde_json::Value::String(word.clone()))
-                .map_err(|_| format!("`{word}` is not a known value"))
-        })
-        .transpose()
+                (FieldKind::Integer { .. }, Value::Integer(n)) => Some(layers::Value::Integer(n)),
+                (FieldKind::Boolean, Value::Integer(n)) => Some(layers::Value::Boolean(n != 0)),
+                (FieldKind::Number, Value::Real(x)) => Some(layers::Value::Number(x)),
+                (FieldKind::Number, Value::Integer(n)) => Some(layers::Value::Number(n as f64)),
+                (_, other) => return Err(wrong(&other)),
+            })
+        };
+        values.push(match field.kind {
+            FieldKind::Position => {
+                let number = |v: Value| match v {
+                    Value::Real(x) => Some(x),
+                    Value::Integer(n) => Some(n as f64),
+                    _ => None,
+                };
+                number(next()?)
+                    .zip(number(next()?))
+                    .map(|(x, y)| layers::Value::Position(Point::new(x, y)))
+            }
+            _ => stored(next()?)?,
+        });
+    }
+    for (field, value) in spec.fields.iter().zip(&values) {
+        if field.required && value.is_none() {
+            return Err(format!("column {} is empty", field.name));
+        }
+    }
+    spec.attributes(&values).map_err(|e| format!("column {e}"))
 }
 
 fn person_from_row(row: &Row) -> Result<Person, StoreError> {
@@ -305,12 +285,4 @@ fn person_from_row(row: &Row) -> Result<Person, StoreError> {
         version: row.get(4)?,
         id,
     })
-}
-
-/// The lowercase word a model enum is written as (`exclusive`, `rural`, `offline`).
-fn keyword<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(word)) => word,
-        _ => unreachable!("model enums serialise as words"),
-    }
 }

@@ -337,7 +337,7 @@ impl Snapshot {
 }
 
 /// Feature indices by layer and id, looked up with a borrowed id (no allocation per lookup).
-struct Ids([FxHashMap<String, u32>; 4]);
+struct Ids([FxHashMap<String, u32>; Layer::ALL.len()]);
 
 impl Ids {
     fn new(features: &[Feature]) -> Ids {

@@ -24,12 +24,13 @@ pub fn layer_of(name: &str) -> ApiResult<Layer> {
         })
 }
 
-/// `GET /v1/layers`: each layer with its feature count.
+/// `GET /v1/layers`: the manifest of the layer kinds (titles, fields, zooms, counts, URLs), made
+/// from the registry; the page builds its layer list from it.
 pub async fn list(State(state): State<AppState>) -> Json<Value> {
     let s = state.live.snapshot();
-    let layers: Vec<Value> = Layer::ALL
+    let layers: Vec<Value> = onemap_index::layers::REGISTRY
         .iter()
-        .map(|l| json!({ "id": l, "count": s.layer(*l).count(), "geojson": format!("/v1/layers/{l}.geojson") }))
+        .map(|spec| crate::registry::manifest_entry(spec, &s))
         .collect();
     Json(json!({ "version": s.version(), "layers": layers, "people": s.people().count() }))
 }

@@ -88,11 +88,11 @@ pub async fn search(
     Ok(Json(json!({ "query": q, "results": results })))
 }
 
-/// `GET /openapi.json`
+/// `GET /openapi.json`: the document with its layer schemas made from the registry.
 pub async fn openapi() -> Response {
     (
         [(header::CONTENT_TYPE, "application/json")],
-        include_str!("../../openapi.json"),
+        crate::registry::openapi(),
     )
         .into_response()
 }

@@ -183,7 +183,7 @@ fn tilejson(state: &AppState, headers: &HeaderMap, layer: Option<Layer>) -> Valu
             .map(onemap_index::Feature::min_zoom)
             .min()
             .unwrap_or(0);
-        let fields = fields(l);
+        let fields = crate::registry::tilejson_fields(onemap_index::layers::spec(l));
         vector_layers.push(json!({ "id": l, "fields": fields, "minzoom": minzoom, "maxzoom": MAX_ZOOM, "description": format!("{} features", s.layer(l).count()) }));
         if l.is_areal() && sample.is_some() {
             vector_layers.push(json!({ "id": format!("{l}_label"), "fields": fields, "minzoom": minzoom, "maxzoom": MAX_ZOOM }));
@@ -201,19 +201,4 @@ fn tilejson(state: &AppState, headers: &HeaderMap, layer: Option<Layer>) -> Valu
         "center": [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 10],
         "vector_layers": vector_layers,
     })
-}
-
-fn fields(layer: Layer) -> Value {
-    match layer {
-        Layer::Grid => {
-            json!({ "id": "String", "name": "String", "level": "Number", "kind": "String", "category": "String", "setting": "String", "parent": "String", "beat": "String (assigned beat)", "station": "String", "beat_color": "Number", "straddles": "Boolean" })
-        }
-        Layer::Beat => {
-            json!({ "id": "String", "name": "String", "station": "String", "officers": "Number", "beat_color": "Number" })
-        }
-        Layer::Station => json!({ "id": "String", "name": "String" }),
-        Layer::Camera => {
-            json!({ "id": "String", "name": "String", "kind": "String", "status": "String" })
-        }
-    }
 }

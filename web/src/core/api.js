@@ -52,6 +52,42 @@ import { ApiError } from './errors.js';
 /** @typedef {{ layer: Layer, id: string, name: string, level: number | null, bbox: BBox, center: [number, number] }} SearchHit */
 /** @typedef {{ bounds?: BBox, center?: number[] }} TileJson */
 
+/**
+ * One attribute of a layer's features, as the server's layer registry describes it.
+ * @typedef {object} LayerField
+ * @property {string} name
+ * @property {string} title Chinese
+ * @property {'integer' | 'number' | 'string' | 'keyword' | 'boolean' | string} type
+ * @property {boolean} required
+ * @property {boolean} personal
+ * @property {string} [description]
+ * @property {number} [minimum]
+ * @property {number} [maximum]
+ * @property {string[]} [values] a keyword's allowed values
+ */
+
+/**
+ * One kind of feature the server holds (grid, beat, station, camera... the registry may add more).
+ * @typedef {object} LayerInfo
+ * @property {string} id
+ * @property {string} title Chinese, e.g. 警格
+ * @property {'point' | 'line' | 'polygon' | string} geometry
+ * @property {number} min_zoom
+ * @property {number} count how many features the layer holds
+ * @property {LayerField[]} fields
+ * @property {LayerField[]} tile_fields the attributes its tiles carry
+ * @property {string} geojson path of the layer's GeoJSON export
+ * @property {string} tiles path template of its vector tiles
+ */
+
+/**
+ * `GET /v1/layers`: the server's layer registry.
+ * @typedef {object} LayerManifest
+ * @property {number} version the data version the counts are of
+ * @property {number} people
+ * @property {LayerInfo[]} layers
+ */
+
 /** @typedef {Record<string, string | number | null | undefined>} Params */
 
 /**
@@ -125,6 +161,9 @@ export function createApi(session) {
      */
     search: async (q, signal) =>
       /** @type {{ results: SearchHit[] }} */ (await get('/v1/search', { q, limit: 10 }, signal)).results,
+
+    /** The layers the server holds: their Chinese titles, feature counts and fields. */
+    layers: async () => /** @type {LayerManifest} */ (await get('/v1/layers')),
 
     /** The tile set's description: its bounds frame the first view. */
     tileJson: async () => /** @type {TileJson} */ (await get('/tiles.json')),

@@ -50,6 +50,14 @@ export function metres(m) {
   return `${km.toFixed(km < 9.995 ? 2 : 1)} 公里`; // 9.999 km reads 10.0, not 10.00
 }
 
+const GROUPED = new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 0 });
+
+/**
+ * A count with thousands separators (3,480); '' when there is none.
+ * @param {number | null | undefined} n
+ */
+export const thousands = (n) => (n == null || !Number.isFinite(n) ? '' : GROUPED.format(n));
+
 /**
  * A longitude or latitude to six decimals (about 0.1 m).
  * @param {number} degrees

@@ -39,6 +39,7 @@ const phonePadding = (sheetHeight) =>
  * @param {Map} ctx.map
  * @param {import('../../core/api.js').Api} ctx.api
  * @param {import('../../core/session.js').SessionStore} ctx.session
+ * @returns {Promise<void>} resolves once the layer card is filled
  */
 export function mountDispatch({ map, api, session }) {
   /** @type {{ lng: number, lat: number, crs: Crs } | null} the point shown, asked again when the token changes */
@@ -127,7 +128,7 @@ export function mountDispatch({ map, api, session }) {
     }
   }
 
-  mountLayerCard(map);
+  const layerCard = mountLayerCard(map, api);
   mountStatus(map, $('#status'));
   map.on('click', (e) => locate(e.lngLat.lng, e.lngLat.lat));
 
@@ -144,4 +145,5 @@ export function mountDispatch({ map, api, session }) {
   session.subscribe((s, prev) => {
     if (shown && credentialsChanged(s, prev)) locate(shown.lng, shown.lat, shown.crs);
   });
+  return layerCard;
 }

@@ -1,12 +1,20 @@
 // The layer card: the switcher and the legend under one header that folds the card away.
 // It starts folded on a phone, where the map needs the room.
 import { $, $as } from '../../core/dom.js';
+import { ApiError } from '../../core/errors.js';
 import { isNarrow } from '../../core/screen.js';
 import { setupLayers } from './layers.js';
 import { renderLegend } from './legend.js';
 
-/** @param {import('maplibre-gl').Map} map */
-export function mountLayerCard(map) {
+/**
+ * Fetches the server's layer manifest at once, and fills the card when the style has loaded.
+ * Resolves once the card is filled; a manifest that cannot be had leaves a switcher under the
+ * style's group ids and says why in Chinese.
+ * @param {import('maplibre-gl').Map} map
+ * @param {import('../../core/api.js').Api} api
+ * @returns {Promise<void>}
+ */
+export function mountLayerCard(map, api) {
   const card = $('#layers');
   const toggle = $as('#layers-toggle', HTMLButtonElement);
   const body = $('#layers-body');
@@ -19,8 +27,15 @@ export function mountLayerCard(map) {
   };
   setOpen(!isNarrow());
   toggle.addEventListener('click', () => setOpen(card.classList.contains('folded')));
-  map.on('load', () => {
-    setupLayers(map, body);
-    renderLegend(body);
+  const manifest = api.layers().catch((e) => {
+    if (e instanceof ApiError) return e;
+    throw e;
+  });
+  return new Promise((resolve, reject) => {
+    map.once('load', () => manifest.then((m) => {
+      setupLayers(map, body, m);
+      renderLegend(body);
+      resolve();
+    }).catch(reject));
   });
 }
