@@ -273,3 +273,24 @@ fn changes_between(s: &Snapshot, city: &City) -> Vec<Change> {
     );
     changes
 }
+
+/// The two overlap views agree: a beat lists a grid exactly when the grid lists the beat, with
+/// the same area, and "assigned" on the beat's side is the grid's assigned beat.
+#[test]
+fn the_grid_and_beat_overlap_views_agree() {
+    let s = Snapshot::build(lattice_city(&lattice(8, 10.0, 3), &[], &[], &[]), 1);
+    let mut pairs = 0;
+    for beat in s.layer(Layer::Beat) {
+        for g in s.grids_of_beat(&beat.id).unwrap() {
+            let view = s.overlaps_of_grid(&g.grid).unwrap();
+            let share = view.beats.iter().find(|b| b.id == beat.id).unwrap();
+            assert!((share.area_m2 - g.area_m2).abs() < 1e-6, "{} × {}", g.grid, beat.id);
+            assert_eq!(g.assigned, view.assigned_beat.as_deref() == Some(beat.id.as_str()));
+            assert!(view.area_m2 > 0.0 && g.fraction <= 1.0 + 1e-9);
+            pairs += 1;
+        }
+    }
+    assert!(pairs >= 64, "each of the 64 grids lies in a beat: {pairs} pairs");
+    assert!(s.overlaps_of_grid("no-such-grid").is_none());
+    assert!(s.grids_of_beat("no-such-beat").is_none());
+}

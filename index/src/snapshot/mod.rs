@@ -16,6 +16,7 @@ mod upkeep;
 pub use advance::Advanced;
 use advance::Carry;
 use hierarchy::{covered_by_children, Lookup};
+pub use overlaps::{BeatGrid, GridOverlaps};
 use upkeep::Indexes;
 
 use crate::cells::{CellIndex, MeshPolygon, NONE};

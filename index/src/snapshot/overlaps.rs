@@ -1,6 +1,32 @@
 //! The grid × beat overlap matrix of a snapshot: built whole, or updated where an edit fell.
 
 use super::*;
+use crate::matrix::Share;
+
+/// A grid's overlaps with beats.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GridOverlaps {
+    /// The grid's area in m².
+    pub area_m2: f64,
+    /// The beat holding the largest share of the grid.
+    pub assigned_beat: Option<String>,
+    /// No beat holds enough of the grid ([`STRADDLE_SHARE`]).
+    pub straddles: bool,
+    /// Every beat it overlaps, largest first.
+    pub beats: Vec<Share>,
+}
+
+/// One grid a beat holds part of.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BeatGrid {
+    pub grid: String,
+    /// The intersection's area in m².
+    pub area_m2: f64,
+    /// The intersection's share of the grid.
+    pub fraction: f64,
+    /// Whether the grid is assigned to this beat.
+    pub assigned: bool,
+}
 
 impl Snapshot {
     pub(super) fn matrix_grids(&self) -> Vec<Side<'_>> {
@@ -138,6 +164,40 @@ impl Snapshot {
         let row = self.matrix.row(grid)?;
         let first = row.first()?;
         Some((&first.id, first.fraction < 1.0 - STRADDLE_SHARE))
+    }
+
+    /// What the "两张皮" view of a grid shows: its area, the beats it overlaps (largest first),
+    /// the beat it is assigned to and whether it straddles beats; `None` for no such grid.
+    pub fn overlaps_of_grid(&self, id: &str) -> Option<GridOverlaps> {
+        let g = self.index_of(Layer::Grid, id)?;
+        let beats = self.grid_overlaps(g);
+        Some(GridOverlaps {
+            area_m2: self.areas[g as usize],
+            assigned_beat: beats.first().map(|b| b.id.clone()),
+            straddles: beats
+                .first()
+                .is_some_and(|b| b.fraction < 1.0 - STRADDLE_SHARE),
+            beats,
+        })
+    }
+
+    /// The grids a beat holds part of, largest intersection first, each saying whether the
+    /// beat is the one it is assigned to; `None` for no such beat.
+    pub fn grids_of_beat(&self, id: &str) -> Option<Vec<BeatGrid>> {
+        self.index_of(Layer::Beat, id)?;
+        let mut grids: Vec<BeatGrid> = self
+            .matrix
+            .grids_with(id)
+            .into_iter()
+            .map(|(grid, share)| BeatGrid {
+                grid: grid.to_string(),
+                area_m2: share.area_m2,
+                fraction: share.fraction,
+                assigned: self.assigned_beat(grid).map(|a| a.0) == Some(id),
+            })
+            .collect();
+        grids.sort_by(|a, b| b.area_m2.total_cmp(&a.area_m2));
+        Some(grids)
     }
 
     /// The projected region of a grid or beat.

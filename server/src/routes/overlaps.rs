@@ -20,23 +20,14 @@ pub async fn grid_overlaps(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let s = state.live.snapshot();
-    let g = s
-        .index_of(Layer::Grid, &id)
+    let view = state
+        .live
+        .snapshot()
+        .overlaps_of_grid(&id)
         .ok_or_else(|| ApiError::not_found(format!("grid/{id} does not exist")))?;
-    let shares = s.grid_overlaps(g);
-    let assigned = shares.first().map(|x| x.id.clone());
-    let straddles = shares
-        .first()
-        .is_some_and(|x| x.fraction < 1.0 - onemap_index::matrix::STRADDLE_SHARE);
-    let area = s
-        .feature(g)
-        .area()
-        .map(|mp| s.projection().area(mp))
-        .unwrap_or(0.0);
     Ok(Json(json!({
-        "grid": id, "area_m2": area, "assigned_beat": assigned, "straddles": straddles,
-        "beats": shares.iter().map(|x| json!({ "beat": x.id, "area_m2": x.area_m2, "fraction": x.fraction })).collect::<Vec<_>>(),
+        "grid": id, "area_m2": view.area_m2, "assigned_beat": view.assigned_beat, "straddles": view.straddles,
+        "beats": view.beats.iter().map(|x| json!({ "beat": x.id, "area_m2": x.area_m2, "fraction": x.fraction })).collect::<Vec<_>>(),
     })))
 }
 
@@ -45,22 +36,15 @@ pub async fn beat_grids(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let s = state.live.snapshot();
-    if s.index_of(Layer::Beat, &id).is_none() {
-        return Err(ApiError::not_found(format!("beat/{id} does not exist")));
-    }
-    let mut grids: Vec<Value> = s
-        .matrix()
-        .grids_with(&id)
-        .into_iter()
-        .map(|(g, x)| json!({ "grid": g, "area_m2": x.area_m2, "fraction": x.fraction, "assigned": s.assigned_beat(g).map(|a| a.0) == Some(id.as_str()) }))
+    let grids = state
+        .live
+        .snapshot()
+        .grids_of_beat(&id)
+        .ok_or_else(|| ApiError::not_found(format!("beat/{id} does not exist")))?;
+    let grids: Vec<Value> = grids
+        .iter()
+        .map(|g| json!({ "grid": g.grid, "area_m2": g.area_m2, "fraction": g.fraction, "assigned": g.assigned }))
         .collect();
-    grids.sort_by(|a, b| {
-        b["area_m2"]
-            .as_f64()
-            .unwrap_or(0.0)
-            .total_cmp(&a["area_m2"].as_f64().unwrap_or(0.0))
-    });
     Ok(Json(json!({ "beat": id, "grids": grids })))
 }
 
