@@ -284,13 +284,24 @@ fn the_grid_and_beat_overlap_views_agree() {
         for g in s.grids_of_beat(&beat.id).unwrap() {
             let view = s.overlaps_of_grid(&g.grid).unwrap();
             let share = view.beats.iter().find(|b| b.id == beat.id).unwrap();
-            assert!((share.area_m2 - g.area_m2).abs() < 1e-6, "{} × {}", g.grid, beat.id);
-            assert_eq!(g.assigned, view.assigned_beat.as_deref() == Some(beat.id.as_str()));
+            assert!(
+                (share.area_m2 - g.area_m2).abs() < 1e-6,
+                "{} × {}",
+                g.grid,
+                beat.id
+            );
+            assert_eq!(
+                g.assigned,
+                view.assigned_beat.as_deref() == Some(beat.id.as_str())
+            );
             assert!(view.area_m2 > 0.0 && g.fraction <= 1.0 + 1e-9);
             pairs += 1;
         }
     }
-    assert!(pairs >= 64, "each of the 64 grids lies in a beat: {pairs} pairs");
+    assert!(
+        pairs >= 64,
+        "each of the 64 grids lies in a beat: {pairs} pairs"
+    );
     assert!(s.overlaps_of_grid("no-such-grid").is_none());
     assert!(s.grids_of_beat("no-such-beat").is_none());
 }
