@@ -2,9 +2,6 @@
 
 pub mod app;
 pub mod auth;
-pub mod bench;
-pub mod benchtiles;
-pub mod benchwrites;
 pub mod cli;
 pub mod config;
 pub mod error;

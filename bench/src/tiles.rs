@@ -1,9 +1,9 @@
 //! The tile part of `onemap bench`: cold renders, warm HTTP serving and PostGIS `ST_AsMVT` on
 //! the same tiles.
 
-use crate::bench::{report, timed, BenchServer};
-use crate::tilesource::build_tiler;
+use crate::{report, timed, BenchServer};
 use onemap_index::Snapshot;
+use onemap_server::tilesource::build_tiler;
 use onemap_tiles::{tiles_covering, TileId};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::time::{Duration, Instant};

@@ -1,14 +1,18 @@
 //! `onemap bench`: throughput on the demo city, and the same work by PostGIS in the same run.
 //!
-//! Every figure is measured here and now; nothing is asserted. Points are uniform over the
+//! Every figure is measured here and now; nothing is asserted. A crate of its own, out of the
+//! production crates: `onemap bench` calls [`run`]. Points are uniform over the
 //! city's bounding box in random order, so caches help no more than real calls would.
 
-use crate::cli::seed_store;
-use crate::config::Config;
+pub mod tiles;
+pub mod writes;
+
 use anyhow::Context;
 use onemap_data::gpkg::GeoPackageStore;
 use onemap_demo::{generate, DemoConfig};
 use onemap_index::{City, Layer, Snapshot};
+use onemap_server::cli::seed_store;
+use onemap_server::config::Config;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::io::{Read, Write};
@@ -67,7 +71,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     );
     incremental(&snapshot);
     edits_applied(&snapshot);
-    let tiles = crate::benchtiles::cold(&snapshot);
+    let tiles = crate::tiles::cold(&snapshot);
     if !args.no_http {
         let server = BenchServer::start(&city)?;
         let rate = http_batch(&server, &points)?;
@@ -75,8 +79,8 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
             "{:<44} {:>12.0} points/s",
             "batch HTTP locate (POST /v1/locate, 1 conn)", rate
         );
-        crate::benchtiles::warm(&server, &tiles)?;
-        crate::benchwrites::concurrent(&server, &snapshot)?;
+        crate::tiles::warm(&server, &tiles)?;
+        crate::writes::concurrent(&server, &snapshot)?;
     }
     let Some(url) = &args.database else {
         println!("PostGIS comparison skipped: pass --database postgres://... or set DATABASE_URL");
@@ -90,7 +94,7 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     report("PostGIS: city loaded (COPY + GiST)", took, &schema);
     let sample = &points[..args.postgis_points.min(points.len())];
     let compared = postgis(&mut client, &schema, &snapshot, sample, ours, matrix_time)
-        .and_then(|_| crate::benchtiles::postgis(&mut client, &schema, &tiles));
+        .and_then(|_| crate::tiles::postgis(&mut client, &schema, &tiles));
     client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
     compared
 }
@@ -185,7 +189,7 @@ fn incremental(s: &Snapshot) {
 /// What a node spends making one geometry edit visible: the next snapshot (cell index
 /// patched, overlap rows redone) and the next tiler, averaged over grids across the city.
 fn edits_applied(s: &Snapshot) {
-    let tiler = crate::tilesource::build_tiler(s);
+    let tiler = onemap_server::tilesource::build_tiler(s);
     let grids: Vec<String> = s
         .layer(Layer::Grid)
         .filter(|f| f.level() == Some(3))
@@ -209,7 +213,7 @@ fn edits_applied(s: &Snapshot) {
         let change = [onemap_index::write::Change::Upsert(grid)];
         let (next, took) = timed(|| s.advance(&[(s.version() + 1, &change)]).snapshot);
         snapshot_time += took;
-        tiles_time += timed(|| crate::tilesource::next_tiler(&tiler, &next)).1;
+        tiles_time += timed(|| onemap_server::tilesource::next_tiler(&tiler, &next)).1;
     }
     let n = grids.len().max(1) as u32;
     report(
@@ -239,24 +243,24 @@ impl BenchServer {
         let store_path = dir.join("bench.gpkg");
         let _ = std::fs::remove_file(&store_path);
         seed_store(&GeoPackageStore::open(&store_path)?, city.clone())?;
-        let mut config = Config::resolve(crate::config::Flags {
+        let mut config = Config::resolve(onemap_server::config::Flags {
             listen: Some("127.0.0.1:0".parse()?),
             store: Some(store_path),
             max_body_mb: Some(1024),
-            tokens: Some(crate::benchwrites::PLANNER_TOKENS.into()),
+            tokens: Some(crate::writes::PLANNER_TOKENS.into()),
             ..Default::default()
         })?;
         // The load comes from one anonymous client: measure speed, not the rate limit.
         config.guard.public_requests_per_s = 0;
         config.guard.public_max_body_mb = 1024;
-        let state = crate::serve::open(config)?;
+        let state = onemap_server::serve::open(config)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()?;
         let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))?;
         let addr = listener.local_addr()?;
-        runtime.spawn(crate::listen::serve(
+        runtime.spawn(onemap_server::listen::serve(
             listener,
             state,
             std::future::pending(),

@@ -2,7 +2,7 @@
 //! made by one planner at a time (what a server that commits writes one by one achieves
 //! whatever the number of planners).
 
-use crate::bench::{request, BenchServer};
+use crate::{request, BenchServer};
 use anyhow::Context;
 use onemap_data::geojson_io::feature_to_geojson;
 use onemap_index::{Feature, Layer, Shape, Snapshot};
@@ -23,7 +23,7 @@ pub fn concurrent(server: &BenchServer, s: &Snapshot) -> anyhow::Result<()> {
     let mut versions: Vec<u64> = grids.iter().map(|g| g.version).collect();
     let mut alone = None;
     for planners in [1, 4] {
-        let (latencies, took) = crate::bench::timed(|| {
+        let (latencies, took) = crate::timed(|| {
             std::thread::scope(|scope| {
                 let runs: Vec<_> = versions
                     .chunks_mut(WRITES_EACH)

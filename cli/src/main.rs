@@ -55,7 +55,7 @@ enum Command {
         seed: u64,
     },
     /// Measure locate, batch HTTP, overlap and tile speed, against PostGIS when given one.
-    Bench(onemap_server::bench::BenchArgs),
+    Bench(onemap_bench::BenchArgs),
 }
 
 fn main() {
@@ -112,6 +112,6 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             grids,
             seed,
         } => onemap_server::cli::demo_city(out, store, grids, seed),
-        Command::Bench(args) => onemap_server::bench::run(args),
+        Command::Bench(args) => onemap_bench::run(args),
     }
 }
