@@ -1,7 +1,9 @@
 //! Helpers for the end-to-end tests: real `onemap` server processes on 127.0.0.1 ports and a
 //! real PostGIS database per test.
 
-use serde_json::Value;
+mod client;
+
+pub use client::{collection, Answer, Client};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -181,33 +183,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// A response's status and JSON body, whatever the status.
-pub fn call(req: ureq::Request, body: Option<&str>) -> (u16, Value, Option<String>) {
-    let result = match body {
-        Some(b) => req.send_string(b),
-        None => req.call(),
-    };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("request failed: {e}"),
-    };
-    let status = response.status();
-    let etag = response.header("etag").map(str::to_string);
-    let text = response.into_string().expect("body");
-    let json = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
-    };
-    (status, json, etag)
-}
-
-pub fn get(url: &str) -> (u16, Value) {
-    let (s, v, _) = call(ureq::get(url), None);
-    (s, v)
 }
 
 /// The test database URL: `$DATABASE_URL` or the role `make setup` creates.

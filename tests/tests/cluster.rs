@@ -7,7 +7,7 @@
 use onemap_data::gpkg::GeoPackageStore;
 use onemap_data::Store;
 use onemap_tests::{
-    call, eventually, get, PrivatePostgres, Server, TempDir, TestDatabase, ADMIN, PLANNER,
+    collection, eventually, Answer, PrivatePostgres, Server, TempDir, TestDatabase, ADMIN, PLANNER,
 };
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -28,46 +28,27 @@ fn grid(id: &str, i: usize, name: &str) -> Value {
 
 /// Grids `c{i}` for every `i` in `range`, as one FeatureCollection.
 fn grids(range: std::ops::Range<usize>) -> String {
-    let features: Vec<Value> = range
-        .map(|i| grid(&format!("c{i}"), i, &format!("c{i}")))
-        .collect();
-    json!({ "type": "FeatureCollection", "features": features }).to_string()
-}
-
-/// A planner's request; `version` becomes `If-Match`.
-fn planner(method: &str, url: &str, body: Option<&str>, version: Option<u64>) -> (u16, Value) {
-    let mut req = ureq::request(method, url)
-        .set("Authorization", &format!("Bearer {PLANNER}"))
-        .set("Content-Type", "application/json")
-        .timeout(Duration::from_secs(30));
-    if let Some(v) = version {
-        req = req.set("If-Match", &format!("\"{v}\""));
-    }
-    let (status, body, _) = call(req, body);
-    (status, body)
-}
-
-fn import(server: &Server, body: &str) -> (u16, Value) {
-    planner(
-        "POST",
-        &server.url("/v1/layers/grid/import"),
-        Some(body),
-        None,
+    collection(
+        range
+            .map(|i| grid(&format!("c{i}"), i, &format!("c{i}")))
+            .collect(),
     )
 }
 
-/// Renames grid `c{i}` through `server`, expecting it at `version`.
-fn rename(server: &Server, i: usize, name: &str, version: u64) -> (u16, Value) {
-    let url = server.url(&format!("/v1/layers/grid/features/c{i}"));
-    let body = grid(&format!("c{i}"), i, name).to_string();
-    planner("PUT", &url, Some(&body), Some(version))
+/// Renames grid `c{i}` through `server` as a planner, expecting it at `version`.
+fn rename(server: &Server, i: usize, name: &str, version: u64) -> Answer {
+    let id = format!("c{i}");
+    let body = grid(&id, i, name).to_string();
+    server
+        .planner()
+        .put_feature("grid", &id, &body, Some(&format!("\"{version}\"")))
 }
 
 /// The name and version of grid `c{i}` as `server` has it in memory, if it has it.
 fn seen(server: &Server, i: usize) -> Option<(String, u64)> {
-    let (status, f) = get(&server.url(&format!("/v1/layers/grid/features/c{i}")));
-    (status == 200).then(|| {
-        let p = &f["properties"];
+    let f = server.anonymous().feature("grid", &format!("c{i}"));
+    (f.status == 200).then(|| {
+        let p = &f.body["properties"];
         (
             p["name"].as_str().unwrap().to_string(),
             p["version"].as_u64().unwrap(),
@@ -78,14 +59,8 @@ fn seen(server: &Server, i: usize) -> Option<(String, u64)> {
 /// The grid `server` locates the centre of grid `c{i}` in.
 fn located(server: &Server, i: usize) -> Option<String> {
     let (lng, lat) = (121.005 + i as f64 * 0.01, 28.005);
-    let (status, v) = get(&server.url(&format!("/v1/locate?lng={lng}&lat={lat}")));
-    (status == 200).then(|| v["grid"]["id"].as_str().unwrap().to_string())
-}
-
-fn city_version(server: &Server) -> u64 {
-    get(&server.url("/v1/layers")).1["version"]
-        .as_u64()
-        .unwrap()
+    let v = server.anonymous().locate(lng, lat);
+    (v.status == 200).then(|| v.body["grid"]["id"].as_str().unwrap().to_string())
 }
 
 /// Waits until `check` holds on `server`, at most [`PROPAGATION`]; how long it took.
@@ -101,7 +76,7 @@ fn propagates(what: &str, check: impl FnMut() -> Option<()>) -> Duration {
 fn two_nodes_with_grids(url: &str, n: usize) -> (Server, Server) {
     let a = Server::start_on_database(url, &[]);
     let b = Server::start_on_database(url, &[]);
-    assert_eq!(import(&a, &grids(0..n)).0, 200);
+    assert_eq!(a.planner().import("grid", &grids(0..n)).status, 200);
     propagates("import", || {
         (located(&b, n - 1) == Some(format!("c{}", n - 1))).then_some(())
     });
@@ -113,16 +88,11 @@ fn writes_reach_every_node_in_commit_order_and_conflicts_get_412() {
     let db = TestDatabase::create("cluster");
     // Import on A, PUT on B, DELETE on A: each seen by the other node within a second.
     let (a, b) = two_nodes_with_grids(&db.url, 4);
-    assert_eq!(rename(&b, 1, "renamed on B", 1).0, 200);
+    assert_eq!(rename(&b, 1, "renamed on B", 1).status, 200);
     propagates("update", || {
         (seen(&a, 1) == Some(("renamed on B".into(), 2))).then_some(())
     });
-    let (status, _) = planner(
-        "DELETE",
-        &a.url("/v1/layers/grid/features/c3"),
-        None,
-        Some(1),
-    );
+    let status = a.planner().delete_feature("grid", "c3", "\"1\"").status;
     assert_eq!(status, 204);
     propagates("delete", || seen(&b, 3).is_none().then_some(()));
 
@@ -148,7 +118,7 @@ fn writes_reach_every_node_in_commit_order_and_conflicts_get_412() {
         });
         for round in 0..rounds {
             let node = if round % 2 == 0 { &a } else { &b };
-            let (status, body) = rename(node, 2, &format!("round {round}"), version);
+            let Answer { status, body, .. } = rename(node, 2, &format!("round {round}"), version);
             assert_eq!(status, 200, "round {round}: {body}");
             version = body["version"].as_u64().unwrap();
         }
@@ -163,7 +133,8 @@ fn writes_reach_every_node_in_commit_order_and_conflicts_get_412() {
         "B showed the rounds out of order: {watched:?}"
     );
     propagates("the last round", || {
-        (city_version(&a) == version && city_version(&b) == version).then_some(())
+        (a.anonymous().city_version() == version && b.anonymous().city_version() == version)
+            .then_some(())
     });
     let log: Vec<i64> = db
         .client()
@@ -179,7 +150,7 @@ fn writes_reach_every_node_in_commit_order_and_conflicts_get_412() {
 
     // A node started after all that has all of it.
     let late = Server::start_on_database(&db.url, &[]);
-    assert_eq!(city_version(&late), version);
+    assert_eq!(late.anonymous().city_version(), version);
     assert_eq!(seen(&late, 2), seen(&a, 2));
     assert_eq!(
         (seen(&late, 3), located(&late, 1)),
@@ -194,9 +165,9 @@ fn writes_reach_every_node_in_commit_order_and_conflicts_get_412() {
         let on_b = scope.spawn(|| rename(&b, 1, "planner on B", base));
         (on_a.join().unwrap(), on_b.join().unwrap())
     });
-    let (winner, loser, winner_name) = match (on_a.0, on_b.0) {
-        (200, 412) => (on_a.1, on_b.1, "planner on A"),
-        (412, 200) => (on_b.1, on_a.1, "planner on B"),
+    let (winner, loser, winner_name) = match (on_a.status, on_b.status) {
+        (200, 412) => (on_a.body, on_b.body, "planner on A"),
+        (412, 200) => (on_b.body, on_a.body, "planner on B"),
         other => panic!("expected one 200 and one 412, got {other:?}: {on_a:?} {on_b:?}"),
     };
     assert_eq!(loser["error"], "stale_version");
@@ -242,11 +213,9 @@ fn writes_reach_every_node_in_commit_order_and_conflicts_get_412() {
             row("update", Some("renamed on B"), winner_name),
         ]
     );
-    let (status, log, _) = call(
-        ureq::get(&a.url("/v1/audit?layer=grid&id=c1"))
-            .set("Authorization", &format!("Bearer {ADMIN}")),
-        None,
-    );
+    let Answer {
+        status, body: log, ..
+    } = a.client(Some(ADMIN)).get("/v1/audit?layer=grid&id=c1");
     assert_eq!(status, 200);
     assert_eq!(log["entries"].as_array().unwrap().len(), 3, "{log}");
 }
@@ -264,9 +233,13 @@ fn nodes_ride_out_a_database_restart() {
             "reads go on from memory"
         );
         let started = Instant::now();
-        let (status, health) = get(&node.url("/health"));
+        let Answer {
+            status,
+            body: health,
+            ..
+        } = node.anonymous().get("/health");
         assert_eq!((status, health["status"].as_str()), (200, Some("degraded")));
-        let (status, body) = rename(node, 0, "while down", 1);
+        let Answer { status, body, .. } = rename(node, 0, "while down", 1);
         assert_eq!(
             (status, body["error"].as_str()),
             (503, Some("store_unavailable"))
@@ -284,7 +257,7 @@ fn nodes_ride_out_a_database_restart() {
 
     pg.resume();
     let ((), recovered) = eventually(Duration::from_secs(20), || {
-        (rename(&a, 0, "after the restart", 1).0 == 200).then_some(())
+        (rename(&a, 0, "after the restart", 1).status == 200).then_some(())
     })
     .expect("writes resume once PostGIS is back, with no node restarted");
     eprintln!("writes resumed {recovered:?} after PostGIS started");
@@ -293,7 +266,7 @@ fn nodes_ride_out_a_database_restart() {
     })
     .expect("the other node follows again once PostGIS is back");
     eprintln!("the other node saw it after {took:?}");
-    assert_eq!(get(&b.url("/health")).1["status"], "ok");
+    assert_eq!(b.anonymous().get("/health").body["status"], "ok");
     // Nothing acknowledged was lost: both commits are in the database.
     let version: i64 = pg
         .client()
@@ -311,9 +284,9 @@ fn a_node_behind_a_pruned_change_log_reloads_the_city() {
     let (a, b) = two_nodes_with_grids(&db.url, 3);
     b.pause();
     // Commit 2 renames c1; commits 3 and 4 rename c0. Only commit 4 stays in the log.
-    assert_eq!(rename(&a, 1, "while B was away", 1).0, 200);
+    assert_eq!(rename(&a, 1, "while B was away", 1).status, 200);
     for (k, version) in [(1, 1), (2, 3)] {
-        assert_eq!(rename(&a, 0, &format!("rename {k}"), version).0, 200);
+        assert_eq!(rename(&a, 0, &format!("rename {k}"), version).status, 200);
     }
     let pruned = db
         .client()
@@ -328,7 +301,7 @@ fn a_node_behind_a_pruned_change_log_reloads_the_city() {
     eprintln!("B reloaded the city {took:?} after it woke");
     assert_eq!(seen(&b, 1), Some(("while B was away".into(), 2)));
     assert_eq!(located(&b, 2).as_deref(), Some("c2"));
-    assert_eq!(city_version(&b), 4);
+    assert_eq!(b.anonymous().city_version(), 4);
 }
 
 /// Enough grids that committing them takes a while, so a kill can land inside the commit.
@@ -407,7 +380,7 @@ fn a_node_killed_during_an_import_leaves_all_or_nothing_in_postgis() {
     eprintln!("killed mid-commit; the database holds {counts:?}");
     // A node started afterwards serves exactly that.
     let again = Server::start_on_database(&db.url, &[]);
-    assert_eq!(city_version(&again), counts[3] as u64);
+    assert_eq!(again.anonymous().city_version(), counts[3] as u64);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! are in the other node's locate answers and in its (warm) tile cache within a second of
 //! being acknowledged; two nodes started together on an empty database seed it once. In a file of its own so that no other test loads the machine meanwhile.
 
-use onemap_tests::{call, eventually, get, Server, TestDatabase, PLANNER};
+use onemap_tests::{eventually, Answer, Server, TestDatabase};
 use serde_json::{json, Value};
 use std::io::Read;
 use std::time::Duration;
@@ -11,22 +11,10 @@ use std::time::Duration;
 /// How soon a write on one node must show on the others.
 const PROPAGATION: Duration = Duration::from_secs(1);
 
-fn planner(method: &str, url: &str, body: Option<&str>, if_match: Option<&str>) -> (u16, Value) {
-    let mut req = ureq::request(method, url)
-        .set("Authorization", &format!("Bearer {PLANNER}"))
-        .set("Content-Type", "application/json")
-        .timeout(Duration::from_secs(60));
-    if let Some(v) = if_match {
-        req = req.set("If-Match", v);
-    }
-    let (status, body, _) = call(req, body);
-    (status, body)
-}
-
 /// The grid `server` locates a point in.
 fn grid_at(server: &Server, p: [f64; 2]) -> Option<String> {
-    let (status, v) = get(&server.url(&format!("/v1/locate?lng={}&lat={}", p[0], p[1])));
-    (status == 200).then(|| v["grid"]["id"].as_str().unwrap().to_string())
+    let v = server.anonymous().locate(p[0], p[1]);
+    (v.status == 200).then(|| v.body["grid"]["id"].as_str().unwrap().to_string())
 }
 
 /// The z14 tile holding a point, as `z/x/y`.
@@ -77,7 +65,7 @@ fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
         (a.join().unwrap(), b.join().unwrap())
     });
     for node in [&a, &b] {
-        let (_, layers) = get(&node.url("/v1/layers"));
+        let layers = node.anonymous().get("/v1/layers").body;
         assert_eq!(
             layers["layers"][0]["count"], 8972,
             "the demo city: {layers}"
@@ -95,7 +83,9 @@ fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
     let (id, feature, ring, c, p) = (100..200)
         .find_map(|k| {
             let id = format!("g{k:06}");
-            let (status, f) = get(&a.url(&format!("/v1/layers/grid/features/{id}")));
+            let Answer {
+                status, body: f, ..
+            } = a.anonymous().feature("grid", &id);
             if status != 200 || f["properties"]["level"] != 3 {
                 return None;
             }
@@ -113,7 +103,6 @@ fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
             (inside(c) && inside(p)).then_some((id, f, ring, c, p))
         })
         .expect("a grid whose vertex centre and corner point lie in it");
-    let url = a.url(&format!("/v1/layers/grid/features/{id}"));
     let before = tile(&b, &tile_of(p));
     assert_eq!(before, tile(&a, &tile_of(p)));
 
@@ -125,10 +114,10 @@ fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
     let mut edited = feature.clone();
     edited["geometry"] = json!({ "type": "Polygon", "coordinates": [shrunk] });
     let version = feature["properties"]["version"].as_u64().unwrap();
-    let (status, body) = planner(
-        "PUT",
-        &url,
-        Some(&edited.to_string()),
+    let Answer { status, body, .. } = a.planner().put_feature(
+        "grid",
+        &id,
+        &edited.to_string(),
         Some(&format!("\"{version}\"")),
     );
     assert_eq!(status, 200, "{body}");
@@ -144,23 +133,22 @@ fn on_the_demo_city_edits_reach_the_other_node_within_a_second() {
 
     // 2. The grid is deleted: c is answered by whatever holds it now (its community).
     let version = body["version"].as_u64().unwrap();
-    let (status, body) = planner("DELETE", &url, None, Some(&format!("\"{version}\"")));
+    let Answer { status, body, .. } =
+        a.planner()
+            .delete_feature("grid", &id, &format!("\"{version}\""));
     assert_eq!(status, 204, "{body}");
     propagates("a deleted grid", || {
         grid_at(&b, c).as_deref() != Some(id.as_str())
-            && get(&b.url(&format!("/v1/layers/grid/features/{id}"))).0 == 404
+            && b.anonymous().feature("grid", &id).status == 404
     });
 
     // 3. A new grid takes the old outline: p and c are in it on B.
     let mut created = feature.clone();
     created["id"] = json!("g-new");
     created["properties"]["id"] = json!("g-new");
-    let (status, body) = planner(
-        "PUT",
-        &a.url("/v1/layers/grid/features/g-new"),
-        Some(&created.to_string()),
-        None,
-    );
+    let Answer { status, body, .. } =
+        a.planner()
+            .put_feature("grid", "g-new", &created.to_string(), None);
     assert_eq!(status, 201, "{body}");
     propagates("a created grid", || {
         grid_at(&b, p).as_deref() == Some("g-new") && grid_at(&b, c).as_deref() == Some("g-new")

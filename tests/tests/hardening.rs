@@ -1,7 +1,7 @@
 //! A real server under abuse: slow and idle clients cut off, heavy polygon queries kept from
 //! stalling everyone else, a bounded shutdown, and a full disk reported and survived.
 
-use onemap_tests::{call, eventually, get, Server, TempDir, DISPATCHER, PLANNER};
+use onemap_tests::{eventually, Answer, Server, TempDir, DISPATCHER};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -18,11 +18,9 @@ fn serve_with_limits(dir: &TempDir, store: &Path, limits: &str) -> Server {
         "type": "Feature", "id": "g1", "properties": { "name": "东门网格" },
         "geometry": { "type": "Polygon", "coordinates": [[[121.0, 28.0], [121.01, 28.0],
             [121.01, 28.01], [121.0, 28.01], [121.0, 28.0]]] } }] });
-    let (status, v, _) = call(
-        ureq::post(&server.url("/v1/layers/grid/import"))
-            .set("Authorization", &format!("Bearer {PLANNER}")),
-        Some(&grid.to_string()),
-    );
+    let Answer {
+        status, body: v, ..
+    } = server.planner().import("grid", &grid.to_string());
     assert_eq!(status, 200, "{v}");
     server
 }
@@ -136,11 +134,9 @@ fn heavy_polygon_queries_leave_health_and_locate_answering() {
         let heavy: Vec<_> = (0..4)
             .map(|_| {
                 scope.spawn(|| {
-                    call(
-                        ureq::post(&server.url("/v1/intersects"))
-                            .set("Authorization", &format!("Bearer {DISPATCHER}")),
-                        Some(&probe),
-                    )
+                    server
+                        .client(Some(DISPATCHER))
+                        .post("/v1/intersects", &probe)
                 })
             })
             .collect();
@@ -150,7 +146,9 @@ fn heavy_polygon_queries_leave_health_and_locate_answering() {
             while heavy_running.load(std::sync::atomic::Ordering::Relaxed) {
                 for path in ["/health", "/v1/locate?lng=121.005&lat=28.005"] {
                     let start = Instant::now();
-                    let (status, v) = get(&server.url(path));
+                    let Answer {
+                        status, body: v, ..
+                    } = server.anonymous().get(path);
                     assert_eq!(status, 200, "{path}: {v}");
                     slowest = slowest.max(start.elapsed());
                     count += 1;
@@ -162,8 +160,8 @@ fn heavy_polygon_queries_leave_health_and_locate_answering() {
         let answers: Vec<(u16, Value)> = heavy
             .into_iter()
             .map(|h| {
-                let (status, v, _) = h.join().unwrap();
-                (status, v)
+                let Answer { status, body, .. } = h.join().unwrap();
+                (status, body)
             })
             .collect();
         heavy_running.store(false, std::sync::atomic::Ordering::Relaxed);
@@ -254,17 +252,15 @@ fn a_full_disk_degrades_health_refuses_writes_and_loses_nothing() {
     let disk = SmallDisk::mount(&dir.0.join("disk"), 24);
     let store = disk.0.join("city.gpkg");
     let server = serve_with_limits(&dir, &store, "");
-    let health = || get(&server.url("/health")).1;
+    let health = || server.anonymous().get("/health").body;
     assert_eq!(health()["status"], "ok");
     let put = |id: &str| {
         let grid = json!({ "type": "Feature", "id": id, "properties": { "name": "新网格" },
             "geometry": { "type": "Polygon", "coordinates": [[[121.02, 28.0], [121.03, 28.0],
                 [121.03, 28.01], [121.02, 28.01], [121.02, 28.0]]] } });
-        call(
-            ureq::put(&server.url(&format!("/v1/layers/grid/features/{id}")))
-                .set("Authorization", &format!("Bearer {PLANNER}")),
-            Some(&grid.to_string()),
-        )
+        server
+            .planner()
+            .put_feature("grid", id, &grid.to_string(), None)
     };
 
     let filler = disk.fill();
@@ -274,13 +270,17 @@ fn a_full_disk_degrades_health_refuses_writes_and_loses_nothing() {
         (&json!("degraded"), &json!("unwritable")),
         "{h}"
     );
-    let (status, v, _) = put("g2");
+    let Answer {
+        status, body: v, ..
+    } = put("g2");
     assert_eq!(
         (status, v["error"].as_str()),
         (503, Some("store_unavailable")),
         "{v}"
     );
-    let (status, v) = get(&server.url("/v1/locate?lng=121.005&lat=28.005"));
+    let Answer {
+        status, body: v, ..
+    } = server.anonymous().get("/v1/locate?lng=121.005&lat=28.005");
     assert_eq!(
         (status, &v["grid"]["id"]),
         (200, &json!("g1")),
@@ -294,13 +294,19 @@ fn a_full_disk_degrades_health_refuses_writes_and_loses_nothing() {
         (&json!("degraded"), &json!("unwritable")),
         "still degraded until a write succeeds: {h}"
     );
-    let (status, v, _) = put("g2");
+    let Answer {
+        status, body: v, ..
+    } = put("g2");
     assert_eq!(status, 201, "{v}");
     assert_eq!(health()["status"], "ok");
     drop(server);
     let reopened = Server::start(&store, &[]);
     for id in ["g1", "g2"] {
-        let (status, v) = get(&reopened.url(&format!("/v1/layers/grid/features/{id}")));
+        let Answer {
+            status, body: v, ..
+        } = reopened
+            .anonymous()
+            .get(&format!("/v1/layers/grid/features/{id}"));
         assert_eq!(status, 200, "{id} survived: {v}");
     }
 }

@@ -4,7 +4,7 @@
 use onemap_data::geojson_io::layer_to_geojson;
 use onemap_demo::{generate, DemoConfig};
 use onemap_index::{City, Layer, Snapshot};
-use onemap_tests::{call, get, Server, TempDir, ADMIN, DISPATCHER, PLANNER};
+use onemap_tests::{Answer, Server, TempDir, ADMIN, DISPATCHER};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde_json::{json, Value};
@@ -21,26 +21,19 @@ fn small_city() -> City {
     generate(&DemoConfig::with_grids(1500))
 }
 
-fn post(url: &str, token: Option<&str>, body: &str) -> (u16, Value) {
-    let mut req = ureq::post(url).set("Content-Type", "application/json");
-    if let Some(t) = token {
-        req = req.set("Authorization", &format!("Bearer {t}"));
-    }
-    let (s, v, _) = call(req, Some(body));
-    (s, v)
-}
-
 /// Imports every layer and the people of `city` over HTTP.
 fn import_city(server: &Server, city: &City) {
     let people = serde_json::to_string(&city.people).unwrap();
-    let (s, v) = post(&server.url("/v1/people/import"), Some(PLANNER), &people);
+    let Answer {
+        status: s, body: v, ..
+    } = server.planner().import_people(&people);
     assert_eq!(s, 200, "{v}");
     for layer in Layer::ALL {
-        let (s, v) = post(
-            &server.url(&format!("/v1/layers/{layer}/import")),
-            Some(PLANNER),
-            &layer_to_geojson(city.layer(layer)),
-        );
+        let Answer {
+            status: s, body: v, ..
+        } = server
+            .planner()
+            .import(layer, &layer_to_geojson(city.layer(layer)));
         assert_eq!(s, 200, "import {layer}: {v}");
         assert_eq!(v["imported"], json!(city.layer(layer).count()));
     }
@@ -84,10 +77,12 @@ fn inside_points(n: usize, seed: u64) -> Vec<[f64; 2]> {
 fn locate_answers_like_the_engine_with_people_masked_for_the_public() {
     let f = fixture();
     for p in inside_points(50, 1) {
-        let (status, v) = get(&f.server.url(&format!(
+        let Answer {
+            status, body: v, ..
+        } = f.server.anonymous().get(&format!(
             "/v1/locate?lng={}&lat={}&cameras=3&radius=2000",
             p[0], p[1]
-        )));
+        ));
         assert_eq!(status, 200, "{v}");
         let hit = f.oracle.locate(p[0], p[1]);
         assert_eq!(v["grid"]["id"], id_of(&f.oracle, hit.grid));
@@ -142,22 +137,18 @@ fn locate_answers_like_the_engine_with_people_masked_for_the_public() {
 fn dispatchers_see_names_and_phones() {
     let f = fixture();
     let p = inside_points(1, 2)[0];
-    let url = f
-        .server
-        .url(&format!("/v1/locate?lng={}&lat={}", p[0], p[1]));
-    let (status, v, _) = call(
-        ureq::get(&url).set("Authorization", &format!("Bearer {DISPATCHER}")),
-        None,
-    );
+    let path = format!("/v1/locate?lng={}&lat={}", p[0], p[1]);
+    let Answer {
+        status, body: v, ..
+    } = f.server.client(Some(DISPATCHER)).get(&path);
     assert_eq!(status, 200);
     let person = &v["grid"]["people"][0];
     let stored = f.oracle.person(person["id"].as_str().unwrap()).unwrap();
     assert_eq!(person["name"], json!(stored.name));
     assert_eq!(person["phone"], json!(stored.phone));
-    let (status, v, _) = call(
-        ureq::get(&url).set("Authorization", "Bearer not-a-token"),
-        None,
-    );
+    let Answer {
+        status, body: v, ..
+    } = f.server.client(Some("not-a-token")).get(&path);
     assert_eq!((status, v["error"].as_str()), (401, Some("invalid_token")));
 }
 
@@ -166,9 +157,12 @@ fn gcj02_and_bd09_points_are_converted() {
     let f = fixture();
     for p in inside_points(10, 3) {
         let (gx, gy) = onemap_index::crs::wgs84_to_gcj02(p[0], p[1]);
-        let (status, v) = get(&f
+        let Answer {
+            status, body: v, ..
+        } = f
             .server
-            .url(&format!("/v1/locate?lng={gx}&lat={gy}&crs=gcj02")));
+            .anonymous()
+            .get(&format!("/v1/locate?lng={gx}&lat={gy}&crs=gcj02"));
         assert_eq!(status, 200, "{v}");
         assert!((v["point"]["lng"].as_f64().unwrap() - p[0]).abs() < 1e-8);
         assert_eq!(
@@ -183,9 +177,10 @@ fn gcj02_and_bd09_points_are_converted() {
             [x, y]
         })
         .collect();
-    let (status, v) = post(
-        &f.server.url("/v1/locate?crs=gcj02"),
-        None,
+    let Answer {
+        status, body: v, ..
+    } = f.server.anonymous().post(
+        "/v1/locate?crs=gcj02",
         &json!({ "points": points }).to_string(),
     );
     assert_eq!(status, 200, "{v}");
@@ -201,7 +196,12 @@ fn gcj02_and_bd09_points_are_converted() {
             "batch gcj02 at {p:?}"
         );
     }
-    let (status, v) = get(&f.server.url("/v1/locate?lng=121&lat=28&crs=mars"));
+    let Answer {
+        status, body: v, ..
+    } = f
+        .server
+        .anonymous()
+        .get("/v1/locate?lng=121&lat=28&crs=mars");
     assert_eq!(
         (status, v["error"].as_str()),
         (400, Some("invalid_parameter"))
@@ -217,9 +217,12 @@ fn points_near_a_boundary_list_the_neighbours() {
     let ring = &grid.area().unwrap().0[0].exterior().0;
     let (a, b) = (ring[1], ring[2]);
     let p = [(a.x + b.x) / 2.0, (a.y + b.y) / 2.0];
-    let (status, v) = get(&f
+    let Answer {
+        status, body: v, ..
+    } = f
         .server
-        .url(&format!("/v1/locate?lng={}&lat={}&near=30", p[0], p[1])));
+        .anonymous()
+        .get(&format!("/v1/locate?lng={}&lat={}&near=30", p[0], p[1]));
     assert_eq!(status, 200, "{v}");
     assert!(v["grid"]["boundary_distance_m"].as_f64().unwrap() < 1.0);
     let near = v["near"].as_array().unwrap();
@@ -237,11 +240,13 @@ fn points_near_a_boundary_list_the_neighbours() {
 fn outside_every_grid_is_404_naming_the_nearest() {
     let f = fixture();
     let b = f.oracle.bounds();
-    let (status, v) = get(&f.server.url(&format!(
+    let Answer {
+        status, body: v, ..
+    } = f.server.anonymous().get(&format!(
         "/v1/locate?lng={}&lat={}",
         b[2] + 0.05,
         (b[1] + b[3]) / 2.0
-    )));
+    ));
     assert_eq!(status, 404, "{v}");
     assert_eq!(v["error"], "not_found");
     let d = v["nearest"]["distance_m"].as_f64().unwrap();
@@ -264,7 +269,9 @@ fn bad_coordinates_get_precise_errors() {
         ("lng=121&lat=28&cameras=1000", "out_of_range", "cameras"),
         ("lng=121&lat=28&radius=-1", "out_of_range", "radius"),
     ] {
-        let (status, v) = get(&f.server.url(&format!("/v1/locate?{query}")));
+        let Answer {
+            status, body: v, ..
+        } = f.server.anonymous().get(&format!("/v1/locate?{query}"));
         assert_eq!(status, 400, "{query}: {v}");
         assert_eq!(v["error"], code, "{query}: {v}");
         assert!(
@@ -272,7 +279,11 @@ fn bad_coordinates_get_precise_errors() {
             "{query}: {v}"
         );
     }
-    assert_eq!(get(&f.server.url("/health")).0, 200, "still serving");
+    assert_eq!(
+        f.server.anonymous().get("/health").status,
+        200,
+        "still serving"
+    );
 }
 
 #[test]
@@ -288,11 +299,12 @@ fn batch_locate_json_and_csv_in_order() {
             ]
         })
         .collect();
-    let (status, v) = post(
-        &f.server.url("/v1/locate"),
-        None,
-        &json!({ "points": points }).to_string(),
-    );
+    let Answer {
+        status, body: v, ..
+    } = f
+        .server
+        .anonymous()
+        .post("/v1/locate", &json!({ "points": points }).to_string());
     assert_eq!(status, 200, "{v}");
     let results = v["results"].as_array().unwrap();
     assert_eq!(results.len(), points.len());
@@ -307,23 +319,29 @@ fn batch_locate_json_and_csv_in_order() {
         .chain(points[..100].iter().map(|p| format!("{},{}", p[0], p[1])))
         .collect::<Vec<_>>()
         .join("\n");
-    let (status, v, _) = call(
-        ureq::post(&f.server.url("/v1/locate")).set("Content-Type", "text/csv"),
+    let Answer {
+        status, body: v, ..
+    } = f.server.anonymous().send(
+        "POST",
+        "/v1/locate",
         Some(&csv),
+        &[("Content-Type", "text/csv")],
     );
     assert_eq!(status, 200);
     assert_eq!(v["results"].as_array().unwrap()[..], results[..100]);
-    let (status, v) = post(
-        &f.server.url("/v1/locate"),
-        None,
-        r#"{"points": [[121, 28], [121]]}"#,
-    );
+    let Answer {
+        status, body: v, ..
+    } = f
+        .server
+        .anonymous()
+        .post("/v1/locate", r#"{"points": [[121, 28], [121]]}"#);
     assert_eq!((status, v["point_index"].clone()), (400, json!(1)), "{v}");
-    let (status, v) = post(
-        &f.server.url("/v1/locate"),
-        None,
-        r#"{"points": [[121, 28], [121, 128]]}"#,
-    );
+    let Answer {
+        status, body: v, ..
+    } = f
+        .server
+        .anonymous()
+        .post("/v1/locate", r#"{"points": [[121, 28], [121, 128]]}"#);
     assert_eq!(status, 400, "{v}");
     assert!(v["message"].as_str().unwrap().contains("points[1]"));
 }
@@ -332,21 +350,20 @@ fn batch_locate_json_and_csv_in_order() {
 fn overlaps_are_consistent_and_exported_as_csv() {
     let f = fixture();
     let s = &f.oracle;
-    let (status, v) = get(&f.server.url("/v1/overlaps?of=grid&with=beat"));
+    let Answer {
+        status, body: v, ..
+    } = f.server.anonymous().get("/v1/overlaps?of=grid&with=beat");
     assert_eq!(status, 200);
     let rows = v["overlaps"].as_array().unwrap();
     assert_eq!(rows.len(), s.matrix().entries().count());
-    let (status, _, _) = call(
-        ureq::get(&f.server.url("/v1/overlaps?of=grid&with=beat")).set("Accept", "text/csv"),
+    let Answer { status, body, .. } = f.server.anonymous().send(
+        "GET",
+        "/v1/overlaps?of=grid&with=beat",
         None,
+        &[("Accept", "text/csv")],
     );
     assert_eq!(status, 200);
-    let csv = ureq::get(&f.server.url("/v1/overlaps?of=grid&with=beat"))
-        .set("Accept", "text/csv")
-        .call()
-        .unwrap()
-        .into_string()
-        .unwrap();
+    let csv = body.as_str().expect("CSV is not JSON");
     assert!(csv.starts_with("grid,beat,area_m2,fraction\n"));
     assert_eq!(csv.lines().count(), rows.len() + 1);
     // A straddling grid: its shares sum to one and its assigned beat holds the largest.
@@ -355,7 +372,12 @@ fn overlaps_are_consistent_and_exported_as_csv() {
         .entries()
         .find(|(g, x)| x.fraction < 0.9 && s.matrix().row(g).unwrap().len() > 1)
         .unwrap();
-    let (status, v) = get(&f.server.url(&format!("/v1/grids/{grid}/overlaps")));
+    let Answer {
+        status, body: v, ..
+    } = f
+        .server
+        .anonymous()
+        .get(&format!("/v1/grids/{grid}/overlaps"));
     assert_eq!(status, 200);
     let beats = v["beats"].as_array().unwrap();
     let sum: f64 = beats.iter().map(|b| b["fraction"].as_f64().unwrap()).sum();
@@ -366,14 +388,19 @@ fn overlaps_are_consistent_and_exported_as_csv() {
     assert_eq!(v["assigned_beat"], beats[0]["beat"]);
     assert_eq!(v["straddles"], json!(true));
     let beat = beats[0]["beat"].as_str().unwrap();
-    let (status, v) = get(&f.server.url(&format!("/v1/beats/{beat}/grids")));
+    let Answer {
+        status, body: v, ..
+    } = f.server.anonymous().get(&format!("/v1/beats/{beat}/grids"));
     assert_eq!(status, 200);
     assert!(v["grids"]
         .as_array()
         .unwrap()
         .iter()
         .any(|g| g["grid"] == json!(grid)));
-    assert_eq!(get(&f.server.url("/v1/grids/nope/overlaps")).0, 404);
+    assert_eq!(
+        f.server.anonymous().get("/v1/grids/nope/overlaps").status,
+        404
+    );
 }
 
 #[test]
@@ -384,11 +411,12 @@ fn intersects_reports_layers_and_cameras_inside() {
     let geometry = onemap_data::geojson_io::feature_to_geojson(grid)
         .geometry
         .unwrap();
-    let (status, v) = post(
-        &f.server.url("/v1/intersects"),
-        None,
-        &serde_json::to_string(&geometry).unwrap(),
-    );
+    let Answer {
+        status, body: v, ..
+    } = f
+        .server
+        .anonymous()
+        .post("/v1/intersects", &serde_json::to_string(&geometry).unwrap());
     assert_eq!(status, 200, "{v}");
     let grids = v["layers"]["grid"].as_array().unwrap();
     let me = grids
@@ -409,9 +437,10 @@ fn intersects_reports_layers_and_cameras_inside() {
         (beat_area - v["area_m2"].as_f64().unwrap()).abs() < 1e-3 * beat_area,
         "beats cover the grid"
     );
-    let (status, v) = post(
-        &f.server.url("/v1/intersects"),
-        None,
+    let Answer {
+        status, body: v, ..
+    } = f.server.anonymous().post(
+        "/v1/intersects",
         r#"{"type":"Polygon","coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}"#,
     );
     assert_eq!(status, 422, "a bow-tie is refused: {v}");
@@ -421,53 +450,57 @@ fn intersects_reports_layers_and_cameras_inside() {
 fn search_finds_by_name_and_id() {
     let f = fixture();
     let beat = f.oracle.layer(Layer::Beat).nth(3).unwrap();
-    let url = f
+    let Answer {
+        status, body: v, ..
+    } = f
         .server
-        .url(&format!("/v1/search?q={}", urlencode(&beat.name)));
-    let (status, v) = get(&url);
+        .anonymous()
+        .get(&format!("/v1/search?q={}", urlencode(&beat.name)));
     assert_eq!(status, 200);
     assert_eq!(v["results"][0]["id"], json!(beat.id));
-    let (_, v) = get(&f.server.url(&format!("/v1/search?q={}", beat.id)));
+    let v = f
+        .server
+        .anonymous()
+        .get(&format!("/v1/search?q={}", beat.id))
+        .body;
     assert_eq!(v["results"][0]["id"], json!(beat.id));
-    assert_eq!(get(&f.server.url("/v1/search")).0, 400);
+    assert_eq!(f.server.anonymous().get("/v1/search").status, 400);
 }
 
 #[test]
 fn unknown_things_are_json_404s() {
     let f = fixture();
-    let (status, v) = get(&f.server.url("/v1/layers/river.geojson"));
+    let Answer {
+        status, body: v, ..
+    } = f.server.anonymous().get("/v1/layers/river.geojson");
     assert_eq!((status, v["error"].as_str()), (404, Some("unknown_layer")));
-    let (status, v) = get(&f.server.url("/v1/nothing/here"));
+    let Answer {
+        status, body: v, ..
+    } = f.server.anonymous().get("/v1/nothing/here");
     assert_eq!((status, v["error"].as_str()), (404, Some("unknown_route")));
-    let (status, v) = post(
-        &f.server.url("/v1/layers/river/import"),
-        Some(PLANNER),
-        "{}",
-    );
+    let Answer {
+        status, body: v, ..
+    } = f.server.planner().import("river", "{}");
     assert_eq!((status, v["error"].as_str()), (404, Some("unknown_layer")));
 }
 
 #[test]
 fn writes_need_a_planner_and_audit_needs_an_admin() {
     let f = fixture();
-    let (status, _) = post(
-        &f.server.url("/v1/layers/grid/import"),
-        None,
-        r#"{"type":"FeatureCollection","features":[]}"#,
-    );
+    let Answer { status, .. } = f
+        .server
+        .anonymous()
+        .import("grid", r#"{"type":"FeatureCollection","features":[]}"#);
     assert_eq!(status, 401);
-    let (status, _) = post(
-        &f.server.url("/v1/layers/grid/import"),
-        Some(DISPATCHER),
-        r#"{"type":"FeatureCollection","features":[]}"#,
-    );
+    let Answer { status, .. } = f
+        .server
+        .client(Some(DISPATCHER))
+        .import("grid", r#"{"type":"FeatureCollection","features":[]}"#);
     assert_eq!(status, 403);
-    assert_eq!(get(&f.server.url("/v1/audit")).0, 401);
-    let (status, v, _) = call(
-        ureq::get(&f.server.url("/v1/audit?limit=5"))
-            .set("Authorization", &format!("Bearer {ADMIN}")),
-        None,
-    );
+    assert_eq!(f.server.anonymous().get("/v1/audit").status, 401);
+    let Answer {
+        status, body: v, ..
+    } = f.server.client(Some(ADMIN)).get("/v1/audit?limit=5");
     assert_eq!(status, 200);
     let entries = v["entries"].as_array().unwrap();
     assert!(!entries.is_empty());
@@ -477,7 +510,9 @@ fn writes_need_a_planner_and_audit_needs_an_admin() {
 #[test]
 fn openapi_document_lists_every_route() {
     let f = fixture();
-    let (status, v) = get(&f.server.url("/openapi.json"));
+    let Answer {
+        status, body: v, ..
+    } = f.server.anonymous().get("/openapi.json");
     assert_eq!(status, 200);
     for path in [
         "/v1/locate",
@@ -517,7 +552,7 @@ fn urlencode(s: &str) -> String {
 fn a_new_store_is_seeded_with_the_demo_city_only_when_asked() {
     let dir = TempDir::new("seeding");
     let plain = Server::start(&dir.0.join("plain.gpkg"), &[]);
-    let (_, health) = get(&plain.url("/health"));
+    let health = plain.anonymous().get("/health").body;
     assert_eq!(
         (health["features"].as_u64(), health["version"].as_u64()),
         (Some(0), Some(0)),
@@ -525,6 +560,6 @@ fn a_new_store_is_seeded_with_the_demo_city_only_when_asked() {
     );
     drop(plain);
     let demo = Server::start(&dir.0.join("demo.gpkg"), &["--demo"]);
-    let (_, health) = get(&demo.url("/health"));
+    let health = demo.anonymous().get("/health").body;
     assert!(health["features"].as_u64() > Some(30_000), "{health}");
 }

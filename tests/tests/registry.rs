@@ -7,7 +7,7 @@ use onemap_data::geojson_io::feature_to_geojson;
 use onemap_demo::{generate, DemoConfig};
 use onemap_index::layers::{FieldKind, LayerSpec, REGISTRY};
 use onemap_index::Layer;
-use onemap_tests::{call, get, Server, TempDir, TestDatabase, PLANNER};
+use onemap_tests::{Server, TempDir, TestDatabase};
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -20,13 +20,11 @@ fn one_of_each(server: &Server) {
             .next()
             .expect("the demo city has every kind")
             .clone();
-        let url = server.url(&format!("/v1/layers/{layer}/features/{}", f.id));
-        let req = ureq::put(&url)
-            .set("Content-Type", "application/json")
-            .set("Authorization", &format!("Bearer {PLANNER}"));
         let body = serde_json::to_string(&feature_to_geojson(&f)).unwrap();
-        let (status, answer, _) = call(req, Some(&body));
-        assert_eq!(status, 201, "PUT {layer}/{}: {answer}", f.id);
+        let answer = server
+            .planner()
+            .put_feature(layer.as_str(), &f.id, &body, None);
+        assert_eq!(answer.status, 201, "PUT {layer}/{}: {}", f.id, answer.body);
     });
 }
 
@@ -57,9 +55,9 @@ fn every_registered_kind_is_in_every_place() {
     let server = Server::start(&store, &[]);
     one_of_each(&server);
 
-    let (_, manifest) = get(&server.url("/v1/layers"));
-    let (_, openapi) = get(&server.url("/openapi.json"));
-    let (_, tilejson) = get(&server.url("/tiles.json"));
+    let manifest = server.anonymous().get("/v1/layers").body;
+    let openapi = server.anonymous().get("/openapi.json").body;
+    let tilejson = server.anonymous().get("/tiles.json").body;
     let schemas = &openapi["components"]["schemas"];
     for spec in REGISTRY {
         let l = spec.layer;
@@ -102,7 +100,10 @@ fn every_registered_kind_is_in_every_place() {
             );
         }
 
-        let (_, export) = get(&server.url(&format!("/v1/layers/{l}.geojson")));
+        let export = server
+            .anonymous()
+            .get(&format!("/v1/layers/{l}.geojson"))
+            .body;
         let properties = &export["features"][0]["properties"];
         for name in ["id", "name", "version", "people"]
             .iter()

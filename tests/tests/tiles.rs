@@ -8,7 +8,7 @@
 use onemap_data::geojson_io::layer_to_geojson;
 use onemap_demo::{generate, DemoConfig};
 use onemap_index::{City, Feature, Layer, Shape};
-use onemap_tests::{call, Server, TempDir, TestDatabase, PLANNER};
+use onemap_tests::{collection, Server, TempDir, TestDatabase};
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -59,13 +59,14 @@ fn serve_city(tag: &str, grids: usize) -> Served {
     let dir = TempDir::new(tag);
     let server = Server::start(&dir.0.join("city.gpkg"), &[]);
     let city = generate(&DemoConfig::with_grids(grids));
-    let (status, v) = post_json(
-        &server.url("/v1/people/import"),
-        &serde_json::to_string(&city.people).unwrap(),
-    );
-    assert_eq!(status, 200, "importing people: {v}");
+    let planner = server.planner();
+    planner
+        .import_people(&serde_json::to_string(&city.people).unwrap())
+        .expect(200, "importing people");
     for layer in Layer::ALL {
-        import(&server, layer, &layer_to_geojson(city.layer(layer)));
+        planner
+            .import(layer, &layer_to_geojson(city.layer(layer)))
+            .expect(200, &format!("importing {layer}"));
     }
     let bounds = city
         .features
@@ -80,23 +81,6 @@ fn serve_city(tag: &str, grids: usize) -> Served {
         bounds,
         _dir: dir,
     }
-}
-
-fn post_json(url: &str, body: &str) -> (u16, Value) {
-    let req = ureq::post(url)
-        .set("Content-Type", "application/json")
-        .set("Authorization", &format!("Bearer {PLANNER}"));
-    let (status, v, _) = call(req, Some(body));
-    (status, v)
-}
-
-/// Upserts a GeoJSON FeatureCollection into `layer`, as a planner.
-fn import(server: &Server, layer: Layer, collection: &str) {
-    let (status, v) = post_json(
-        &server.url(&format!("/v1/layers/{layer}/import")),
-        collection,
-    );
-    assert_eq!(status, 200, "importing {layer}: {v}");
 }
 
 fn coordinates(f: &Feature) -> Vec<[f64; 2]> {
@@ -326,11 +310,11 @@ struct Located {
 
 /// `POST /v1/locate` of `points`, in order.
 fn locate(server: &Server, points: &[[f64; 2]]) -> Vec<Located> {
-    let (status, v) = post_json(
-        &server.url("/v1/locate"),
-        &json!({ "points": points }).to_string(),
-    );
-    assert_eq!(status, 200, "batch locate: {v}");
+    let v = server
+        .planner()
+        .post("/v1/locate", &json!({ "points": points }).to_string())
+        .expect(200, "batch locate")
+        .body;
     let id = |r: &Value, k: &str| r[k].as_str().map(str::to_string);
     v["results"]
         .as_array()
@@ -1816,39 +1800,6 @@ fn check_tilejson(f: &Served, tj: &Value, path: &str, layers: &[&str]) {
 // ---------------------------------------------------------------------------------------------
 // 6. Fresh after edits, and only where the edit is.
 
-/// A planner's request: status, JSON body and ETag.
-fn send(
-    method: &str,
-    url: &str,
-    body: &Value,
-    headers: &[(&str, &str)],
-) -> (u16, Value, Option<String>) {
-    let mut req = ureq::request(method, url)
-        .set("Authorization", &format!("Bearer {PLANNER}"))
-        .set("Content-Type", "application/json");
-    for (k, v) in headers {
-        req = req.set(k, v);
-    }
-    call(req, Some(&body.to_string()))
-}
-
-/// A feature's GeoJSON and ETag.
-fn get_feature(server: &Server, layer: &str, id: &str) -> (Value, String) {
-    let (status, v, etag) = call(
-        ureq::get(&server.url(&format!("/v1/layers/{layer}/features/{id}"))),
-        None,
-    );
-    assert_eq!(status, 200, "{layer}/{id}: {v}");
-    (v, etag.expect("a feature has an ETag"))
-}
-
-/// Replaces a feature with `If-Match`, as a planner would after editing it.
-fn put_feature(server: &Server, layer: &str, id: &str, feature: &Value, etag: &str) {
-    let url = server.url(&format!("/v1/layers/{layer}/features/{id}"));
-    let (status, v, _) = send("PUT", &url, feature, &[("If-Match", etag)]);
-    assert_eq!(status, 200, "PUT {layer}/{id}: {v}");
-}
-
 /// Every `[lng, lat]` of a GeoJSON geometry mapped by `f`.
 fn map_positions(geometry: &mut Value, f: &impl Fn([f64; 2]) -> [f64; 2]) {
     match geometry {
@@ -1978,10 +1929,16 @@ fn edits_show_in_the_next_tile_and_leave_other_cached_tiles_alone() {
     );
 
     // 1. A new name, everywhere the grid is drawn: every zoom, layer set and encoding.
-    let (mut feature, etag) = get_feature(s, "grid", &grid.id);
+    let got = s
+        .anonymous()
+        .feature("grid", &grid.id)
+        .expect(200, &grid.id);
+    let (mut feature, etag) = (got.body, got.etag.expect("a feature has an ETag"));
     let name = format!("{} 改名", grid.name);
     feature["properties"]["name"] = json!(name);
-    put_feature(s, "grid", &grid.id, &feature, &etag);
+    s.planner()
+        .put_feature("grid", &grid.id, &feature.to_string(), Some(&etag))
+        .expect(200, &format!("PUT grid/{}", grid.id));
     let renamed = fetch(&url, &[("If-None-Match", &old_etag)]);
     assert_eq!(
         renamed.status, 200,
@@ -2006,7 +1963,11 @@ fn edits_show_in_the_next_tile_and_leave_other_cached_tiles_alone() {
     assert_still_cached(s, far, &far_etag, "a rename");
 
     // 2. A new shape: half the size around the same centre.
-    let (mut feature, etag) = get_feature(s, "grid", &grid.id);
+    let got = s
+        .anonymous()
+        .feature("grid", &grid.id)
+        .expect(200, &grid.id);
+    let (mut feature, etag) = (got.body, got.etag.expect("a feature has an ETag"));
     let half = |p: [f64; 2]| {
         [
             centre[0] + (p[0] - centre[0]) / 2.0,
@@ -2014,7 +1975,9 @@ fn edits_show_in_the_next_tile_and_leave_other_cached_tiles_alone() {
         ]
     };
     map_positions(&mut feature["geometry"], &half);
-    put_feature(s, "grid", &grid.id, &feature, &etag);
+    s.planner()
+        .put_feature("grid", &grid.id, &feature.to_string(), Some(&etag))
+        .expect(200, &format!("PUT grid/{}", grid.id));
     let b = grid.bbox().unwrap();
     let [lo, hi] = [half([b[0], b[3]]), half([b[2], b[1]])].map(|p| tile.units(p[0], p[1]));
     let inside = |p: &[i64; 2]| {
@@ -2046,11 +2009,9 @@ fn edits_show_in_the_next_tile_and_leave_other_cached_tiles_alone() {
 
     // 3. A new grid where the tile was empty.
     let added = square_feature(&feature, "tile-test-new", sea_point, 0.002);
-    import(
-        s,
-        Layer::Grid,
-        &json!({ "type": "FeatureCollection", "features": [added] }).to_string(),
-    );
+    s.planner()
+        .import(Layer::Grid, &collection(vec![added]))
+        .expect(200, "importing grid");
     let sea_tile = decode_one(sea, tile_bytes(s, None, sea));
     for layer in ["grid", "grid_label"] {
         assert_eq!(
@@ -2168,14 +2129,17 @@ fn cached_tiles_follow_beat_colours_when_a_beat_is_added_elsewhere() {
     // a new beat whose id sorts first shifts the colours everywhere, far from its own box.
     let (c, tiles) = cached_city("tile-colours", None);
     let s = &c.server;
-    let template = get_feature(s, "beat", &c.city.layer(Layer::Beat).next().unwrap().id).0;
+    let beat_id = &c.city.layer(Layer::Beat).next().unwrap().id;
+    let template = s
+        .anonymous()
+        .feature("beat", beat_id)
+        .expect(200, beat_id)
+        .body;
     let sea = [c.bounds[2] + 0.5, (c.bounds[1] + c.bounds[3]) / 2.0];
     let beat = square_feature(&template, "0-new-beat", sea, 0.01);
-    import(
-        s,
-        Layer::Beat,
-        &json!({ "type": "FeatureCollection", "features": [beat] }).to_string(),
-    );
+    s.planner()
+        .import(Layer::Beat, &collection(vec![beat]))
+        .expect(200, "importing beat");
     let problems = stale_tiles(s, None, &tiles, "adding a beat at sea");
     assert_no_problems(
         "tiles served after a new beat against fresh renders",
@@ -2204,8 +2168,9 @@ fn cached_tiles_follow_officer_counts_when_a_person_changes_role() {
         .expect("a beat with an auxiliary");
     let mut promoted = serde_json::to_value(person).unwrap();
     promoted["role"] = json!("community_officer");
-    let (status, v) = post_json(&s.url("/v1/people/import"), &json!([promoted]).to_string());
-    assert_eq!(status, 200, "{v}");
+    s.planner()
+        .import_people(&json!([promoted]).to_string())
+        .expect(200, "importing people");
     let over_beat = Tile::covering(beat.bbox().unwrap(), 12);
     let problems = stale_tiles(s, Some("beat"), &over_beat, "promoting an auxiliary");
     assert_no_problems(

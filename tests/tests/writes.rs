@@ -1,7 +1,7 @@
 //! Writes over HTTP: imports all-or-nothing, versions as ETags, bad input refused with the
 //! store unchanged, and nothing lost across a restart.
 
-use onemap_tests::{call, get, Server, TempDir, PLANNER};
+use onemap_tests::{collection, Answer, Server, TempDir, ADMIN, PLANNER};
 use serde_json::{json, Value};
 
 fn square(id: &str, x0: f64, y0: f64, size: f64, props: Value) -> Value {
@@ -17,25 +17,6 @@ fn square(id: &str, x0: f64, y0: f64, size: f64, props: Value) -> Value {
     json!({ "type": "Feature", "id": id, "properties": properties, "geometry": { "type": "Polygon", "coordinates": [ring] } })
 }
 
-fn collection(features: Vec<Value>) -> String {
-    json!({ "type": "FeatureCollection", "features": features }).to_string()
-}
-
-fn send(
-    method: &str,
-    url: &str,
-    body: Option<&str>,
-    headers: &[(&str, &str)],
-) -> (u16, Value, Option<String>) {
-    let mut req = ureq::request(method, url)
-        .set("Authorization", &format!("Bearer {PLANNER}"))
-        .set("Content-Type", "application/json");
-    for (k, v) in headers {
-        req = req.set(k, v);
-    }
-    call(req, body)
-}
-
 /// Two 0.01° grids side by side and one beat over both.
 fn seeded() -> (Server, TempDir) {
     let dir = TempDir::new("writes");
@@ -44,42 +25,29 @@ fn seeded() -> (Server, TempDir) {
         square("g1", 121.0, 28.0, 0.01, json!({})),
         square("g2", 121.01, 28.0, 0.01, json!({})),
     ]);
-    let (s, v, _) = send(
-        "POST",
-        &server.url("/v1/layers/grid/import"),
-        Some(&grids),
-        &[],
-    );
+    let Answer {
+        status: s, body: v, ..
+    } = server.planner().import("grid", &grids);
     assert_eq!(s, 200, "{v}");
     let beats = collection(vec![square("b1", 121.005, 27.99, 0.02, json!({}))]);
-    assert_eq!(
-        send(
-            "POST",
-            &server.url("/v1/layers/beat/import"),
-            Some(&beats),
-            &[]
-        )
-        .0,
-        200
-    );
+    assert_eq!(server.planner().import("beat", &beats).status, 200);
     (server, dir)
-}
-
-fn version(server: &Server) -> u64 {
-    get(&server.url("/v1/layers")).1["version"]
-        .as_u64()
-        .unwrap()
 }
 
 #[test]
 fn feature_versions_are_etags_and_stale_writes_get_412() {
     let (server, _dir) = seeded();
-    let url = server.url("/v1/layers/grid/features/g1");
-    let (status, body, etag) = send("GET", &url, None, &[]);
+    let planner = server.planner();
+    let Answer { status, body, etag } = planner.feature("grid", "g1");
     assert_eq!(status, 200);
     assert_eq!(body["properties"]["level"], 3, "level defaults to 3");
     let etag = etag.expect("ETag");
-    let (status, _, _) = send("GET", &url, None, &[("If-None-Match", &etag)]);
+    let Answer { status, .. } = planner.send(
+        "GET",
+        "/v1/layers/grid/features/g1",
+        None,
+        &[("If-None-Match", &etag)],
+    );
     assert_eq!(status, 304);
     let moved = square(
         "g1",
@@ -89,16 +57,24 @@ fn feature_versions_are_etags_and_stale_writes_get_412() {
         json!({ "kind": "exclusive", "category": "school" }),
     )
     .to_string();
-    let (status, v, _) = send("PUT", &url, Some(&moved), &[]);
+    let Answer {
+        status, body: v, ..
+    } = planner.put_feature("grid", "g1", &moved, None);
     assert_eq!(
         (status, v["error"].as_str()),
         (428, Some("precondition_required")),
         "{v}"
     );
-    let (status, v, new_etag) = send("PUT", &url, Some(&moved), &[("If-Match", &etag)]);
+    let Answer {
+        status,
+        body: v,
+        etag: new_etag,
+    } = planner.put_feature("grid", "g1", &moved, Some(&etag));
     assert_eq!(status, 200, "{v}");
     assert_ne!(new_etag.as_deref(), Some(etag.as_str()));
-    let (status, v, _) = send("PUT", &url, Some(&moved), &[("If-Match", &etag)]);
+    let Answer {
+        status, body: v, ..
+    } = planner.put_feature("grid", "g1", &moved, Some(&etag));
     assert_eq!(
         status, 412,
         "a second writer with the old version loses: {v}"
@@ -108,35 +84,33 @@ fn feature_versions_are_etags_and_stale_writes_get_412() {
         new_etag.clone().unwrap()
     );
     // The live index sees the edit at once: a point only the larger square covers.
-    let (_, v) = get(&server.url("/v1/locate?lng=121.0005&lat=28.0115"));
+    let v = server
+        .anonymous()
+        .get("/v1/locate?lng=121.0005&lat=28.0115")
+        .body;
     assert_eq!(v["grid"]["id"], "g1");
     assert_eq!(v["grid"]["kind"], "exclusive");
-    let (status, _, _) = send(
-        "DELETE",
-        &url,
-        None,
-        &[("If-Match", new_etag.as_deref().unwrap())],
-    );
+    let Answer { status, .. } = planner.delete_feature("grid", "g1", new_etag.as_deref().unwrap());
     assert_eq!(status, 204);
-    assert_eq!(send("GET", &url, None, &[]).0, 404);
-    let (_, v) = get(&server.url("/v1/locate?lng=121.005&lat=28.005"));
+    assert_eq!(planner.feature("grid", "g1").status, 404);
+    let v = server
+        .anonymous()
+        .get("/v1/locate?lng=121.005&lat=28.005")
+        .body;
     assert_eq!(
         v["error"], "not_found",
         "the deleted grid no longer answers"
     );
-    let (status, v, _) = send(
-        "PUT",
-        &server.url("/v1/layers/grid/features/g9"),
-        Some(&moved),
-        &[],
-    );
+    let Answer {
+        status, body: v, ..
+    } = planner.put_feature("grid", "g9", &moved, None);
     assert_eq!((status, v["error"].as_str()), (400, Some("id_mismatch")));
 }
 
 #[test]
 fn bad_imports_change_nothing_and_say_where() {
     let (server, _dir) = seeded();
-    let before = version(&server);
+    let before = server.anonymous().city_version();
     let bow_tie = json!({ "type": "Feature", "id": "bad", "properties": {}, "geometry": { "type": "Polygon",
         "coordinates": [[[121.0, 28.0], [121.01, 28.01], [121.01, 28.0], [121.0, 28.01], [121.0, 28.0]]] } });
     let unclosed = json!({ "type": "Feature", "id": "open", "properties": {}, "geometry": { "type": "Polygon",
@@ -166,31 +140,22 @@ fn bad_imports_change_nothing_and_say_where() {
         ),
     ];
     for (body, index, id) in &cases {
-        let (status, v, _) = send(
-            "POST",
-            &server.url("/v1/layers/grid/import"),
-            Some(body),
-            &[],
-        );
+        let Answer {
+            status, body: v, ..
+        } = server.planner().import("grid", body);
         assert!(status == 422 || status == 400, "{v}");
         assert_eq!(v["feature_index"], json!(index), "{v}");
         assert_eq!(v["feature_id"], json!(id), "{v}");
         assert!(!v["message"].as_str().unwrap().is_empty());
     }
-    let (status, v, _) = send(
-        "POST",
-        &server.url("/v1/layers/grid/import"),
-        Some("{not json"),
-        &[],
-    );
+    let Answer {
+        status, body: v, ..
+    } = server.planner().import("grid", "{not json");
     assert_eq!((status, v["error"].as_str()), (400, Some("invalid_json")));
     let wrong_crs = json!({ "type": "FeatureCollection", "crs": { "type": "name", "properties": { "name": "EPSG:3857" } }, "features": [] });
-    let (status, v, _) = send(
-        "POST",
-        &server.url("/v1/layers/grid/import"),
-        Some(&wrong_crs.to_string()),
-        &[],
-    );
+    let Answer {
+        status, body: v, ..
+    } = server.planner().import("grid", &wrong_crs.to_string());
     assert_eq!(
         (status, v["error"].as_str()),
         (422, Some("wrong_crs")),
@@ -204,39 +169,40 @@ fn bad_imports_change_nothing_and_say_where() {
     assert!(huge.len() > 1 << 20);
     let (status, v) = too_large(&server.url("/v1/layers/grid/import"), &huge);
     assert_eq!((status, v["error"].as_str()), (413, Some("body_too_large")));
-    assert_eq!(version(&server), before, "no bad import changed the store");
-    assert_eq!(get(&server.url("/v1/layers")).1["layers"][0]["count"], 2);
+    assert_eq!(
+        server.anonymous().city_version(),
+        before,
+        "no bad import changed the store"
+    );
+    assert_eq!(
+        server.anonymous().get("/v1/layers").body["layers"][0]["count"],
+        2
+    );
 }
 
 #[test]
 fn replace_mode_swaps_a_layer_and_a_restart_loses_nothing() {
     let (server, dir) = seeded();
     let body = collection(vec![square("r1", 121.0, 28.0, 0.02, json!({ "level": 2 }))]);
-    let (status, v, _) = send(
-        "POST",
-        &server.url("/v1/layers/grid/import?mode=replace"),
-        Some(&body),
-        &[],
-    );
+    let Answer {
+        status, body: v, ..
+    } = server
+        .planner()
+        .post("/v1/layers/grid/import?mode=replace", &body);
     assert_eq!(status, 200, "{v}");
-    let (_, v) = get(&server.url("/v1/layers"));
+    let v = server.anonymous().get("/v1/layers").body;
     assert_eq!(v["layers"][0]["count"], 1);
-    let exported = ureq::get(&server.url("/v1/layers/grid.geojson"))
-        .call()
-        .unwrap()
-        .into_string()
-        .unwrap();
-    let version_before = version(&server);
+    let exported = server.anonymous().export("grid");
+    let version_before = server.anonymous().city_version();
     server.kill();
     let server = Server::start(&dir.0.join("city.gpkg"), &[]);
-    assert_eq!(version(&server), version_before);
-    let again = ureq::get(&server.url("/v1/layers/grid.geojson"))
-        .call()
-        .unwrap()
-        .into_string()
-        .unwrap();
+    assert_eq!(server.anonymous().city_version(), version_before);
+    let again = server.anonymous().export("grid");
     assert_eq!(again, exported, "the layer comes back byte for byte");
-    let (_, v) = get(&server.url("/v1/locate?lng=121.015&lat=28.005"));
+    let v = server
+        .anonymous()
+        .get("/v1/locate?lng=121.015&lat=28.005")
+        .body;
     assert_eq!(v["grid"]["id"], "r1");
     assert_eq!(v["beat"]["id"], "b1");
 }
@@ -265,7 +231,7 @@ fn too_large(url: &str, body: &str) -> (u16, Value) {
 #[test]
 fn concurrent_writers_each_get_their_own_answer_and_nothing_is_lost() {
     let (server, _dir) = seeded();
-    let start = version(&server);
+    let start = server.anonymous().city_version();
     let (writers, rounds) = (6u32, 5u32);
     let last_etags: Vec<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..writers)
@@ -273,15 +239,18 @@ fn concurrent_writers_each_get_their_own_answer_and_nothing_is_lost() {
                 let server = &server;
                 scope.spawn(move || {
                     let id = format!("w{w}");
-                    let url = server.url(&format!("/v1/layers/grid/features/{id}"));
                     let mut etag: Option<String> = None;
                     for round in 0..rounds {
                         let x = 121.1 + 0.02 * f64::from(w);
                         let size = 0.005 + 0.001 * f64::from(round);
                         let body = square(&id, x, 28.1, size, json!({})).to_string();
-                        let headers: Vec<(&str, &str)> =
-                            etag.iter().map(|e| ("If-Match", e.as_str())).collect();
-                        let (status, v, new_etag) = send("PUT", &url, Some(&body), &headers);
+                        let Answer {
+                            status,
+                            body: v,
+                            etag: new_etag,
+                        } = server
+                            .planner()
+                            .put_feature("grid", &id, &body, etag.as_deref());
                         assert!(status == 200 || status == 201, "{status} {v}");
                         etag = new_etag;
                     }
@@ -291,17 +260,17 @@ fn concurrent_writers_each_get_their_own_answer_and_nothing_is_lost() {
             .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
-    assert_eq!(version(&server), start + u64::from(writers * rounds));
+    assert_eq!(
+        server.anonymous().city_version(),
+        start + u64::from(writers * rounds)
+    );
     for (w, etag) in last_etags.iter().enumerate() {
-        let url = server.url(&format!("/v1/layers/grid/features/w{w}"));
-        let (status, _, now) = send("GET", &url, None, &[]);
+        let Answer {
+            status, etag: now, ..
+        } = server.planner().feature("grid", &format!("w{w}"));
         assert_eq!((status, now.as_deref()), (200, Some(etag.as_str())));
     }
-    let (_, audit, _) = call(
-        ureq::get(&server.url("/v1/audit?limit=1000"))
-            .set("Authorization", &format!("Bearer {}", onemap_tests::ADMIN)),
-        None,
-    );
+    let audit = server.client(Some(ADMIN)).get("/v1/audit?limit=1000").body;
     let audited = audit["entries"].as_array().map_or(0, |e| {
         e.iter()
             .filter(|e| e["version"].as_u64() > Some(start))
@@ -313,16 +282,17 @@ fn concurrent_writers_each_get_their_own_answer_and_nothing_is_lost() {
         "every write is audited"
     );
 
-    let url = server.url("/v1/layers/grid/features/g1");
-    let (_, _, etag) = send("GET", &url, None, &[]);
-    let etag = etag.unwrap();
+    let etag = server.planner().feature("grid", "g1").etag.unwrap();
     let statuses: Vec<u16> = std::thread::scope(|scope| {
         let racers: Vec<_> = (0..2)
             .map(|r| {
-                let (url, etag) = (&url, &etag);
+                let (server, etag) = (&server, &etag);
                 scope.spawn(move || {
                     let body = square("g1", 121.0, 28.0, 0.011 + 0.001 * f64::from(r), json!({}));
-                    send("PUT", url, Some(&body.to_string()), &[("If-Match", etag)]).0
+                    server
+                        .planner()
+                        .put_feature("grid", "g1", &body.to_string(), Some(etag))
+                        .status
                 })
             })
             .collect();
@@ -353,16 +323,19 @@ fn a_write_after_another_process_wrote_the_file_shows_both() {
         .output()
         .unwrap();
     assert!(imported.status.success(), "{imported:?}");
-    let url = server.url("/v1/layers/grid/features/g3");
+    let planner = server.planner();
     let body = square("g3", 121.2, 28.2, 0.01, json!({})).to_string();
-    let (status, v, _) = send("PUT", &url, Some(&body), &[]);
+    let Answer {
+        status, body: v, ..
+    } = planner.put_feature("grid", "g3", &body, None);
     assert_eq!(status, 201, "{v}");
-    assert_eq!(send("GET", &url, None, &[]).0, 200, "the write is shown");
-    let (status, v, _) = send(
-        "GET",
-        &server.url("/v1/layers/camera/features/cam1"),
-        None,
-        &[],
+    assert_eq!(
+        planner.feature("grid", "g3").status,
+        200,
+        "the write is shown"
     );
+    let Answer {
+        status, body: v, ..
+    } = planner.feature("camera", "cam1");
     assert_eq!(status, 200, "the other process's import is shown too: {v}");
 }
