@@ -1,6 +1,8 @@
 //! `onemap`: serve the one-map, import layers, generate the demo city, measure speed.
 
 use clap::{Parser, Subcommand};
+use onemap_index::check::CheckOptions;
+use onemap_index::Layer;
 use onemap_server::config::{Config, Flags};
 use std::path::PathBuf;
 
@@ -56,6 +58,21 @@ enum Command {
     },
     /// Measure locate, batch HTTP, overlap and tile speed, against PostGIS when given one.
     Bench(onemap_bench::BenchArgs),
+    /// Check that grids and beats tile the city: gaps, overlaps, slivers, children outside
+    /// their parent, beats outside their station. Prints GeoJSON; fails when there are any.
+    Check {
+        #[arg(long, default_value = "onemap.gpkg")]
+        store: PathBuf,
+        /// Check this PostgreSQL/PostGIS database instead.
+        #[arg(long, env = "ONEMAP_DATABASE", conflicts_with = "store")]
+        database: Option<String>,
+        /// The layers to check (grid, beat, station); all three by default.
+        #[arg(long, value_delimiter = ',')]
+        layer: Vec<String>,
+        /// Overlaps and gaps smaller than this (m²) are slivers, to merge into a neighbour.
+        #[arg(long, default_value_t = 1.0)]
+        sliver_m2: f64,
+    },
 }
 
 fn main() {
@@ -113,5 +130,22 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
         } => onemap_server::cli::demo_city(out, store, grids, seed),
         Command::Bench(args) => onemap_bench::run(args),
+        Command::Check {
+            store,
+            database,
+            layer,
+            sliver_m2,
+        } => {
+            let layers = if layer.is_empty() {
+                vec![Layer::Grid, Layer::Beat, Layer::Station]
+            } else {
+                layer.iter().map(|l| l.parse()).collect::<Result<_, _>>()?
+            };
+            let options = CheckOptions {
+                sliver_m2,
+                ..CheckOptions::default()
+            };
+            onemap_server::cli::check(&store, database.as_deref(), &layers, &options)
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod budget;
 pub mod cells;
+pub mod check;
 pub mod command;
 pub mod crossing;
 pub mod crs;

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/search", get(meta::search))
         .route("/v1/layers", get(layers::list))
         .route("/v1/layers/{file}", get(layers::export))
+        .route("/v1/layers/{layer}/check", get(layers::check))
         .merge(writes)
         .route("/v1/people/{id}", get(layers::get_person))
         .route("/v1/audit", get(layers::audit))

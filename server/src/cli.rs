@@ -151,3 +151,28 @@ fn whoami() -> String {
         .map(|u| format!("cli:{u}"))
         .unwrap_or_else(|_| "cli".into())
 }
+
+/// `onemap check`: the coverage problems of each layer in `layers`, as one GeoJSON
+/// FeatureCollection per layer on standard output; an error when there are any, so scripts
+/// can stop on it.
+pub fn check(
+    store: &Path,
+    database: Option<&str>,
+    layers: &[Layer],
+    options: &onemap_index::check::CheckOptions,
+) -> anyhow::Result<()> {
+    let store = open_store(store, database)?;
+    let snapshot = onemap_index::Snapshot::build(store.load()?, store.version()?);
+    let mut total = 0;
+    for layer in layers {
+        let problems = snapshot.check(*layer, options);
+        eprintln!("{layer}: {} problems", problems.len());
+        total += problems.len();
+        println!("{}", crate::present::problems(*layer, &problems));
+    }
+    anyhow::ensure!(
+        total == 0,
+        "the coverage has {total} problems (listed above as GeoJSON)"
+    );
+    Ok(())
+}

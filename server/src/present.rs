@@ -56,3 +56,41 @@ pub fn level_title(level: u8) -> &'static str {
 pub fn metres(m: f64) -> f64 {
     (m * 100.0).round() / 100.0
 }
+
+/// A coverage problem as a GeoJSON Feature: the piece that is wrong, why, who is involved and
+/// the proposed repair.
+pub fn problem(p: &onemap_index::check::Problem) -> Value {
+    use onemap_index::check::Repair;
+    let repair = p.repair.as_ref().map(|r| match r {
+        Repair::MergeInto(layer, id) => json!({ "action": "merge_into", "layer": layer, "id": id }),
+        Repair::Clip(layer, id) => json!({ "action": "clip", "layer": layer, "id": id }),
+    });
+    let ids: Vec<Value> = p
+        .ids
+        .iter()
+        .map(|(layer, id)| json!({ "layer": layer, "id": id }))
+        .collect();
+    let geometry = (!p.geometry.0.is_empty())
+        .then(|| serde_json::to_value(geojson::Geometry::from(&p.geometry)).unwrap_or(Value::Null));
+    json!({
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {
+            "reason": p.reason.as_str(),
+            "area_m2": metres(p.area_m2),
+            "features": ids,
+            "repair": repair,
+            "detail": p.detail,
+        },
+    })
+}
+
+/// Coverage problems as a FeatureCollection.
+pub fn problems(layer: onemap_index::Layer, problems: &[onemap_index::check::Problem]) -> Value {
+    json!({
+        "type": "FeatureCollection",
+        "layer": layer,
+        "problems": problems.len(),
+        "features": problems.iter().map(problem).collect::<Vec<_>>(),
+    })
+}

@@ -289,3 +289,32 @@ pub async fn audit(
     .map_err(|e| ApiError::internal("audit", e))??;
     Ok(Json(json!({ "entries": entries })))
 }
+
+/// `GET /v1/layers/{layer}/check?sliver_m2=1`: the layer's coverage problems (gaps, overlaps,
+/// slivers, children outside their parent, beats outside their station) as GeoJSON, each with
+/// the features involved and a repair where one is clear. Runs on the heavy pool.
+pub async fn check(
+    State(state): State<AppState>,
+    Path(layer): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let layer = layer_of(&layer)?;
+    if !layer.is_areal() {
+        return Err(ApiError::bad_request(
+            "invalid_parameter",
+            format!(
+                "{layer} features are points and form no coverage: check grid, beat or station"
+            ),
+        ));
+    }
+    let options = onemap_index::check::CheckOptions {
+        sliver_m2: params.number_in("sliver_m2", 1.0, 0.0..=1e6)?,
+        ..Default::default()
+    };
+    let s = state.live.snapshot();
+    let answer = state
+        .heavy
+        .run(move |_| Ok(crate::present::problems(layer, &s.check(layer, &options))))
+        .await?;
+    Ok(Json(answer))
+}
