@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::guard;
-use crate::routes::{layers, locate, meta, overlaps, tiles};
+use crate::routes::{layers, locate, meta, ogc, overlaps, tiles};
 use crate::state::AppState;
 use crate::web::{self, SecurityHeaders};
 use axum::extract::DefaultBodyLimit;
@@ -54,6 +54,12 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles/{file}", get(tiles::tilejson_layer))
         .route("/tiles/{z}/{x}/{y}", get(tiles::composite))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::single))
+        .route("/ogc", get(ogc::landing))
+        .route("/ogc/conformance", get(ogc::conformance))
+        .route("/ogc/collections", get(ogc::collections))
+        .route("/ogc/collections/{id}", get(ogc::one_collection))
+        .route("/ogc/collections/{id}/items", get(ogc::items))
+        .route("/ogc/collections/{id}/items/{feature}", get(ogc::item))
         .route("/v1/{*rest}", axum::routing::any(unknown_route));
     let files = ServeDir::new(&state.config.web_dir).append_index_html_on_directories(true);
     let page = Router::new()

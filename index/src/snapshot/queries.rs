@@ -165,6 +165,32 @@ impl Snapshot {
         areal_meeting(&self.boxes, bbox)
     }
 
+    /// Features of `layer` whose geometry meets `bbox` (lng/lat, edges included), in feature
+    /// (id) order: the OGC API `bbox` query.
+    pub fn layer_in(&self, layer: Layer, bbox: [f64; 4]) -> Vec<u32> {
+        use geo::Intersects;
+        let rect = geo_types::Rect::new(
+            geo_types::coord! { x: bbox[0], y: bbox[1] },
+            geo_types::coord! { x: bbox[2], y: bbox[3] },
+        );
+        let candidates = if layer.is_areal() {
+            self.areal_in(bbox)
+        } else {
+            self.cameras_in(bbox)
+        };
+        candidates
+            .into_iter()
+            .filter(|i| {
+                let f = self.feature(*i);
+                f.layer() == layer
+                    && match &f.shape {
+                        crate::Shape::Area(mp) => mp.intersects(&rect),
+                        crate::Shape::Point(p) => rect.intersects(p),
+                    }
+            })
+            .collect()
+    }
+
     /// Cameras inside `bbox` (lng/lat).
     pub fn cameras_in(&self, bbox: [f64; 4]) -> Vec<u32> {
         let env = AABB::from_corners(

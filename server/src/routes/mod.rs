@@ -3,5 +3,6 @@
 pub mod layers;
 pub mod locate;
 pub mod meta;
+pub mod ogc;
 pub mod overlaps;
 pub mod tiles;

@@ -1,0 +1,271 @@
+//! OGC API – Features, Part 1 Core, read-only, under `/ogc`: the landing page, conformance,
+//! one collection per kind in the layer registry, and their items (GeoJSON, `bbox`, `limit`
+//! with `next` links, equality filters on the registry's fields). QGIS and GDAL
+//! (`ogrinfo OAPIF:http://host/ogc`) read it with no plug-in.
+
+use crate::error::{ApiError, ApiResult};
+use crate::params::Params;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use onemap_data::geojson_io::{attributes_json, feature_to_geojson};
+use onemap_index::layers::{spec, LayerSpec, REGISTRY};
+use onemap_index::{Feature, Layer, Snapshot};
+use serde_json::{json, Value};
+
+const GEOJSON: &str = "application/geo+json";
+/// The most items one page holds, and the page size when `limit` is absent.
+const MAX_LIMIT: usize = 10_000;
+const DEFAULT_LIMIT: usize = 1_000;
+
+/// `GET /ogc`: the landing page.
+pub async fn landing(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
+    let base = base(&state, &headers);
+    Json(json!({
+        "title": "onemap 网格+警格一张图",
+        "description": "Grids, beats, stations and cameras as OGC API – Features collections.",
+        "links": [
+            link(&base, "self", "application/json", "this document"),
+            link(&format!("{base}/conformance"), "conformance", "application/json", "the standards this API conforms to"),
+            link(&format!("{base}/collections"), "data", "application/json", "the collections"),
+            link(&format!("{}/openapi.json", state.config.origin(&headers)), "service-desc", "application/vnd.oai.openapi+json;version=3.1", "the OpenAPI document"),
+        ],
+    }))
+}
+
+/// `GET /ogc/conformance`
+pub async fn conformance() -> Json<Value> {
+    Json(json!({
+        "conformsTo": [
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+        ]
+    }))
+}
+
+/// `GET /ogc/collections`
+pub async fn collections(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
+    let (s, base) = (state.live.snapshot(), base(&state, &headers));
+    let collections: Vec<Value> = REGISTRY.iter().map(|k| collection(k, &s, &base)).collect();
+    Json(json!({
+        "links": [link(&format!("{base}/collections"), "self", "application/json", "the collections")],
+        "collections": collections,
+    }))
+}
+
+/// `GET /ogc/collections/{id}`
+pub async fn one_collection(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    let layer = collection_of(&id)?;
+    let s = state.live.snapshot();
+    Ok(Json(collection(spec(layer), &s, &base(&state, &headers))))
+}
+
+/// `GET /ogc/collections/{id}/items?bbox=&limit=&offset=&<field>=`
+pub async fn items(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    params: Params,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let layer = collection_of(&id)?;
+    let limit = params.or("limit", DEFAULT_LIMIT, "a whole number from 1 to 10000")?;
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "out_of_range",
+            format!("`limit` is {limit}; it must be from 1 to {MAX_LIMIT}"),
+        ));
+    }
+    let offset: usize = params.or("offset", 0, "a whole number ≥ 0")?;
+    let bbox = params.get("bbox").map(parse_bbox).transpose()?;
+    let filters = filters(layer, &params)?;
+    let s = state.live.snapshot();
+    let base = base(&state, &headers);
+    let body = state
+        .heavy
+        .run(move |_| {
+            let candidates: Vec<u32> = match bbox {
+                Some(b) => s.layer_in(layer, b),
+                None => (0..s.features().len() as u32)
+                    .filter(|i| s.feature(*i).layer() == layer)
+                    .collect(),
+            };
+            let matched: Vec<&Feature> = candidates
+                .iter()
+                .map(|i| s.feature(*i))
+                .filter(|f| filters.iter().all(|(k, v)| property_is(f, k, v)))
+                .collect();
+            let page: Vec<Value> = matched
+                .iter()
+                .skip(offset)
+                .take(limit)
+                .map(|f| serde_json::to_value(feature_to_geojson(f)).unwrap_or(Value::Null))
+                .collect();
+            let here = |offset: usize| {
+                let mut query = vec![format!("limit={limit}"), format!("offset={offset}")];
+                query.extend(bbox.map(|b| format!("bbox={},{},{},{}", b[0], b[1], b[2], b[3])));
+                query.extend(filters.iter().map(|(k, v)| format!("{k}={}", percent(v))));
+                format!("{base}/collections/{layer}/items?{}", query.join("&"))
+            };
+            let mut links = vec![link(&here(offset), "self", GEOJSON, "this page")];
+            if offset + page.len() < matched.len() {
+                links.push(link(
+                    &here(offset + limit),
+                    "next",
+                    GEOJSON,
+                    "the next page",
+                ));
+            }
+            if offset > 0 {
+                links.push(link(
+                    &here(offset.saturating_sub(limit)),
+                    "prev",
+                    GEOJSON,
+                    "the previous page",
+                ));
+            }
+            Ok(json!({
+                "type": "FeatureCollection",
+                "numberMatched": matched.len(),
+                "numberReturned": page.len(),
+                "links": links,
+                "features": page,
+            })
+            .to_string())
+        })
+        .await?;
+    Ok(geojson(body))
+}
+
+/// `GET /ogc/collections/{id}/items/{featureId}`
+pub async fn item(
+    State(state): State<AppState>,
+    Path((id, feature)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let layer = collection_of(&id)?;
+    let s = state.live.snapshot();
+    let f = s
+        .get(layer, &feature)
+        .ok_or_else(|| ApiError::not_found(format!("{layer}/{feature} does not exist")))?;
+    let base = base(&state, &headers);
+    let mut value = serde_json::to_value(feature_to_geojson(f)).unwrap_or(Value::Null);
+    value["links"] = json!([
+        link(
+            &format!("{base}/collections/{layer}/items/{}", percent(&f.id)),
+            "self",
+            GEOJSON,
+            "this feature"
+        ),
+        link(
+            &format!("{base}/collections/{layer}"),
+            "collection",
+            "application/json",
+            "its collection"
+        ),
+    ]);
+    Ok(geojson(value.to_string()))
+}
+
+fn geojson(body: String) -> Response {
+    let mut response = body.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
+    response
+}
+
+fn base(state: &AppState, headers: &HeaderMap) -> String {
+    format!("{}/ogc", state.config.origin(headers))
+}
+
+fn link(href: &str, rel: &str, kind: &str, title: &str) -> Value {
+    json!({ "href": href, "rel": rel, "type": kind, "title": title })
+}
+
+/// A collection's description: title, extent and links, from the registry.
+fn collection(k: &LayerSpec, s: &Snapshot, base: &str) -> Value {
+    let l = k.layer;
+    let b = s.bounds();
+    let bbox = if b.iter().all(|v| v.is_finite()) {
+        b
+    } else {
+        [-180.0, -90.0, 180.0, 90.0]
+    };
+    json!({
+        "id": l,
+        "title": k.title,
+        "description": format!("{} ({}): {} features", k.title, l, s.layer(l).count()),
+        "itemType": "feature",
+        "extent": { "spatial": { "bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "links": [
+            link(&format!("{base}/collections/{l}"), "self", "application/json", "this collection"),
+            link(&format!("{base}/collections/{l}/items"), "items", GEOJSON, "its features"),
+        ],
+    })
+}
+
+fn collection_of(id: &str) -> ApiResult<Layer> {
+    id.parse().map_err(|e: onemap_index::model::UnknownLayer| {
+        ApiError::not_found(format!("no collection `{id}`: {e}"))
+    })
+}
+
+fn parse_bbox(raw: &str) -> ApiResult<[f64; 4]> {
+    let bad = || {
+        ApiError::bad_request(
+            "invalid_parameter",
+            format!("`bbox` is `{raw}`; it must be four numbers: west,south,east,north in degrees"),
+        )
+    };
+    let numbers: Vec<f64> = raw
+        .split(',')
+        .map(|n| n.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad())?;
+    let [w, s, e, n]: [f64; 4] = numbers.try_into().map_err(|_| bad())?;
+    if !(w.is_finite() && s.is_finite() && e.is_finite() && n.is_finite()) || w > e || s > n {
+        return Err(bad());
+    }
+    Ok([w, s, e, n])
+}
+
+/// The equality filters in the query: `name` and the kind's registry fields.
+fn filters(layer: Layer, params: &Params) -> ApiResult<Vec<(String, String)>> {
+    let k = spec(layer);
+    Ok(std::iter::once("name")
+        .chain(k.fields.iter().map(|f| f.name))
+        .filter_map(|name| params.get(name).map(|v| (name.to_string(), v.to_string())))
+        .collect())
+}
+
+/// Whether property `key` of `f`, written as GeoJSON writes it, equals `value`.
+fn property_is(f: &Feature, key: &str, value: &str) -> bool {
+    if key == "name" {
+        return f.name == value;
+    }
+    match attributes_json(&f.attributes).get(key) {
+        Some(Value::String(s)) => s == value,
+        Some(Value::Number(n)) => value.parse::<f64>().ok() == n.as_f64(),
+        Some(Value::Bool(b)) => value.parse::<bool>().ok() == Some(*b),
+        Some(_) | None => false,
+    }
+}
+
+/// `s` with the characters a query value cannot hold escaped.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,180 @@
+//! OGC API – Features read by GDAL's OAPIF driver, as QGIS reads it: every collection with
+//! its count, every page of a layer, and a bbox query, against the layer's GeoJSON export
+//! filtered by GDAL itself.
+
+use onemap_tests::{onemap_bin, Server, TempDir};
+use std::collections::BTreeSet;
+use std::process::Command;
+
+fn gdal(tool: &str, args: &[&str]) -> String {
+    let out = Command::new(tool)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} runs: install gdal-bin (make setup does): {e}"));
+    assert!(
+        out.status.success(),
+        "{tool} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn feature_count(info: &str) -> usize {
+    let line = info
+        .lines()
+        .find(|l| l.starts_with("Feature Count: "))
+        .unwrap_or_else(|| panic!("no feature count in {info}"));
+    line["Feature Count: ".len()..].trim().parse().unwrap()
+}
+
+/// The `id` of every feature of a dataset, as GDAL reads it.
+fn ids(dataset: &str, layer: &str, extra: &[&str]) -> BTreeSet<String> {
+    let mut args = vec!["-ro", "-al", "-q", "-geom=NO"];
+    args.extend(extra);
+    args.extend([dataset, layer]);
+    gdal("ogrinfo", &args)
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("id (String) = ").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn gdal_reads_every_collection_every_page_and_a_bbox_query() {
+    let dir = TempDir::new("ogc");
+    let store = dir.0.join("city.gpkg");
+    let made = Command::new(onemap_bin())
+        .args(["demo-city", "--grids", "300", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let server = Server::start(&store, &[]);
+    let api = format!("OAPIF:{}", server.url("/ogc"));
+    let manifest = server
+        .anonymous()
+        .get("/v1/layers")
+        .expect(200, "the manifest")
+        .body;
+
+    let listing = gdal("ogrinfo", &["-ro", "-so", &api]);
+    for layer in manifest["layers"].as_array().unwrap() {
+        let id = layer["id"].as_str().unwrap();
+        assert!(
+            listing.contains(&format!(
+                ": {id} (title: {}",
+                layer["title"].as_str().unwrap()
+            )),
+            "{id} listed: {listing}"
+        );
+        let info = gdal("ogrinfo", &["-ro", "-so", "-al", &api, id]);
+        assert_eq!(
+            feature_count(&info) as u64,
+            layer["count"].as_u64().unwrap(),
+            "{id}"
+        );
+    }
+
+    // Every page of the grids (GDAL follows `next` links, 50 a page) into a GeoPackage: the
+    // same features as the GeoJSON export.
+    let export = dir.0.join("grid.geojson");
+    std::fs::write(&export, server.anonymous().export("grid")).unwrap();
+    let export = export.to_str().unwrap();
+    let copy = dir.0.join("copy.gpkg");
+    let copy_path = copy.to_str().unwrap();
+    gdal(
+        "ogr2ogr",
+        &["-f", "GPKG", copy_path, &api, "grid", "-oo", "PAGE_SIZE=50"],
+    );
+    let all = ids(export, "grid", &[]);
+    assert!(all.len() > 100, "{}", all.len());
+    assert_eq!(ids(copy_path, "grid", &[]), all);
+
+    // A bbox query, against GDAL's own spatial filter on the export.
+    let window = ["121.40", "28.60", "121.45", "28.65"];
+    let mut spat = vec!["-spat"];
+    spat.extend(window);
+    let expected = ids(export, "grid", &spat);
+    assert!(
+        !expected.is_empty() && expected.len() < all.len(),
+        "{}",
+        expected.len()
+    );
+    let queried = dir.0.join("window.gpkg");
+    let mut args = vec![
+        "-f",
+        "GPKG",
+        queried.to_str().unwrap(),
+        &api,
+        "grid",
+        "-oo",
+        "PAGE_SIZE=50",
+        "-spat",
+    ];
+    args.extend(window);
+    gdal("ogr2ogr", &args);
+    assert_eq!(ids(queried.to_str().unwrap(), "grid", &[]), expected);
+}
+
+#[test]
+fn items_page_filter_and_refuse_clearly() {
+    let dir = TempDir::new("ogc-http");
+    let store = dir.0.join("city.gpkg");
+    let made = Command::new(onemap_bin())
+        .args(["demo-city", "--grids", "100", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let server = Server::start(&store, &[]);
+    let public = server.anonymous();
+    let page = public
+        .get("/ogc/collections/beat/items?limit=2")
+        .expect(200, "a page");
+    assert_eq!(page.body["numberReturned"], 2);
+    let next = page.body["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["rel"] == "next")
+        .unwrap();
+    assert!(
+        next["href"]
+            .as_str()
+            .unwrap()
+            .ends_with("/ogc/collections/beat/items?limit=2&offset=2"),
+        "{next}"
+    );
+    let first = page.body["features"][0]["id"].as_str().unwrap().to_string();
+    let one = public
+        .get(&format!("/ogc/collections/beat/items/{first}"))
+        .expect(200, "one item");
+    assert_eq!(one.body["id"], first);
+    // Equality on a registry field: level-2 grids are the communities.
+    let communities = public
+        .get("/ogc/collections/grid/items?level=2&limit=10000")
+        .expect(200, "filter");
+    let features = communities.body["features"].as_array().unwrap();
+    assert!(!features.is_empty());
+    assert!(features.iter().all(|f| f["properties"]["level"] == 2));
+    for (path, status, code) in [
+        ("/ogc/collections/river/items", 404, "not_found"),
+        ("/ogc/collections/grid/items?limit=0", 400, "out_of_range"),
+        (
+            "/ogc/collections/grid/items?bbox=1,2,3",
+            400,
+            "invalid_parameter",
+        ),
+        ("/ogc/collections/grid/items/nope", 404, "not_found"),
+    ] {
+        let a = public.get(path);
+        assert_eq!(
+            (a.status, a.body["error"].as_str()),
+            (status, Some(code)),
+            "{path}"
+        );
+    }
+}
