@@ -27,6 +27,17 @@ pub fn router(state: AppState) -> Router {
                 .delete(layers::delete_feature),
         )
         .route("/v1/people/import", post(layers::import_people))
+        .route(
+            "/ogc/collections/{id}/items",
+            get(ogc::items).post(ogc::create),
+        )
+        .route(
+            "/ogc/collections/{id}/items/{feature}",
+            get(ogc::item)
+                .put(layers::put_feature)
+                .patch(ogc::update)
+                .delete(layers::delete_feature),
+        )
         .route_layer(from_fn_with_state(
             state.tokens.clone(),
             guard::writers_only,
@@ -58,8 +69,6 @@ pub fn router(state: AppState) -> Router {
         .route("/ogc/conformance", get(ogc::conformance))
         .route("/ogc/collections", get(ogc::collections))
         .route("/ogc/collections/{id}", get(ogc::one_collection))
-        .route("/ogc/collections/{id}/items", get(ogc::items))
-        .route("/ogc/collections/{id}/items/{feature}", get(ogc::item))
         .route("/v1/{*rest}", axum::routing::any(unknown_route));
     let files = ServeDir::new(&state.config.web_dir).append_index_html_on_directories(true);
     let page = Router::new()

@@ -2,7 +2,7 @@
 //! its count, every page of a layer, and a bbox query, against the layer's GeoJSON export
 //! filtered by GDAL itself.
 
-use onemap_tests::{onemap_bin, Server, TempDir};
+use onemap_tests::{onemap_bin, Server, TempDir, ADMIN, PLANNER};
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -176,5 +176,122 @@ fn items_page_filter_and_refuse_clearly() {
             (status, Some(code)),
             "{path}"
         );
+    }
+}
+
+#[test]
+fn features_are_created_replaced_updated_and_deleted_through_ogc_api_part_4() {
+    let dir = TempDir::new("ogc-write");
+    let server = Server::start(&dir.0.join("city.gpkg"), &[]);
+    let square = |id: &str, name: &str, size: f64| {
+        serde_json::json!({ "type": "Feature", "id": id, "properties": { "name": name, "level": 3 },
+            "geometry": { "type": "Polygon", "coordinates": [[[121.0, 28.0], [121.0 + size, 28.0], [121.0 + size, 28.0 + size], [121.0, 28.0 + size], [121.0, 28.0]]] } })
+        .to_string()
+    };
+    let items = "/ogc/collections/grid/items";
+
+    // Anonymous callers may read, not write.
+    let refused = server.anonymous().post(items, &square("w1", "一号", 0.01));
+    assert_eq!(
+        (refused.status, refused.body["error"].as_str()),
+        (401, Some("forbidden"))
+    );
+
+    let created = ureq::post(&server.url(items))
+        .set("Authorization", &format!("Bearer {PLANNER}"))
+        .set("Content-Type", "application/geo+json")
+        .send_string(&square("w1", "一号", 0.01))
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let location = created.header("location").unwrap().to_string();
+    assert!(
+        location.ends_with("/ogc/collections/grid/items/w1"),
+        "{location}"
+    );
+    let first = created.header("etag").unwrap().to_string();
+    let again = server.planner().post(items, &square("w1", "一号", 0.01));
+    assert_eq!(
+        (again.status, again.body["error"].as_str()),
+        (428, Some("precondition_required")),
+        "creating an existing id"
+    );
+
+    let read = server
+        .anonymous()
+        .get("/ogc/collections/grid/items/w1")
+        .expect(200, "the new feature");
+    assert_eq!(read.body["properties"]["name"], "一号");
+    let geometry = read.body["geometry"].clone();
+
+    // PATCH: properties laid over the feature; the geometry stays.
+    let patch = r#"{"properties": {"name": "一号网格"}}"#;
+    let planner = server.planner();
+    let stale = planner.send(
+        "PATCH",
+        "/ogc/collections/grid/items/w1",
+        Some(patch),
+        &[("If-Match", "\"999\"")],
+    );
+    assert_eq!(
+        (stale.status, stale.body["error"].as_str()),
+        (412, Some("stale_version"))
+    );
+    let patched = planner
+        .send(
+            "PATCH",
+            "/ogc/collections/grid/items/w1",
+            Some(patch),
+            &[("If-Match", &first)],
+        )
+        .expect(200, "patch");
+    let second = patched.etag.unwrap();
+    let read = server
+        .anonymous()
+        .get("/ogc/collections/grid/items/w1")
+        .expect(200, "patched");
+    assert_eq!(read.body["properties"]["name"], "一号网格");
+    assert_eq!(read.body["geometry"], geometry);
+
+    // PUT replaces the whole feature, DELETE removes it; both need the current version.
+    let replaced = planner
+        .send(
+            "PUT",
+            "/ogc/collections/grid/items/w1",
+            Some(&square("w1", "一号", 0.02)),
+            &[("If-Match", &second)],
+        )
+        .expect(200, "replace");
+    let third = replaced.etag.unwrap();
+    let located = server
+        .anonymous()
+        .locate(121.015, 28.015)
+        .expect(200, "inside the larger square");
+    assert_eq!(located.body["grid"]["id"], "w1");
+    planner
+        .send(
+            "DELETE",
+            "/ogc/collections/grid/items/w1",
+            None,
+            &[("If-Match", &third)],
+        )
+        .expect(204, "delete");
+    server
+        .anonymous()
+        .get("/ogc/collections/grid/items/w1")
+        .expect(404, "gone");
+
+    // Every write is in the audit log, with its author and action.
+    let audit = server
+        .client(Some(ADMIN))
+        .get("/v1/audit?limit=10")
+        .expect(200, "audit");
+    let actions: Vec<&str> = audit.body["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["action"].as_str())
+        .collect();
+    for action in ["create", "update", "delete"] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
     }
 }

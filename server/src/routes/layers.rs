@@ -155,14 +155,45 @@ pub async fn put_feature(
 ) -> ApiResult<Response> {
     caller.require(Access::Planner, "editing features")?;
     let layer = layer_of(&layer)?;
-    let path_id = id.clone();
-    let expect = if_match(&headers)?;
+    let written =
+        write_feature(&state, &caller, layer, body, Some(id), if_match(&headers)?).await?;
+    let status = if written.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        [(header::ETAG, header_value(&etag(written.version)))],
+        Json(json!({ "layer": layer, "id": written.id, "version": written.version })),
+    )
+        .into_response())
+}
+
+/// A feature written by [`write_feature`].
+pub struct Written {
+    pub id: String,
+    pub version: u64,
+    pub created: bool,
+}
+
+/// Parses `body` as one feature of `layer` (whose id must be `path_id` when one is given),
+/// checks it as a [`Command::Put`] made against `expect` and commits it: the one path of a
+/// single-feature write, for the API's PUT and OGC API's create, replace and update.
+pub async fn write_feature(
+    state: &AppState,
+    caller: &Caller,
+    layer: Layer,
+    body: axum::body::Bytes,
+    path_id: Option<String>,
+    expect: Expect,
+) -> ApiResult<Written> {
     let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
     let changes = state
         .heavy
         .run(move |_| {
-                let feature = parse_feature(layer, &body)?;
-            if feature.id != path_id {
+            let feature = parse_feature(layer, &body)?;
+            if let Some(path_id) = path_id.filter(|p| *p != feature.id) {
                 return Err(ApiError::bad_request(
                     "id_mismatch",
                     format!(
@@ -175,18 +206,16 @@ pub async fn put_feature(
         })
         .await?;
     let created = changes.action == Action::Create;
-    let commit = state.live.write(changes).await?;
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
+    let id = match changes.changes.first() {
+        Some(onemap_data::Change::Upsert(f)) => f.id.clone(),
+        _ => String::new(),
     };
-    Ok((
-        status,
-        [(header::ETAG, header_value(&etag(commit.version)))],
-        Json(json!({ "layer": layer, "id": id, "version": commit.version })),
-    )
-        .into_response())
+    let commit = state.live.write(changes).await?;
+    Ok(Written {
+        id,
+        version: commit.version,
+        created,
+    })
 }
 
 /// `DELETE /v1/layers/{layer}/features/{id}` with `If-Match`.
@@ -212,7 +241,7 @@ pub async fn delete_feature(
 }
 
 /// What `If-Match` says about the version a write was made against.
-fn if_match(headers: &HeaderMap) -> ApiResult<Expect> {
+pub fn if_match(headers: &HeaderMap) -> ApiResult<Expect> {
     let Some(raw) = headers.get(header::IF_MATCH) else {
         return Ok(Expect::Unstated);
     };
@@ -229,11 +258,11 @@ fn if_match(headers: &HeaderMap) -> ApiResult<Expect> {
     })
 }
 
-fn etag(version: u64) -> String {
+pub fn etag(version: u64) -> String {
     format!("\"{version}\"")
 }
 
-fn header_value(s: &str) -> HeaderValue {
+pub fn header_value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 

@@ -1,16 +1,20 @@
-//! OGC API – Features, Part 1 Core, read-only, under `/ogc`: the landing page, conformance,
-//! one collection per kind in the layer registry, and their items (GeoJSON, `bbox`, `limit`
-//! with `next` links, equality filters on the registry's fields). QGIS and GDAL
-//! (`ogrinfo OAPIF:http://host/ogc`) read it with no plug-in.
+//! OGC API – Features under `/ogc`. Part 1 Core: the landing page, conformance, one
+//! collection per kind in the layer registry, and their items (GeoJSON, `bbox`, `limit` with
+//! `next` links, equality filters on the registry's fields); QGIS and GDAL
+//! (`ogrinfo OAPIF:http://host/ogc`) read it with no plug-in. Part 4: create, replace, update
+//! and delete, through the same commands, roles, `If-Match` and audit as `/v1`.
 
+use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::params::Params;
+use crate::params::{Params, Payload};
+use crate::routes::layers::{etag, header_value, if_match, write_feature};
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onemap_data::geojson_io::{attributes_json, feature_to_geojson};
+use onemap_index::command::Expect;
 use onemap_index::layers::{spec, LayerSpec, REGISTRY};
 use onemap_index::{Feature, Layer, Snapshot};
 use serde_json::{json, Value};
@@ -41,6 +45,8 @@ pub async fn conformance() -> Json<Value> {
         "conformsTo": [
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+            "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+            "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
         ]
     }))
 }
@@ -268,4 +274,102 @@ fn percent(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// `POST /ogc/collections/{id}/items` (Part 4): creates the feature in the body, which names
+/// its id; 201 with its `Location` and version as `ETag`. An existing id gets 428, as a PUT
+/// without `If-Match` does.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Payload(body): Payload,
+) -> ApiResult<Response> {
+    caller.require(Access::Planner, "creating features")?;
+    let layer = collection_of(&id)?;
+    let written = write_feature(&state, &caller, layer, body, None, Expect::Unstated).await?;
+    let location = format!(
+        "{}/collections/{layer}/items/{}",
+        base(&state, &headers),
+        percent(&written.id)
+    );
+    Ok((
+        StatusCode::CREATED,
+        [
+            (header::LOCATION, header_value(&location)),
+            (header::ETAG, header_value(&etag(written.version))),
+        ],
+        Json(json!({ "layer": layer, "id": written.id, "version": written.version })),
+    )
+        .into_response())
+}
+
+/// `PATCH /ogc/collections/{id}/items/{featureId}` (Part 4): the members of the body's
+/// `properties` replace the feature's (`null` removes one), and its `geometry`, when given,
+/// replaces the feature's; checked and committed as a whole feature. Needs `If-Match`.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, feature)): Path<(String, String)>,
+    headers: HeaderMap,
+    Payload(body): Payload,
+) -> ApiResult<Response> {
+    caller.require(Access::Planner, "editing features")?;
+    let layer = collection_of(&id)?;
+    let expect = if_match(&headers)?;
+    let patch: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not JSON: {e}")))?;
+    let current = state
+        .live
+        .snapshot()
+        .get(layer, &feature)
+        .map(|f| serde_json::to_value(feature_to_geojson(f)).unwrap_or(Value::Null))
+        .ok_or_else(|| ApiError::not_found(format!("{layer}/{feature} does not exist")))?;
+    let merged = merge(current, &patch)?;
+    let written = write_feature(
+        &state,
+        &caller,
+        layer,
+        merged.to_string().into(),
+        Some(feature),
+        expect,
+    )
+    .await?;
+    Ok((
+        [(header::ETAG, header_value(&etag(written.version)))],
+        Json(json!({ "layer": layer, "id": written.id, "version": written.version })),
+    )
+        .into_response())
+}
+
+/// `current` (a GeoJSON Feature) with `patch`'s properties and geometry laid over it.
+fn merge(mut current: Value, patch: &Value) -> ApiResult<Value> {
+    let Some(patch) = patch.as_object() else {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_structure",
+            "send a JSON object with `properties` and/or `geometry`",
+        ));
+    };
+    if let Some(properties) = patch.get("properties").and_then(Value::as_object) {
+        let target = &mut current["properties"];
+        for (key, value) in properties {
+            if value.is_null() {
+                if let Some(o) = target.as_object_mut() {
+                    o.remove(key);
+                }
+            } else {
+                target[key] = value.clone();
+            }
+        }
+    }
+    if let Some(geometry) = patch.get("geometry").filter(|g| !g.is_null()) {
+        current["geometry"] = geometry.clone();
+    }
+    // The version stored with the feature is not a property a patch sets.
+    if let Some(o) = current["properties"].as_object_mut() {
+        o.remove("version");
+    }
+    Ok(current)
 }
