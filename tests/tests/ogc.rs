@@ -160,6 +160,22 @@ fn items_page_filter_and_refuse_clearly() {
     let features = communities.body["features"].as_array().unwrap();
     assert!(!features.is_empty());
     assert!(features.iter().all(|f| f["properties"]["level"] == 2));
+    // The same pages as HTML, for a browser.
+    let html = public
+        .get("/ogc/collections/beat/items?limit=2&f=html")
+        .expect(200, "HTML");
+    let html = html.body.as_str().unwrap();
+    assert!(html.contains("<table>") && html.contains(&first), "{html}");
+    assert!(
+        html.contains("rel=\"next\"") && html.contains("offset=2&amp;f=html"),
+        "{html}"
+    );
+    let landing = public.get("/ogc?f=html").expect(200, "HTML landing page");
+    assert!(landing
+        .body
+        .as_str()
+        .unwrap()
+        .contains("/ogc/collections?f=html"));
     for (path, status, code) in [
         ("/ogc/collections/river/items", 404, "not_found"),
         ("/ogc/collections/grid/items?limit=0", 400, "out_of_range"),

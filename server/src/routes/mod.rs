@@ -4,5 +4,6 @@ pub mod layers;
 pub mod locate;
 pub mod meta;
 pub mod ogc;
+mod ogc_html;
 pub mod overlaps;
 pub mod tiles;

@@ -25,9 +25,13 @@ const MAX_LIMIT: usize = 10_000;
 const DEFAULT_LIMIT: usize = 1_000;
 
 /// `GET /ogc`: the landing page.
-pub async fn landing(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
+pub async fn landing(
+    State(state): State<AppState>,
+    params: Params,
+    headers: HeaderMap,
+) -> Response {
     let base = base(&state, &headers);
-    Json(json!({
+    let doc = json!({
         "title": "onemap 网格+警格一张图",
         "description": "Grids, beats, stations and cameras as OGC API – Features collections.",
         "links": [
@@ -36,40 +40,50 @@ pub async fn landing(State(state): State<AppState>, headers: HeaderMap) -> Json<
             link(&format!("{base}/collections"), "data", "application/json", "the collections"),
             link(&format!("{}/openapi.json", state.config.origin(&headers)), "service-desc", "application/vnd.oai.openapi+json;version=3.1", "the OpenAPI document"),
         ],
-    }))
+    });
+    answer(&doc, "application/json", &params, &headers)
 }
 
 /// `GET /ogc/conformance`
-pub async fn conformance() -> Json<Value> {
-    Json(json!({
+pub async fn conformance(params: Params, headers: HeaderMap) -> Response {
+    let doc = json!({
         "conformsTo": [
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
             "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
             "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+            "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
         ]
-    }))
+    });
+    answer(&doc, "application/json", &params, &headers)
 }
 
 /// `GET /ogc/collections`
-pub async fn collections(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
+pub async fn collections(
+    State(state): State<AppState>,
+    params: Params,
+    headers: HeaderMap,
+) -> Response {
     let (s, base) = (state.live.snapshot(), base(&state, &headers));
     let collections: Vec<Value> = REGISTRY.iter().map(|k| collection(k, &s, &base)).collect();
-    Json(json!({
+    let doc = json!({
         "links": [link(&format!("{base}/collections"), "self", "application/json", "the collections")],
         "collections": collections,
-    }))
+    });
+    answer(&doc, "application/json", &params, &headers)
 }
 
 /// `GET /ogc/collections/{id}`
 pub async fn one_collection(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    params: Params,
     headers: HeaderMap,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Response> {
     let layer = collection_of(&id)?;
     let s = state.live.snapshot();
-    Ok(Json(collection(spec(layer), &s, &base(&state, &headers))))
+    let doc = collection(spec(layer), &s, &base(&state, &headers));
+    Ok(answer(&doc, "application/json", &params, &headers))
 }
 
 /// `GET /ogc/collections/{id}/items?bbox=&limit=&offset=&<field>=`
@@ -92,7 +106,7 @@ pub async fn items(
     let filters = filters(layer, &params)?;
     let s = state.live.snapshot();
     let base = base(&state, &headers);
-    let body = state
+    let doc = state
         .heavy
         .run(move |_| {
             let candidates: Vec<u32> = match bbox {
@@ -141,17 +155,17 @@ pub async fn items(
                 "numberReturned": page.len(),
                 "links": links,
                 "features": page,
-            })
-            .to_string())
+            }))
         })
         .await?;
-    Ok(geojson(body))
+    Ok(answer(&doc, GEOJSON, &params, &headers))
 }
 
 /// `GET /ogc/collections/{id}/items/{featureId}`
 pub async fn item(
     State(state): State<AppState>,
     Path((id, feature)): Path<(String, String)>,
+    params: Params,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let layer = collection_of(&id)?;
@@ -175,14 +189,29 @@ pub async fn item(
             "its collection"
         ),
     ]);
-    Ok(geojson(value.to_string()))
+    Ok(answer(&value, GEOJSON, &params, &headers))
 }
 
-fn geojson(body: String) -> Response {
+/// `doc` as JSON of type `kind`, or as HTML for `?f=html` and for browsers (`Accept:
+/// text/html` without `f=json`).
+fn answer(doc: &Value, kind: &'static str, params: &Params, headers: &HeaderMap) -> Response {
+    let browser = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let html = match params.get("f") {
+        Some(f) => f == "html",
+        None => browser,
+    };
+    let (body, kind) = if html {
+        (super::ogc_html::render(doc), "text/html; charset=utf-8")
+    } else {
+        (doc.to_string(), kind)
+    };
     let mut response = body.into_response();
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
     response
 }
 
@@ -265,7 +294,7 @@ fn property_is(f: &Feature, key: &str, value: &str) -> bool {
 }
 
 /// `s` with the characters a query value cannot hold escaped.
-fn percent(s: &str) -> String {
+pub(super) fn percent(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
