@@ -58,6 +58,15 @@ pub enum Refusal {
     },
     #[error("{layer}/{id} does not exist")]
     NotFound { layer: Layer, id: String },
+    /// Deleting the feature would orphan its children (grids one level down, a station's
+    /// beats) or leave its people answering for nothing.
+    #[error("{layer}/{id} still has {} children and {} people: move them to another {layer} first (PUT each with its new parent, or the feature without its people)", children.len(), people.len())]
+    HasDependents {
+        layer: Layer,
+        id: String,
+        children: Vec<(Layer, String)>,
+        people: Vec<String>,
+    },
 }
 
 impl Snapshot {
@@ -118,10 +127,24 @@ impl Snapshot {
                 (vec![Change::Upsert(feature)], expect, action)
             }
             Command::Delete { layer, id, expect } => {
-                let Some(current) = self.get(layer, &id).map(|f| f.version) else {
+                let Some(index) = self.index_of(layer, &id) else {
                     return Err(Refusal::NotFound { layer, id });
                 };
+                let current = self.feature(index).version;
                 let version = self.expected(layer, &id, Some(current), expect)?;
+                let children: Vec<(Layer, String)> = (0..self.features().len() as u32)
+                    .filter(|i| self.parent(*i) == Some(index))
+                    .map(|i| (self.feature(i).layer(), self.feature(i).id.clone()))
+                    .collect();
+                let people = self.feature(index).people.clone();
+                if !children.is_empty() || !people.is_empty() {
+                    return Err(Refusal::HasDependents {
+                        layer,
+                        id,
+                        children,
+                        people,
+                    });
+                }
                 let expect = version
                     .map(|v| (layer, id.clone(), v))
                     .into_iter()
@@ -243,5 +266,66 @@ mod tests {
         };
         let refused = s.prepare(import(false), &tight, "ann").unwrap_err();
         assert_eq!(refused, Refusal::TooManyFeatures { count: 2, limit: 1 });
+    }
+
+    #[test]
+    fn a_delete_that_would_orphan_children_or_people_is_refused_with_them() {
+        use crate::model::Attributes;
+        let community = Feature {
+            attributes: Attributes::Grid {
+                level: 2,
+                parent: None,
+                kind: Default::default(),
+                category: None,
+                setting: None,
+            },
+            ..crate::test_support::grid("c1", None, 121.0, 0.02)
+        };
+        let child = crate::test_support::grid("g1", Some("c1"), 121.0, 0.01);
+        let staffed = Feature {
+            people: vec!["p1".into()],
+            ..crate::test_support::grid("g2", Some("c1"), 121.01, 0.01)
+        };
+        let s = Snapshot::build(
+            City {
+                features: vec![community, child, staffed],
+                ..City::default()
+            },
+            1,
+        );
+        let delete = |id: &str| Command::Delete {
+            layer: Layer::Grid,
+            id: id.into(),
+            expect: Expect::Any,
+        };
+        let limits = Limits::default();
+        match s.prepare(delete("c1"), &limits, "ann") {
+            Err(Refusal::HasDependents {
+                children, people, ..
+            }) => {
+                assert_eq!(
+                    children,
+                    [
+                        (Layer::Grid, "g1".to_string()),
+                        (Layer::Grid, "g2".to_string())
+                    ]
+                );
+                assert!(people.is_empty());
+            }
+            other => panic!("{other:?}"),
+        }
+        match s.prepare(delete("g2"), &limits, "ann") {
+            Err(Refusal::HasDependents {
+                children, people, ..
+            }) => {
+                assert!(children.is_empty());
+                assert_eq!(people, ["p1"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let leaf = s
+            .prepare(delete("g1"), &limits, "ann")
+            .expect("a leaf without people goes");
+        assert_eq!(leaf.action, Action::Delete);
     }
 }

@@ -131,6 +131,17 @@ impl From<Refusal> for ApiError {
             )
             .with("current_version", json!(current)),
             Refusal::NotFound { .. } => ApiError::not_found(message),
+            Refusal::HasDependents {
+                children, people, ..
+            } => {
+                let children: Vec<_> = children
+                    .iter()
+                    .map(|(layer, id)| json!({ "layer": layer, "id": id }))
+                    .collect();
+                ApiError::new(StatusCode::CONFLICT, "has_dependents", message)
+                    .with("children", json!(children))
+                    .with("people", json!(people))
+            }
         }
     }
 }

@@ -190,6 +190,7 @@ fn cases() -> Vec<Case> {
         case("not_found", S::NOT_FOUND, anonymous("GET", "/v1/layers/grid/features/nope", "")),
         case("unknown_layer", S::NOT_FOUND, anonymous("GET", "/v1/layers/river.geojson", "")),
         case("unknown_route", S::NOT_FOUND, anonymous("GET", "/v1/nothing", "")),
+        case("has_dependents", S::CONFLICT, write("DELETE", "/v1/layers/grid/features/c1", "", Some("*"))),
         case("stale_version", S::PRECONDITION_FAILED, write("PUT", "/v1/layers/grid/features/g1", &g1(json!({})), Some("\"999\""))),
         case("precondition_required", S::PRECONDITION_REQUIRED, write("PUT", "/v1/layers/grid/features/g1", &g1(json!({})), None)),
         case("invalid_tile", S::BAD_REQUEST, anonymous("GET", "/tiles/a/0/0.mvt", "")),

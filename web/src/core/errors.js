@@ -36,6 +36,7 @@ export const ERROR_TEXT = Object.freeze({
   // 408 / 412 / 413 / 415 / 422 / 428: what was sent
   request_timeout: '请求发送超时，请检查网络后重试',
   stale_version: '数据已被他人修改：请刷新后再改',
+  has_dependents: '仍有下级网格或人员归属于它：请先调整归属再删除',
   body_too_large: '提交的内容过大',
   unsupported_media_type: '提交内容的格式不受支持：请使用 JSON',
   invalid_structure: '数据结构不正确：应为 GeoJSON 要素集合',
