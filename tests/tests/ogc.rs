@@ -311,3 +311,74 @@ fn features_are_created_replaced_updated_and_deleted_through_ogc_api_part_4() {
         assert!(actions.contains(&action), "{action} in {actions:?}");
     }
 }
+
+#[test]
+fn features_come_in_the_crs_asked_for_with_latitude_first_for_epsg() {
+    let dir = TempDir::new("ogc-crs");
+    let store = dir.0.join("city.gpkg");
+    let made = Command::new(onemap_bin())
+        .args(["demo-city", "--grids", "100", "--store"])
+        .arg(&store)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let server = Server::start(&store, &[]);
+    let items = "/ogc/collections/beat/items?limit=2";
+    let lnglat = server.anonymous().get(items).expect(200, "CRS84").body;
+    for crs in ["EPSG:4326", "http://www.opengis.net/def/crs/EPSG/0/4490"] {
+        let url = server.url(&format!("{items}&crs={crs}"));
+        let response = ureq::get(&url).call().unwrap();
+        let named = response.header("content-crs").unwrap().to_string();
+        assert!(
+            named.starts_with("<http://www.opengis.net/def/crs/EPSG/0/"),
+            "{named}"
+        );
+        let latlng: serde_json::Value = response.into_json().unwrap();
+        let a = &lnglat["features"][0]["geometry"]["coordinates"][0][0][0];
+        let b = &latlng["features"][0]["geometry"]["coordinates"][0][0][0];
+        assert_eq!(
+            (a[0].clone(), a[1].clone()),
+            (b[1].clone(), b[0].clone()),
+            "{crs}: axes swapped"
+        );
+        let next = latlng["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next")
+            .unwrap();
+        assert!(
+            next["href"]
+                .as_str()
+                .unwrap()
+                .contains("crs=http%3A%2F%2Fwww.opengis.net%2Fdef%2Fcrs%2FEPSG"),
+            "{next}"
+        );
+    }
+    // The same window in either axis order finds the same grids.
+    let ids = |path: &str| -> Vec<String> {
+        let body = server.anonymous().get(path).expect(200, path).body;
+        body["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let window = ids("/ogc/collections/grid/items?bbox=121.40,28.60,121.45,28.65&limit=10000");
+    assert!(!window.is_empty());
+    assert_eq!(ids("/ogc/collections/grid/items?bbox=28.60,121.40,28.65,121.45&bbox-crs=EPSG:4326&limit=10000"), window);
+    let refused = server
+        .anonymous()
+        .get("/ogc/collections/grid/items?crs=EPSG:3857");
+    assert_eq!(
+        (refused.status, refused.body["error"].as_str()),
+        (400, Some("invalid_parameter"))
+    );
+    let collection = server
+        .anonymous()
+        .get("/ogc/collections/grid")
+        .expect(200, "collection")
+        .body;
+    assert_eq!(collection["crs"].as_array().unwrap().len(), 3);
+}

@@ -53,6 +53,7 @@ pub async fn conformance(params: Params, headers: HeaderMap) -> Response {
             "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
             "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+            "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
         ]
     });
     answer(&doc, "application/json", &params, &headers)
@@ -102,7 +103,13 @@ pub async fn items(
         ));
     }
     let offset: usize = params.or("offset", 0, "a whole number ≥ 0")?;
-    let bbox = params.get("bbox").map(parse_bbox).transpose()?;
+    let crs = Crs::of(params.get("crs"), "crs")?;
+    let bbox_crs = Crs::of(params.get("bbox-crs"), "bbox-crs")?;
+    let bbox = params
+        .get("bbox")
+        .map(parse_bbox)
+        .transpose()?
+        .map(|b| bbox_crs.to_lnglat(b));
     let filters = filters(layer, &params)?;
     let s = state.live.snapshot();
     let base = base(&state, &headers);
@@ -130,6 +137,9 @@ pub async fn items(
                 let mut query = vec![format!("limit={limit}"), format!("offset={offset}")];
                 query.extend(bbox.map(|b| format!("bbox={},{},{},{}", b[0], b[1], b[2], b[3])));
                 query.extend(filters.iter().map(|(k, v)| format!("{k}={}", percent(v))));
+                if crs != Crs::Crs84 {
+                    query.push(format!("crs={}", percent(crs.uri())));
+                }
                 format!("{base}/collections/{layer}/items?{}", query.join("&"))
             };
             let mut links = vec![link(&here(offset), "self", GEOJSON, "this page")];
@@ -158,7 +168,10 @@ pub async fn items(
             }))
         })
         .await?;
-    Ok(answer(&doc, GEOJSON, &params, &headers))
+    Ok(with_crs(
+        answer(&crs.features(doc), GEOJSON, &params, &headers),
+        crs,
+    ))
 }
 
 /// `GET /ogc/collections/{id}/items/{featureId}`
@@ -169,6 +182,7 @@ pub async fn item(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let layer = collection_of(&id)?;
+    let crs = Crs::of(params.get("crs"), "crs")?;
     let s = state.live.snapshot();
     let f = s
         .get(layer, &feature)
@@ -189,7 +203,10 @@ pub async fn item(
             "its collection"
         ),
     ]);
-    Ok(answer(&value, GEOJSON, &params, &headers))
+    Ok(with_crs(
+        answer(&crs.feature(value), GEOJSON, &params, &headers),
+        crs,
+    ))
 }
 
 /// `doc` as JSON of type `kind`, or as HTML for `?f=html` and for browsers (`Accept:
@@ -238,12 +255,115 @@ fn collection(k: &LayerSpec, s: &Snapshot, base: &str) -> Value {
         "description": format!("{} ({}): {} features", k.title, l, s.layer(l).count()),
         "itemType": "feature",
         "extent": { "spatial": { "bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "crs": Crs::ALL.iter().map(|c| c.uri()).collect::<Vec<_>>(),
+        "storageCrs": Crs::Crs84.uri(),
         "links": [
             link(&format!("{base}/collections/{l}"), "self", "application/json", "this collection"),
             link(&format!("{base}/collections/{l}/items"), "items", GEOJSON, "its features"),
         ],
     })
+}
+
+/// The coordinate reference systems features are served in (OGC API – Features Part 2).
+/// onemap keeps WGS84 longitude/latitude, which CGCS2000 (EPSG:4490) matches to well within
+/// the accuracy of any boundary; the EPSG forms put latitude first, as their axis order says.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Crs {
+    Crs84,
+    Wgs84,
+    Cgcs2000,
+}
+
+impl Crs {
+    const ALL: [Crs; 3] = [Crs::Crs84, Crs::Wgs84, Crs::Cgcs2000];
+
+    fn uri(self) -> &'static str {
+        match self {
+            Crs::Crs84 => "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+            Crs::Wgs84 => "http://www.opengis.net/def/crs/EPSG/0/4326",
+            Crs::Cgcs2000 => "http://www.opengis.net/def/crs/EPSG/0/4490",
+        }
+    }
+
+    /// The CRS a query parameter names (its URI, or `EPSG:4326` and the like); CRS84 when
+    /// absent.
+    fn of(raw: Option<&str>, parameter: &str) -> ApiResult<Crs> {
+        let Some(raw) = raw else {
+            return Ok(Crs::Crs84);
+        };
+        let short = |c: Crs| match c {
+            Crs::Crs84 => "OGC:CRS84",
+            Crs::Wgs84 => "EPSG:4326",
+            Crs::Cgcs2000 => "EPSG:4490",
+        };
+        Crs::ALL
+            .into_iter()
+            .find(|c| raw == c.uri() || raw.eq_ignore_ascii_case(short(*c)))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_parameter",
+                    format!(
+                        "`{parameter}` is `{raw}`; use one of {}",
+                        Crs::ALL.map(Crs::uri).join(", ")
+                    ),
+                )
+            })
+    }
+
+    fn latitude_first(self) -> bool {
+        self != Crs::Crs84
+    }
+
+    /// A bbox given in this CRS as `[west, south, east, north]` in longitude/latitude.
+    fn to_lnglat(self, b: [f64; 4]) -> [f64; 4] {
+        if self.latitude_first() {
+            [b[1], b[0], b[3], b[2]]
+        } else {
+            b
+        }
+    }
+
+    /// A FeatureCollection's coordinates in this CRS's axis order.
+    fn features(self, mut doc: Value) -> Value {
+        if self.latitude_first() {
+            if let Some(features) = doc["features"].as_array_mut() {
+                features
+                    .iter_mut()
+                    .for_each(|f| swap_axes(&mut f["geometry"]["coordinates"]));
+            }
+        }
+        doc
+    }
+
+    /// A Feature's coordinates in this CRS's axis order.
+    fn feature(self, mut doc: Value) -> Value {
+        if self.latitude_first() {
+            swap_axes(&mut doc["geometry"]["coordinates"]);
+        }
+        doc
+    }
+}
+
+/// Swaps the two numbers of every position in GeoJSON `coordinates`.
+fn swap_axes(coordinates: &mut Value) {
+    if let Some(items) = coordinates.as_array_mut() {
+        if items.first().is_some_and(Value::is_number) {
+            if items.len() >= 2 {
+                items.swap(0, 1);
+            }
+        } else {
+            items.iter_mut().for_each(swap_axes);
+        }
+    }
+}
+
+/// `response` saying which CRS its coordinates are in (`Content-Crs`, Part 2).
+fn with_crs(mut response: Response, crs: Crs) -> Response {
+    let value = format!("<{}>", crs.uri());
+    if let Ok(v) = HeaderValue::from_str(&value) {
+        response.headers_mut().insert("content-crs", v);
+    }
+    response
 }
 
 fn collection_of(id: &str) -> ApiResult<Layer> {
