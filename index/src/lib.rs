@@ -10,6 +10,7 @@ pub mod command;
 pub mod crossing;
 pub mod crs;
 pub mod dispatch;
+pub mod heatmap;
 pub mod intersects;
 pub mod layers;
 pub mod matrix;

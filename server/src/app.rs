@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::guard;
-use crate::routes::{layers, locate, meta, ogc, overlaps, tiles};
+use crate::routes::{layers, leaders, locate, meta, ogc, overlaps, tiles};
 use crate::state::AppState;
 use crate::web::{self, SecurityHeaders};
 use axum::extract::DefaultBodyLimit;
@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/grids/{id}/overlaps", get(overlaps::grid_overlaps))
         .route("/v1/beats/{id}/grids", get(overlaps::beat_grids))
         .route("/v1/overlaps", get(overlaps::matrix))
+        .route("/v1/heatmap", get(leaders::heatmap))
         .route("/v1/intersects", post(overlaps::intersects))
         .route("/tiles.json", get(tiles::tilejson_all))
         .route("/tiles/{file}", get(tiles::tilejson_layer))

@@ -1,6 +1,7 @@
 //! The HTTP API: thin handlers over the engine.
 
 pub mod layers;
+pub mod leaders;
 pub mod locate;
 pub mod meta;
 pub mod ogc;

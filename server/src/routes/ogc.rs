@@ -392,7 +392,7 @@ fn parse_bbox(raw: &str) -> ApiResult<[f64; 4]> {
 }
 
 /// The equality filters in the query: `name` and the kind's registry fields.
-fn filters(layer: Layer, params: &Params) -> ApiResult<Vec<(String, String)>> {
+pub(super) fn filters(layer: Layer, params: &Params) -> ApiResult<Vec<(String, String)>> {
     let k = spec(layer);
     Ok(std::iter::once("name")
         .chain(k.fields.iter().map(|f| f.name))
@@ -401,7 +401,7 @@ fn filters(layer: Layer, params: &Params) -> ApiResult<Vec<(String, String)>> {
 }
 
 /// Whether property `key` of `f`, written as GeoJSON writes it, equals `value`.
-fn property_is(f: &Feature, key: &str, value: &str) -> bool {
+pub(super) fn property_is(f: &Feature, key: &str, value: &str) -> bool {
     if key == "name" {
         return f.name == value;
     }
