@@ -30,6 +30,7 @@ pub(super) struct Lookup<'a> {
     pub(super) features: &'a [Feature],
     pub(super) ids: &'a Ids,
     pub(super) boxes: &'a RTree<BoxEntry>,
+    pub(super) bboxes: &'a [Option<[f64; 4]>],
 }
 
 impl Lookup<'_> {
@@ -38,10 +39,10 @@ impl Lookup<'_> {
     /// Inferred parents of features an edit could not have moved (untouched, and no touched
     /// box meets theirs) come from `carry` instead.
     pub(super) fn parents(&self, carry: Option<&Carry>) -> Vec<Option<u32>> {
-        let carried = |i: usize, f: &Feature| -> Option<Option<u32>> {
+        let carried = |i: usize| -> Option<Option<u32>> {
             let carry = carry?;
             let before = carry.before[i]?;
-            if carry.touches(f.bbox()?) {
+            if carry.touches(self.bboxes[i]?) {
                 return None;
             }
             Some(carry.prev.parents[before as usize].and_then(|p| {
@@ -59,7 +60,7 @@ impl Lookup<'_> {
                     _ => None,
                 };
                 explicit.or_else(|| {
-                    if let Some(parent) = carried(i, f) {
+                    if let Some(parent) = carried(i) {
                         return parent;
                     }
                     let inner = f.area()?.interior_point()?;

@@ -78,6 +78,8 @@ pub struct Snapshot {
     regions: Vec<Option<Arc<Region>>>,
     /// Per feature: its area in m² (0 for points).
     areas: Vec<f64>,
+    /// Per feature: its lng/lat bounding box, `None` without coordinates.
+    bboxes: Vec<Option<[f64; 4]>>,
     projection: EqualArea,
     matrix: OverlapMatrix,
     bounds: [f64; 4],
@@ -126,7 +128,16 @@ impl Snapshot {
         let ids = Ids::new(&features);
         let carry = previous.map(|(prev, changed)| Carry::new(prev, changed, &features, &ids));
         let people = city.people.into_iter().map(|p| (p.id.clone(), p)).collect();
-        let bounds = bounds_of(&features);
+        // Boxes are a pass over every coordinate: carried for what no edit touched.
+        let bboxes: Vec<Option<[f64; 4]>> = features
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let before = carry.as_ref().and_then(|c| Some((c.prev, c.before[i]?)));
+                before.map_or_else(|| f.bbox(), |(prev, p)| prev.bboxes[p as usize])
+            })
+            .collect();
+        let bounds = bounds_of(&bboxes);
         let projection = EqualArea::at_latitude((bounds[1] + bounds[3]) / 2.0);
 
         let of_layer = |layer: Layer| -> Vec<u32> {
@@ -139,7 +150,7 @@ impl Snapshot {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, f)| {
-                    let b = f.bbox()?;
+                    let b = bboxes[i]?;
                     f.area()?;
                     Some(BoxEntry::new(
                         Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]),
@@ -152,6 +163,7 @@ impl Snapshot {
             features: &features,
             ids: &ids,
             boxes: &boxes,
+            bboxes: &bboxes,
         }
         .parents(carry.as_ref());
         let same_projection = carry.as_ref().filter(|c| c.prev.projection == projection);
@@ -243,6 +255,7 @@ impl Snapshot {
             camera_scale,
             regions,
             areas,
+            bboxes,
             projection,
             matrix: OverlapMatrix::default(),
             bounds,
@@ -370,22 +383,20 @@ pub fn feature_edges(f: &Feature) -> Vec<Edge> {
     f.area().map(edges_of).unwrap_or_default()
 }
 
-fn bounds_of(features: &[Feature]) -> [f64; 4] {
+fn bounds_of(bboxes: &[Option<[f64; 4]>]) -> [f64; 4] {
     let mut b = [
         f64::INFINITY,
         f64::INFINITY,
         f64::NEG_INFINITY,
         f64::NEG_INFINITY,
     ];
-    for f in features {
-        if let Some(fb) = f.bbox() {
-            b = [
-                b[0].min(fb[0]),
-                b[1].min(fb[1]),
-                b[2].max(fb[2]),
-                b[3].max(fb[3]),
-            ];
-        }
+    for fb in bboxes.iter().flatten() {
+        b = [
+            b[0].min(fb[0]),
+            b[1].min(fb[1]),
+            b[2].max(fb[2]),
+            b[3].max(fb[3]),
+        ];
     }
     if b[0].is_finite() {
         b
