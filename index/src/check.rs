@@ -229,8 +229,7 @@ impl Snapshot {
             if area < options.negligible_m2 {
                 continue;
             }
-            let near: Vec<u32> = children.to_vec();
-            let owner = self.longest_edge(&piece, &near);
+            let owner = self.longest_edge(&piece, children);
             let mut ids = vec![parent];
             ids.extend(owner);
             let sliver = area < options.sliver_m2;

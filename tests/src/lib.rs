@@ -372,3 +372,25 @@ pub fn eventually<T>(
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// A GeoPackage store in `dir` holding the demo city (`grids` level-3 grids, or the
+/// Taizhou-sized default), written by the real binary's `onemap demo-city`.
+pub fn demo_store(dir: &TempDir, grids: Option<usize>) -> PathBuf {
+    let store = dir.0.join("city.gpkg");
+    let mut command = Command::new(onemap_bin());
+    command.arg("demo-city");
+    if let Some(n) = grids {
+        command.args(["--grids", &n.to_string()]);
+    }
+    let made = command
+        .arg("--store")
+        .arg(&store)
+        .output()
+        .expect("onemap runs");
+    assert!(
+        made.status.success(),
+        "onemap demo-city: {}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    store
+}

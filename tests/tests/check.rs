@@ -2,7 +2,7 @@
 //! with a planted overlap (which it reports as GeoJSON that GDAL reads), and the same over
 //! HTTP.
 
-use onemap_tests::{collection, onemap_bin, Server, TempDir};
+use onemap_tests::{collection, demo_store, onemap_bin, Server, TempDir};
 use serde_json::{json, Value};
 use std::process::Command;
 
@@ -21,17 +21,7 @@ fn grid(id: &str, x0: f64, x1: f64) -> Value {
 #[test]
 fn the_demo_city_checks_clean() {
     let dir = TempDir::new("check-demo");
-    let store = dir.0.join("demo.gpkg");
-    let made = Command::new(onemap_bin())
-        .args(["demo-city", "--store"])
-        .arg(&store)
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    let store = demo_store(&dir, None);
     let checked = Command::new(onemap_bin())
         .args(["check", "--store"])
         .arg(&store)

@@ -1,7 +1,7 @@
 //! Camera heatmaps against the reference H3 library (PyPI `h3` 4.5, in a venv under
 //! `target/`): the same cell ids and counts at every resolution, with and without a filter.
 
-use onemap_tests::{onemap_bin, Server, TempDir};
+use onemap_tests::{demo_store, Server, TempDir};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -76,13 +76,7 @@ fn served(answer: &Value) -> BTreeMap<String, u64> {
 #[test]
 fn camera_heatmaps_match_the_reference_h3_library() {
     let dir = TempDir::new("heatmap");
-    let store = dir.0.join("city.gpkg");
-    let made = Command::new(onemap_bin())
-        .args(["demo-city", "--grids", "300", "--store"])
-        .arg(&store)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    let store = demo_store(&dir, Some(300));
     let server = Server::start(&store, &[]);
     let export: Value = serde_json::from_str(&server.anonymous().export("camera")).unwrap();
     let cameras: Vec<(&Value, [f64; 2])> = export["features"]

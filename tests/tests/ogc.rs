@@ -2,7 +2,7 @@
 //! its count, every page of a layer, and a bbox query, against the layer's GeoJSON export
 //! filtered by GDAL itself.
 
-use onemap_tests::{onemap_bin, Server, TempDir, ADMIN, PLANNER};
+use onemap_tests::{demo_store, Server, TempDir, ADMIN, PLANNER};
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -41,17 +41,7 @@ fn ids(dataset: &str, layer: &str, extra: &[&str]) -> BTreeSet<String> {
 #[test]
 fn gdal_reads_every_collection_every_page_and_a_bbox_query() {
     let dir = TempDir::new("ogc");
-    let store = dir.0.join("city.gpkg");
-    let made = Command::new(onemap_bin())
-        .args(["demo-city", "--grids", "300", "--store"])
-        .arg(&store)
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    let store = demo_store(&dir, Some(300));
     let server = Server::start(&store, &[]);
     let api = format!("OAPIF:{}", server.url("/ogc"));
     let manifest = server
@@ -122,13 +112,7 @@ fn gdal_reads_every_collection_every_page_and_a_bbox_query() {
 #[test]
 fn items_page_filter_and_refuse_clearly() {
     let dir = TempDir::new("ogc-http");
-    let store = dir.0.join("city.gpkg");
-    let made = Command::new(onemap_bin())
-        .args(["demo-city", "--grids", "100", "--store"])
-        .arg(&store)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    let store = demo_store(&dir, Some(100));
     let server = Server::start(&store, &[]);
     let public = server.anonymous();
     let page = public
@@ -315,13 +299,7 @@ fn features_are_created_replaced_updated_and_deleted_through_ogc_api_part_4() {
 #[test]
 fn features_come_in_the_crs_asked_for_with_latitude_first_for_epsg() {
     let dir = TempDir::new("ogc-crs");
-    let store = dir.0.join("city.gpkg");
-    let made = Command::new(onemap_bin())
-        .args(["demo-city", "--grids", "100", "--store"])
-        .arg(&store)
-        .output()
-        .unwrap();
-    assert!(made.status.success());
+    let store = demo_store(&dir, Some(100));
     let server = Server::start(&store, &[]);
     let items = "/ogc/collections/beat/items?limit=2";
     let lnglat = server.anonymous().get(items).expect(200, "CRS84").body;

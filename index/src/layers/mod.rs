@@ -27,6 +27,14 @@ mod station;
 use crate::model::{Attributes, Layer};
 use geo_types::Point;
 
+/// The colour of a beat, from its id alone: grids carry their assigned beat's, beats their own.
+const BEAT_COLOUR: Field = Field::derived(
+    "beat_color",
+    "警格配色",
+    FieldKind::Integer { min: 0, max: 11 },
+    "the beat's colour, from its id alone",
+);
+
 /// Every layer kind, in [`Layer::ALL`] order.
 pub static REGISTRY: [&LayerSpec; Layer::ALL.len()] =
     [&grid::SPEC, &beat::SPEC, &station::SPEC, &camera::SPEC];
@@ -86,6 +94,67 @@ impl LayerSpec {
     pub fn field(&self, name: &str) -> Option<&'static Field> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// The filter "`name` equals `text`" on this kind's features (`name` or one of its
+    /// fields; `None` for anything else), `text` read once as the field's kind: numbers
+    /// compare as numbers, so `level=2` and `level=2.0` agree.
+    pub fn filter(&'static self, name: &str, text: &str) -> Option<Filter> {
+        let wanted = if name == "name" {
+            Wanted::Name(text.to_string())
+        } else {
+            let (index, field) = self
+                .fields
+                .iter()
+                .enumerate()
+                .find(|(_, f)| f.name == name)?;
+            let value = match field.kind {
+                FieldKind::Text | FieldKind::Keyword(_) => Some(Value::Text(text.to_string())),
+                FieldKind::Integer { .. } => text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|x| x.fract() == 0.0)
+                    .map(|x| Value::Integer(x as i64)),
+                FieldKind::Number => text.parse().ok().map(Value::Number),
+                FieldKind::Boolean => text.parse().ok().map(Value::Boolean),
+                FieldKind::Position => None,
+            };
+            Wanted::Field(index, value)
+        };
+        Some(Filter {
+            spec: self,
+            name: self.field(name).map_or("name", |f| f.name),
+            text: text.to_string(),
+            wanted,
+        })
+    }
+}
+
+/// "A field equals a value", as a query string asks it ([`LayerSpec::filter`]).
+pub struct Filter {
+    spec: &'static LayerSpec,
+    /// The field (or `name`) and the text asked for, to write the query again.
+    pub name: &'static str,
+    pub text: String,
+    wanted: Wanted,
+}
+
+enum Wanted {
+    Name(String),
+    /// The field's index and the value it must have (`None`: the text is not of its kind,
+    /// and nothing matches).
+    Field(usize, Option<Value>),
+}
+
+impl Filter {
+    /// Whether `f` (of the filter's kind) passes.
+    pub fn matches(&self, f: &crate::model::Feature) -> bool {
+        match &self.wanted {
+            Wanted::Name(name) => f.name == *name,
+            Wanted::Field(index, value) => {
+                value.is_some() && self.spec.values(&f.attributes).get(*index) == Some(value)
+            }
+        }
+    }
 }
 
 /// One attribute of a kind.
@@ -106,6 +175,24 @@ pub struct Field {
 }
 
 impl Field {
+    /// A tile property the snapshot works out (never stored, never personal).
+    const fn derived(
+        name: &'static str,
+        title: &'static str,
+        kind: FieldKind,
+        doc: &'static str,
+    ) -> Field {
+        Field {
+            name,
+            title,
+            kind,
+            required: false,
+            tile: true,
+            personal: false,
+            doc,
+        }
+    }
+
     /// Whether `value` fits the field; if not, what it must be.
     pub fn check(&self, value: &Value) -> Result<(), String> {
         let fits = match (&self.kind, value) {
@@ -255,6 +342,24 @@ mod tests {
             }
             assert_eq!(spec.attributes(&values), Ok(attributes));
         }
+    }
+
+    #[test]
+    fn filters_read_their_text_as_the_field_reads_values() {
+        let grid = spec(Layer::Grid);
+        let community = crate::model::Feature {
+            id: "c".into(),
+            name: "海里社区".into(),
+            version: 1,
+            people: vec![],
+            shape: crate::model::Shape::Point(Point::new(0.0, 0.0)),
+            attributes: grid.attributes(&[Some(Value::Integer(2))]).unwrap(),
+        };
+        let passes = |name, text| grid.filter(name, text).unwrap().matches(&community);
+        assert!(passes("level", "2") && passes("level", "2.0") && passes("name", "海里社区"));
+        assert!(!passes("level", "3") && !passes("level", "two") && !passes("kind", "exclusive"));
+        assert!(passes("kind", "comprehensive"));
+        assert!(grid.filter("colour", "red").is_none());
     }
 
     #[test]

@@ -162,19 +162,28 @@ pub async fn put_feature(
     } else {
         StatusCode::OK
     };
-    Ok((
-        status,
-        [(header::ETAG, header_value(&etag(written.version)))],
-        Json(json!({ "layer": layer, "id": written.id, "version": written.version })),
-    )
-        .into_response())
+    Ok(written.answer(status))
 }
 
 /// A feature written by [`write_feature`].
 pub struct Written {
+    pub layer: Layer,
     pub id: String,
     pub version: u64,
     pub created: bool,
+}
+
+impl Written {
+    /// The answer to a single-feature write: `status`, the new version as `ETag` and in the
+    /// body.
+    pub fn answer(&self, status: StatusCode) -> Response {
+        (
+            status,
+            [(header::ETAG, header_value(&etag(self.version)))],
+            Json(json!({ "layer": self.layer, "id": self.id, "version": self.version })),
+        )
+            .into_response()
+    }
 }
 
 /// Parses `body` as one feature of `layer` (whose id must be `path_id` when one is given),
@@ -189,7 +198,7 @@ pub async fn write_feature(
     expect: Expect,
 ) -> ApiResult<Written> {
     let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
-    let changes = state
+    let (changes, id) = state
         .heavy
         .run(move |_| {
             let feature = parse_feature(layer, &body)?;
@@ -202,16 +211,14 @@ pub async fn write_feature(
                     ),
                 ));
             }
-            Ok(s.prepare(Command::Put { feature, expect }, &limits, &author)?)
+            let id = feature.id.clone();
+            Ok((s.prepare(Command::Put { feature, expect }, &limits, &author)?, id))
         })
         .await?;
     let created = changes.action == Action::Create;
-    let id = match changes.changes.first() {
-        Some(onemap_data::Change::Upsert(f)) => f.id.clone(),
-        _ => String::new(),
-    };
     let commit = state.live.write(changes).await?;
     Ok(Written {
+        layer,
         id,
         version: commit.version,
         created,
@@ -258,7 +265,7 @@ pub fn if_match(headers: &HeaderMap) -> ApiResult<Expect> {
     })
 }
 
-pub fn etag(version: u64) -> String {
+fn etag(version: u64) -> String {
     format!("\"{version}\"")
 }
 

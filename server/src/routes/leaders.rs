@@ -3,7 +3,7 @@
 use crate::error::{ApiError, ApiResult};
 use crate::params::Params;
 use crate::routes::layers::layer_of;
-use crate::routes::ogc::{filters, property_is};
+use crate::routes::ogc::filters;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -32,14 +32,12 @@ pub async fn heatmap(State(state): State<AppState>, params: Params) -> ApiResult
                 format!("`res` is {res}; it must be from 5 to 11"),
             )
         })?;
-    let filters = filters(layer, &params)?;
+    let filters = filters(layer, &params);
     let s = state.live.snapshot();
     let answer = state
         .heavy
         .run(move |_| {
-            let cells = s.heatmap(layer, resolution, |f| {
-                filters.iter().all(|(k, v)| property_is(f, k, v))
-            });
+            let cells = s.heatmap(layer, resolution, |f| filters.iter().all(|x| x.matches(f)));
             let total: u32 = cells.iter().map(|(_, n)| n).sum();
             let cells: Vec<Value> = cells
                 .into_iter()

@@ -7,15 +7,14 @@
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::params::{Params, Payload};
-use crate::routes::layers::{etag, header_value, if_match, write_feature};
+use crate::routes::layers::{header_value, if_match, write_feature};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use onemap_data::geojson_io::{attributes_json, feature_to_geojson};
+use onemap_data::geojson_io::feature_to_geojson;
 use onemap_index::command::Expect;
-use onemap_index::layers::{spec, LayerSpec, REGISTRY};
+use onemap_index::layers::{spec, Filter, LayerSpec, REGISTRY};
 use onemap_index::{Feature, Layer, Snapshot};
 use serde_json::{json, Value};
 
@@ -110,7 +109,7 @@ pub async fn items(
         .map(parse_bbox)
         .transpose()?
         .map(|b| bbox_crs.to_lnglat(b));
-    let filters = filters(layer, &params)?;
+    let filters = filters(layer, &params);
     let s = state.live.snapshot();
     let base = base(&state, &headers);
     let doc = state
@@ -125,7 +124,7 @@ pub async fn items(
             let matched: Vec<&Feature> = candidates
                 .iter()
                 .map(|i| s.feature(*i))
-                .filter(|f| filters.iter().all(|(k, v)| property_is(f, k, v)))
+                .filter(|f| filters.iter().all(|filter| filter.matches(f)))
                 .collect();
             let page: Vec<Value> = matched
                 .iter()
@@ -136,7 +135,11 @@ pub async fn items(
             let here = |offset: usize| {
                 let mut query = vec![format!("limit={limit}"), format!("offset={offset}")];
                 query.extend(bbox.map(|b| format!("bbox={},{},{},{}", b[0], b[1], b[2], b[3])));
-                query.extend(filters.iter().map(|(k, v)| format!("{k}={}", percent(v))));
+                query.extend(
+                    filters
+                        .iter()
+                        .map(|f| format!("{}={}", f.name, percent(&f.text))),
+                );
                 if crs != Crs::Crs84 {
                     query.push(format!("crs={}", percent(crs.uri())));
                 }
@@ -391,26 +394,13 @@ fn parse_bbox(raw: &str) -> ApiResult<[f64; 4]> {
     Ok([w, s, e, n])
 }
 
-/// The equality filters in the query: `name` and the kind's registry fields.
-pub(super) fn filters(layer: Layer, params: &Params) -> ApiResult<Vec<(String, String)>> {
+/// The equality filters in the query: on `name` and on the kind's registry fields.
+pub(super) fn filters(layer: Layer, params: &Params) -> Vec<Filter> {
     let k = spec(layer);
-    Ok(std::iter::once("name")
+    std::iter::once("name")
         .chain(k.fields.iter().map(|f| f.name))
-        .filter_map(|name| params.get(name).map(|v| (name.to_string(), v.to_string())))
-        .collect())
-}
-
-/// Whether property `key` of `f`, written as GeoJSON writes it, equals `value`.
-pub(super) fn property_is(f: &Feature, key: &str, value: &str) -> bool {
-    if key == "name" {
-        return f.name == value;
-    }
-    match attributes_json(&f.attributes).get(key) {
-        Some(Value::String(s)) => s == value,
-        Some(Value::Number(n)) => value.parse::<f64>().ok() == n.as_f64(),
-        Some(Value::Bool(b)) => value.parse::<bool>().ok() == Some(*b),
-        Some(_) | None => false,
-    }
+        .filter_map(|name| k.filter(name, params.get(name)?))
+        .collect()
 }
 
 /// `s` with the characters a query value cannot hold escaped.
@@ -443,15 +433,11 @@ pub async fn create(
         base(&state, &headers),
         percent(&written.id)
     );
-    Ok((
-        StatusCode::CREATED,
-        [
-            (header::LOCATION, header_value(&location)),
-            (header::ETAG, header_value(&etag(written.version))),
-        ],
-        Json(json!({ "layer": layer, "id": written.id, "version": written.version })),
-    )
-        .into_response())
+    let mut response = written.answer(StatusCode::CREATED);
+    response
+        .headers_mut()
+        .insert(header::LOCATION, header_value(&location));
+    Ok(response)
 }
 
 /// `PATCH /ogc/collections/{id}/items/{featureId}` (Part 4): the members of the body's
@@ -485,11 +471,7 @@ pub async fn update(
         expect,
     )
     .await?;
-    Ok((
-        [(header::ETAG, header_value(&etag(written.version)))],
-        Json(json!({ "layer": layer, "id": written.id, "version": written.version })),
-    )
-        .into_response())
+    Ok(written.answer(StatusCode::OK))
 }
 
 /// `current` (a GeoJSON Feature) with `patch`'s properties and geometry laid over it.
