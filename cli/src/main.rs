@@ -73,6 +73,12 @@ enum Command {
         #[arg(long, default_value_t = 1.0)]
         sliver_m2: f64,
     },
+    /// Print the OpenAPI document the server serves at /openapi.json (generated from the code).
+    Openapi {
+        /// Write it to this file instead (the repository keeps a copy in docs/openapi.json).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 fn main() {
@@ -146,6 +152,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 ..CheckOptions::default()
             };
             onemap_server::cli::check(&store, database.as_deref(), &layers, &options)
+        }
+        Command::Openapi { out } => {
+            let document = onemap_server::openapi::pretty();
+            match out {
+                Some(path) => std::fs::write(&path, document)
+                    .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display())),
+                None => {
+                    print!("{document}");
+                    Ok(())
+                }
+            }
         }
     }
 }

@@ -34,9 +34,9 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/ogc/collections/{id}/items/{feature}",
             get(ogc::item)
-                .put(layers::put_feature)
+                .put(ogc::replace)
                 .patch(ogc::update)
-                .delete(layers::delete_feature),
+                .delete(ogc::delete),
         )
         .route_layer(from_fn_with_state(
             state.tokens.clone(),

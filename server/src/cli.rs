@@ -168,7 +168,10 @@ pub fn check(
         let problems = snapshot.check(*layer, options);
         eprintln!("{layer}: {} problems", problems.len());
         total += problems.len();
-        println!("{}", crate::present::problems(*layer, &problems));
+        println!(
+            "{}",
+            serde_json::to_string(&crate::present::problems(*layer, &problems))?
+        );
     }
     anyhow::ensure!(
         total == 0,

@@ -9,6 +9,7 @@ pub mod follow;
 pub mod guard;
 pub mod listen;
 pub mod live;
+pub mod openapi;
 pub mod params;
 pub mod present;
 pub mod registry;

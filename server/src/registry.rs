@@ -1,49 +1,128 @@
-//! The layer registry as callers see it: the `/v1/layers` manifest, TileJSON's fields and the
-//! layer schemas of the OpenAPI document, each made from `onemap_index::layers` so that a
-//! new kind appears in all of them without being written down again.
+//! The layer registry as callers see it: the `/v1/layers` manifest and TileJSON's fields, each
+//! made from `onemap_index::layers` so that a new kind appears in all of them (and in the
+//! OpenAPI document, `crate::openapi::schemas`) without being written down again.
 
+use crate::openapi::schemas::Layer as LayerSchema;
 use onemap_index::layers::{Field, FieldKind, LayerSpec, REGISTRY};
-use onemap_index::Snapshot;
+use onemap_index::{Layer, Snapshot};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
-use std::sync::OnceLock;
+use utoipa::ToSchema;
 
-/// One kind in the manifest: titles, geometry, zooms, fields and where to get it.
-pub fn manifest_entry(spec: &LayerSpec, s: &Snapshot) -> Value {
-    let l = spec.layer;
-    json!({
-        "id": l,
-        "title": spec.title,
-        "geometry": if spec.areal { "polygon" } else { "point" },
-        "min_zoom": spec.min_zoom,
-        "count": s.layer(l).count(),
-        "fields": spec.fields.iter().map(field_entry).collect::<Vec<_>>(),
-        "tile_fields": tile_fields(spec).into_iter().map(field_entry).collect::<Vec<_>>(),
-        "geojson": format!("/v1/layers/{l}.geojson"),
-        "tiles": format!("/tiles/{l}/{{z}}/{{x}}/{{y}}.mvt"),
-    })
+/// The layer manifest: every kind in the layer registry.
+#[derive(Serialize, ToSchema)]
+pub struct LayersList {
+    /// The city version (number of the last commit).
+    version: u64,
+    layers: Vec<LayerManifest>,
+    /// How many people are on file.
+    people: usize,
 }
 
-fn field_entry(f: &Field) -> Value {
-    let mut v = json!({
-        "name": f.name,
-        "title": f.title,
-        "type": type_name(&f.kind),
-        "required": f.required,
-        "personal": f.personal,
-        "description": f.doc,
-    });
-    let o = v.as_object_mut().expect("object literal");
-    match &f.kind {
-        FieldKind::Keyword(words) => {
-            o.insert("values".into(), json!(words));
-        }
-        FieldKind::Integer { min, max } => {
-            o.insert("minimum".into(), json!(min));
-            o.insert("maximum".into(), json!(max));
-        }
-        _ => {}
+/// One kind: titles, geometry, zooms, fields and where to get it.
+#[derive(Serialize, ToSchema)]
+pub struct LayerManifest {
+    #[schema(value_type = LayerSchema)]
+    id: Layer,
+    /// Chinese name of the kind.
+    #[schema(examples("网格"))]
+    title: &'static str,
+    #[schema(schema_with = geometries)]
+    geometry: &'static str,
+    /// The least zoom any feature of the kind is drawn at.
+    #[schema(maximum = 24)]
+    min_zoom: u8,
+    count: usize,
+    /// Attributes besides id, name, version and people, as stores keep them.
+    fields: Vec<LayerField>,
+    /// Properties vector tiles carry after id and name.
+    tile_fields: Vec<LayerField>,
+    /// Export URL path.
+    #[schema(examples("/v1/layers/grid.geojson"))]
+    geojson: String,
+    /// Tile URL template (path).
+    #[schema(examples("/tiles/grid/{z}/{x}/{y}.mvt"))]
+    tiles: String,
+}
+
+fn geometries() -> utoipa::openapi::schema::Object {
+    crate::openapi::schemas::words(&["polygon", "point"]).build()
+}
+
+/// One attribute of a kind.
+#[derive(Serialize, ToSchema)]
+pub struct LayerField {
+    name: &'static str,
+    /// Chinese label.
+    title: &'static str,
+    #[serde(rename = "type")]
+    #[schema(schema_with = field_types)]
+    kind: &'static str,
+    /// Never absent once stored (absent input takes a default).
+    required: bool,
+    /// Names or contacts a person: shown only to roles that need them.
+    personal: bool,
+    description: &'static str,
+    /// keyword only: the words allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    values: Option<&'static [&'static str]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    minimum: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    maximum: Option<i64>,
+}
+
+fn field_types() -> utoipa::openapi::schema::Object {
+    crate::openapi::schemas::words(&[
+        "string", "integer", "number", "boolean", "keyword", "position",
+    ])
+    .build()
+}
+
+/// The manifest of every kind in the registry.
+pub fn manifest(s: &Snapshot) -> LayersList {
+    LayersList {
+        version: s.version(),
+        layers: REGISTRY
+            .iter()
+            .map(|spec| manifest_entry(spec, s))
+            .collect(),
+        people: s.people().count(),
     }
-    v
+}
+
+fn manifest_entry(spec: &LayerSpec, s: &Snapshot) -> LayerManifest {
+    let l = spec.layer;
+    LayerManifest {
+        id: l,
+        title: spec.title,
+        geometry: if spec.areal { "polygon" } else { "point" },
+        min_zoom: spec.min_zoom,
+        count: s.layer(l).count(),
+        fields: spec.fields.iter().map(field_entry).collect(),
+        tile_fields: tile_fields(spec).into_iter().map(field_entry).collect(),
+        geojson: format!("/v1/layers/{l}.geojson"),
+        tiles: format!("/tiles/{l}/{{z}}/{{x}}/{{y}}.mvt"),
+    }
+}
+
+fn field_entry(f: &Field) -> LayerField {
+    let (values, range) = match &f.kind {
+        FieldKind::Keyword(words) => (Some(*words), None),
+        FieldKind::Integer { min, max } => (None, Some((*min, *max))),
+        _ => (None, None),
+    };
+    LayerField {
+        name: f.name,
+        title: f.title,
+        kind: type_name(&f.kind),
+        required: f.required,
+        personal: f.personal,
+        description: f.doc,
+        values,
+        minimum: range.map(|(min, _)| min),
+        maximum: range.map(|(_, max)| max),
+    }
 }
 
 fn type_name(kind: &FieldKind) -> &'static str {
@@ -81,58 +160,4 @@ pub fn tilejson_fields(spec: &LayerSpec) -> Value {
         fields.insert(f.name.into(), json!(kind));
     }
     Value::Object(fields)
-}
-
-/// The OpenAPI document: the hand-written one with the `Layer` enum and each kind's
-/// `<Kind>Properties` schema made from the registry. Built once.
-pub fn openapi() -> &'static str {
-    static DOCUMENT: OnceLock<String> = OnceLock::new();
-    DOCUMENT.get_or_init(|| {
-        let mut doc: Value = serde_json::from_str(include_str!("../openapi.json"))
-            .expect("openapi.json is JSON: server/tests/openapi.rs parses it");
-        let schemas = &mut doc["components"]["schemas"];
-        schemas["Layer"]["enum"] = json!(REGISTRY.iter().map(|s| s.layer).collect::<Vec<_>>());
-        schemas["Layer"]["description"] = json!(REGISTRY
-            .iter()
-            .map(|s| format!("{} = {}", s.layer, s.title))
-            .collect::<Vec<_>>()
-            .join("; "));
-        for spec in REGISTRY {
-            let properties = &mut schemas[properties_schema(spec)]["properties"];
-            for field in spec.fields {
-                properties[field.name] = field_schema(field);
-            }
-        }
-        serde_json::to_string(&doc).expect("a JSON value serialises")
-    })
-}
-
-/// The name of a kind's properties schema: `GridProperties` for grids.
-pub fn properties_schema(spec: &LayerSpec) -> String {
-    let name = spec.layer.as_str();
-    let mut chars = name.chars();
-    let first = chars.next().map(|c| c.to_ascii_uppercase());
-    format!("{}{}Properties", first.unwrap_or_default(), chars.as_str())
-}
-
-/// A field's JSON Schema as GeoJSON input takes it (`null` counts as absent).
-fn field_schema(f: &Field) -> Value {
-    let mut schema = match &f.kind {
-        FieldKind::Text => json!({ "type": ["string", "null"] }),
-        FieldKind::Integer { min, max } => {
-            json!({ "type": ["integer", "null"], "minimum": min, "maximum": max })
-        }
-        FieldKind::Number => json!({ "type": ["number", "null"] }),
-        FieldKind::Boolean => json!({ "type": ["boolean", "null"] }),
-        FieldKind::Keyword(words) => {
-            let mut values: Vec<Value> = words.iter().map(|w| json!(w)).collect();
-            values.push(Value::Null);
-            json!({ "type": ["string", "null"], "enum": values })
-        }
-        FieldKind::Position => json!({
-            "oneOf": [{ "$ref": "#/components/schemas/LngLat" }, { "type": "null" }]
-        }),
-    };
-    schema["description"] = json!(format!("{}（{}）", f.doc, f.title));
-    schema
 }

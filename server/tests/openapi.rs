@@ -1,16 +1,20 @@
 //! The OpenAPI document against the code it describes: every route the router serves and
-//! every error code a handler can answer with is in it, so a route or code added without its
-//! documentation fails `make test`. (The document is written by hand; these tests are what
-//! keep it whole until it is generated.)
+//! every error code a handler can answer with is in it, every operation in it is served, and
+//! the copy in `docs/openapi.json` is the one the code generates. The document itself is made
+//! from the handlers' `#[utoipa::path]`s (`onemap_server::openapi`); these tests catch a route
+//! added to the router without one, or a code added without its line in `ERROR_CODES`.
 
 #![allow(clippy::unwrap_used)] // in a test, a failed unwrap is a failed test
 
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
+use tower::ServiceExt;
 
 fn document() -> Value {
-    serde_json::from_str(include_str!("../openapi.json")).unwrap()
+    serde_json::from_str(onemap_server::openapi::document()).unwrap()
 }
 
 /// A path with every `{parameter}` as `{}` and a file extension after one dropped, so that
@@ -67,15 +71,8 @@ fn server_sources() -> Vec<(std::path::PathBuf, String)> {
     out
 }
 
-#[test]
-fn every_route_is_documented() {
-    let doc = document();
-    let documented: BTreeSet<String> = doc["paths"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(|p| shape(p))
-        .collect();
+/// The paths the router in `app.rs` names (not the `{*rest}` catch-all).
+fn routed_paths() -> Vec<String> {
     let app = include_str!("../src/app.rs");
     let routes: Vec<String> = literals_after(app, ".route(", 0)
         .into_iter()
@@ -85,13 +82,25 @@ fn every_route_is_documented() {
         routes.len() > 15,
         "the router's routes were found: {routes:?}"
     );
-    let missing: Vec<&String> = routes
-        .iter()
+    routes
+}
+
+#[test]
+fn every_route_is_documented() {
+    let doc = document();
+    let documented: BTreeSet<String> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|p| shape(p))
+        .collect();
+    let missing: Vec<String> = routed_paths()
+        .into_iter()
         .filter(|r| !documented.contains(&shape(r)))
         .collect();
     assert!(
         missing.is_empty(),
-        "routes missing from server/openapi.json: {missing:?}"
+        "routes without a #[utoipa::path] listed in onemap_server::openapi::ApiDoc: {missing:?}"
     );
 }
 
@@ -124,6 +133,109 @@ fn every_error_code_is_documented() {
         .collect();
     assert!(
         missing.is_empty(),
-        "error codes missing from ErrorCode in server/openapi.json: {missing:?}"
+        "error codes missing from ERROR_CODES in server/src/error.rs: {missing:?}"
+    );
+}
+
+/// Every `$ref` in `value`.
+fn references<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(members) => {
+            if let Some(Value::String(target)) = members.get("$ref") {
+                out.push(target);
+            }
+            members.values().for_each(|v| references(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_resolves() {
+    let doc = document();
+    let mut targets = Vec::new();
+    references(&doc, &mut targets);
+    assert!(targets.len() > 100, "references found: {}", targets.len());
+    let dangling: BTreeSet<&str> = targets
+        .into_iter()
+        .filter(|target| {
+            let pointer = target.trim_start_matches('#');
+            doc.pointer(pointer).is_none()
+        })
+        .collect();
+    assert!(dangling.is_empty(), "references to nothing: {dangling:?}");
+}
+
+/// `path` with every `{parameter}` given a value the router takes.
+fn concrete(path: &str) -> String {
+    path.replace("{layer}", "grid")
+        .replace("{id}", "grid")
+        .replace("{feature}", "G1")
+        .replace("{z}", "0")
+        .replace("{x}", "0")
+        .replace("{y}", "0")
+}
+
+#[tokio::test]
+async fn every_documented_operation_is_served() {
+    let dir = std::env::temp_dir().join(format!(
+        "onemap-openapi-{}-{}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html>").unwrap();
+    let flags = onemap_server::config::Flags {
+        store: Some(dir.join("city.gpkg")),
+        web_dir: Some(dir.clone()),
+        tokens: Some("plan:planner:openapi-test".into()),
+        ..Default::default()
+    };
+    let config = onemap_server::config::Config::resolve(flags).unwrap();
+    let app = onemap_server::app::router(onemap_server::serve::open(config).unwrap());
+
+    let routed: BTreeSet<String> = routed_paths().iter().map(|r| shape(r)).collect();
+    let doc = document();
+    let mut unserved = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        // The map page is the web directory's, served by the router's fallback.
+        if path != "/" && !routed.contains(&shape(path)) {
+            unserved.push(format!("{path}: no route"));
+            continue;
+        }
+        for method in item.as_object().unwrap().keys() {
+            let Ok(method) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
+            // With a token: the write routes' guard answers an anonymous caller before the
+            // router can say 405.
+            let request = Request::builder()
+                .method(method.clone())
+                .uri(concrete(path))
+                .header("authorization", "Bearer openapi-test")
+                .body(Body::empty())
+                .unwrap();
+            let response = app.clone().oneshot(request).await.unwrap();
+            if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+                unserved.push(format!("{method} {path}: 405"));
+            }
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(
+        unserved.is_empty(),
+        "operations the document lists and the router does not serve: {unserved:?}"
+    );
+}
+
+#[test]
+fn the_committed_copy_is_current() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/openapi.json");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == onemap_server::openapi::pretty(),
+        "docs/openapi.json is not the document the code generates: regenerate it with \
+         `cargo run --bin onemap -- openapi --out docs/openapi.json` and commit it"
     );
 }

@@ -4,9 +4,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { ApiError, ERROR_TEXT, errorText } from '../src/core/errors.js';
 
-/** The codes server/openapi.json promises (`ErrorCode`). */
+/** The codes docs/openapi.json promises (`ErrorCode`, made from `ERROR_CODES` in server/src/error.rs). */
 function documentedCodes() {
-  const spec = JSON.parse(readFileSync(new URL('../../server/openapi.json', import.meta.url), 'utf8'));
+  const spec = JSON.parse(readFileSync(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
   return spec.components.schemas.ErrorCode.oneOf.map((c) => c.const);
 }
 

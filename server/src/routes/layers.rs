@@ -2,8 +2,18 @@
 
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::params::{
+    AuditQuery, CheckPath, CheckQuery, FeaturePath, IfMatch, IfNoneMatchExport, IfNoneMatchVersion,
+    ImportQuery, LayerPath,
+};
+use crate::openapi::responses::{
+    BadRequest, Conflict, Created, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
+    PreconditionRequired, RequestTimeout, Unauthorized, Unavailable, Unprocessable, Updated,
+};
+use crate::openapi::schemas::{ExportCollection, FeatureCollection, LayerFeature, PersonIn};
 use crate::params::{Params, Payload};
-use crate::present::person;
+use crate::present::{person, CoverageReport, PersonView};
+use crate::registry::LayersList;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -12,10 +22,12 @@ use axum::Json;
 use onemap_data::geojson_io::{
     feature_to_geojson, layer_to_geojson, parse_feature, parse_feature_collection, parse_people,
 };
+use onemap_data::store::AuditEntry;
 use onemap_index::command::{Command, Expect};
 use onemap_index::write::Action;
 use onemap_index::Layer;
-use serde_json::{json, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 pub fn layer_of(name: &str) -> ApiResult<Layer> {
     name.parse()
@@ -26,16 +38,45 @@ pub fn layer_of(name: &str) -> ApiResult<Layer> {
 
 /// `GET /v1/layers`: the manifest of the layer kinds (titles, fields, zooms, counts, URLs), made
 /// from the registry; the page builds its layer list from it.
-pub async fn list(State(state): State<AppState>) -> Json<Value> {
-    let s = state.live.snapshot();
-    let layers: Vec<Value> = onemap_index::layers::REGISTRY
-        .iter()
-        .map(|spec| crate::registry::manifest_entry(spec, &s))
-        .collect();
-    Json(json!({ "version": s.version(), "layers": layers, "people": s.people().count() }))
+#[utoipa::path(
+    get,
+    path = "/v1/layers",
+    tag = "layers",
+    operation_id = "listLayers",
+    summary = "The layer manifest: each kind with its titles, fields, zooms and counts",
+    responses(
+        (status = 200, description = "Every layer.", body = LayersList,
+            example = json!({ "version": 42, "people": 1200, "layers": [
+                { "id": "grid", "count": 7049, "geojson": "/v1/layers/grid.geojson" },
+                { "id": "beat", "count": 821, "geojson": "/v1/layers/beat.geojson" },
+                { "id": "station", "count": 40, "geojson": "/v1/layers/station.geojson" },
+                { "id": "camera", "count": 30000, "geojson": "/v1/layers/camera.geojson" },
+            ] })),
+    ),
+)]
+pub async fn list(State(state): State<AppState>) -> Json<LayersList> {
+    Json(crate::registry::manifest(&state.live.snapshot()))
 }
 
 /// `GET /v1/layers/{layer}.geojson`: the whole layer as a FeatureCollection.
+#[utoipa::path(
+    get,
+    path = "/v1/layers/{layer}.geojson",
+    tag = "layers",
+    operation_id = "exportLayer",
+    summary = "Export a whole layer as GeoJSON",
+    description = "The layer as an RFC 7946 FeatureCollection (the router matches `/v1/layers/{file}`; a file not ending in `.geojson` is 404 `not_found`). Every documented property is written (absent ones as null), so exporting and re-importing gives the same layer. `people` are person ids only.",
+    params(LayerPath, IfNoneMatchExport),
+    responses(
+        (status = 200, description = "The FeatureCollection.", body = ExportCollection,
+            content_type = "application/geo+json",
+            headers(("ETag" = String, description = "The city version the export was made at, as a weak entity tag (any commit may change a layer's export); send it back in If-None-Match."))),
+        (status = 304, description = "Not modified: the city is still at the If-None-Match version. Empty body.",
+            headers(("ETag" = String, description = "The city version the export was made at, as a weak entity tag."))),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn export(
     State(state): State<AppState>,
     Path(file): Path<String>,
@@ -72,14 +113,62 @@ pub async fn export(
         .into_response())
 }
 
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({ "layer": "grid", "imported": 1, "mode": "upsert", "version": 43 }))]
+pub struct ImportResult {
+    #[schema(value_type = crate::openapi::schemas::Layer)]
+    layer: Layer,
+    imported: usize,
+    #[schema(schema_with = import_modes)]
+    mode: &'static str,
+    /// The city version of this commit.
+    version: u64,
+}
+
+fn import_modes() -> utoipa::openapi::schema::Object {
+    crate::openapi::schemas::words(&["upsert", "replace"]).build()
+}
+
 /// `POST /v1/layers/{layer}/import[?mode=replace]`: all features or none.
+#[utoipa::path(
+    post,
+    path = "/v1/layers/{layer}/import",
+    tag = "layers",
+    operation_id = "importLayer",
+    summary = "Import a GeoJSON FeatureCollection into a layer (planner)",
+    description = "All features or none: every feature is validated first and the first problem is reported as 422 naming the feature (`feature_index`, `feature_id`). Features are upserted by id; with `mode=replace` the layer is emptied first. One commit, one new city version. Needs a planner token.",
+    security(("bearerAuth" = ["planner"])),
+    params(LayerPath, ImportQuery),
+    request_body(
+        description = "A FeatureCollection of the path's layer. Properties per layer: see GridProperties, BeatProperties, StationProperties, CameraProperties.",
+        content(
+            (FeatureCollection = "application/geo+json"),
+            (FeatureCollection = "application/json", example = json!({ "type": "FeatureCollection", "features": [{
+                "type": "Feature", "id": "G0001",
+                "geometry": { "type": "Polygon", "coordinates": [[[121.4, 28.6], [121.42, 28.6], [121.42, 28.62], [121.4, 28.62], [121.4, 28.6]]] },
+                "properties": { "name": "东门网格", "level": 3, "parent": "C01", "kind": "comprehensive", "setting": "urban", "people": ["P001", "P002"] },
+            }] })),
+        ),
+    ),
+    responses(
+        (status = 200, description = "Imported.", body = ImportResult),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
     Path(layer): Path<String>,
     params: Params,
     Payload(body): Payload,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<ImportResult>> {
     caller.require(Access::Planner, "importing")?;
     let layer = layer_of(&layer)?;
     let replace = match params.get("mode").unwrap_or("upsert") {
@@ -107,12 +196,29 @@ pub async fn import(
         })
         .await?;
     let commit = state.live.write(changes).await?;
-    Ok(Json(
-        json!({ "layer": layer, "imported": count, "mode": if replace { "replace" } else { "upsert" }, "version": commit.version }),
-    ))
+    Ok(Json(ImportResult {
+        layer,
+        imported: count,
+        mode: if replace { "replace" } else { "upsert" },
+        version: commit.version,
+    }))
 }
 
 /// `GET /v1/layers/{layer}/features/{id}`: a GeoJSON Feature; its version is the ETag.
+#[utoipa::path(
+    get,
+    path = "/v1/layers/{layer}/features/{id}",
+    tag = "features",
+    operation_id = "getFeature",
+    summary = "One feature as GeoJSON, with its version as ETag",
+    description = "`people` holds person ids only (use `/v1/people/{id}`). No token needed.",
+    params(FeaturePath, IfNoneMatchVersion),
+    responses(
+        (status = 200, response = crate::openapi::responses::Feature),
+        (status = 304, response = crate::openapi::responses::FeatureNotModified),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn get_feature(
     State(state): State<AppState>,
     Path((layer, id)): Path<(String, String)>,
@@ -146,6 +252,38 @@ pub async fn get_feature(
 }
 
 /// `PUT /v1/layers/{layer}/features/{id}`: create, or update with `If-Match`.
+#[utoipa::path(
+    put,
+    path = "/v1/layers/{layer}/features/{id}",
+    tag = "features",
+    operation_id = "putFeature",
+    summary = "Create or update one feature (planner)",
+    description = "The body is a GeoJSON Feature of the path's layer whose id (member or `properties.id`) equals the path's id (else 400 `id_mismatch`). Optimistic concurrency with If-Match: an existing feature needs If-Match (428 without it, 412 if stale); a new one is created only if it still does not exist. The feature is fully replaced. Needs a planner token.",
+    security(("bearerAuth" = ["planner"])),
+    params(FeaturePath, IfMatch),
+    request_body(content(
+        (LayerFeature = "application/geo+json"),
+        (LayerFeature = "application/json", example = json!({
+            "type": "Feature", "id": "CAM-1",
+            "geometry": { "type": "Point", "coordinates": [121.41, 28.61] },
+            "properties": { "name": "东门路口", "kind": "dome", "status": "online", "heading": 90, "range_m": 80 },
+        })),
+    )),
+    responses(
+        (status = 200, response = Updated),
+        (status = 201, response = Created),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+        (status = 428, response = PreconditionRequired),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn put_feature(
     State(state): State<AppState>,
     caller: Caller,
@@ -165,11 +303,17 @@ pub async fn put_feature(
     Ok(written.answer(status))
 }
 
-/// A feature written by [`write_feature`].
+/// What a single-feature write answers (its version is also the `ETag`).
+#[derive(Serialize, ToSchema)]
+#[schema(as = WriteResult)]
 pub struct Written {
+    #[schema(value_type = crate::openapi::schemas::Layer)]
     pub layer: Layer,
     pub id: String,
+    /// The feature's new version (also the ETag).
     pub version: u64,
+    #[serde(skip)]
+    #[schema(ignore)]
     pub created: bool,
 }
 
@@ -180,7 +324,7 @@ impl Written {
         (
             status,
             [(header::ETAG, header_value(&etag(self.version)))],
-            Json(json!({ "layer": self.layer, "id": self.id, "version": self.version })),
+            Json(self),
         )
             .into_response()
     }
@@ -226,6 +370,27 @@ pub async fn write_feature(
 }
 
 /// `DELETE /v1/layers/{layer}/features/{id}` with `If-Match`.
+#[utoipa::path(
+    delete,
+    path = "/v1/layers/{layer}/features/{id}",
+    tag = "features",
+    operation_id = "deleteFeature",
+    summary = "Delete one feature (planner)",
+    description = "Needs If-Match with the current version (or `*`): 428 without it, 412 if stale. Needs a planner token.",
+    security(("bearerAuth" = ["planner"])),
+    params(FeaturePath, IfMatch),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 428, response = PreconditionRequired),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn delete_feature(
     State(state): State<AppState>,
     caller: Caller,
@@ -273,12 +438,45 @@ pub fn header_value(s: &str) -> HeaderValue {
     HeaderValue::from_str(s).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({ "imported": 2, "version": 45 }))]
+pub struct PeopleImportResult {
+    imported: usize,
+    /// The city version of this commit.
+    version: u64,
+}
+
 /// `POST /v1/people/import`: a JSON array of people, upserted by id.
+#[utoipa::path(
+    post,
+    path = "/v1/people/import",
+    tag = "people",
+    operation_id = "importPeople",
+    summary = "Import people (planner)",
+    description = "A JSON array of people, upserted by id, all or none. Features name their people by id in their `people` property. Needs a planner token.",
+    security(("bearerAuth" = ["planner"])),
+    request_body(content(
+        (Vec<PersonIn> = "application/json", example = json!([
+            { "id": "P001", "name": "张三丰", "role": "grid_leader", "phone": "13812345678" },
+            { "id": "P002", "name": "李四", "role": "community_officer" },
+        ])),
+    )),
+    responses(
+        (status = 200, description = "Imported.", body = PeopleImportResult),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 408, response = RequestTimeout),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn import_people(
     State(state): State<AppState>,
     caller: Caller,
     Payload(body): Payload,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PeopleImportResult>> {
     caller.require(Access::Planner, "importing people")?;
     let people = parse_people(&body)?;
     let count = people.len();
@@ -288,17 +486,35 @@ pub async fn import_people(
         &caller.name,
     )?;
     let commit = state.live.write(changes).await?;
-    Ok(Json(
-        json!({ "imported": count, "version": commit.version }),
-    ))
+    Ok(Json(PeopleImportResult {
+        imported: count,
+        version: commit.version,
+    }))
 }
 
 /// `GET /v1/people/{id}`: one person, masked for public callers.
+#[utoipa::path(
+    get,
+    path = "/v1/people/{id}",
+    tag = "people",
+    operation_id = "getPerson",
+    summary = "One person",
+    description = "Name and phone are masked for public callers; dispatcher and higher see them in full.",
+    security((), ("bearerAuth" = [])),
+    params(("id" = String, Path, description = "Person id.")),
+    responses(
+        (status = 200, description = "The person.", body = PersonView, examples(
+            ("dispatcher" = (value = json!({ "id": "P001", "name": "张三丰", "role": "grid_leader", "title": "网格长", "phone": "13812345678" }))),
+            ("public" = (value = json!({ "id": "P001", "name": "张**", "role": "grid_leader", "title": "网格长", "phone": "138****5678" }))),
+        )),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn get_person(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<PersonView>> {
     let s = state.live.snapshot();
     let p = s
         .person(&id)
@@ -306,12 +522,37 @@ pub async fn get_person(
     Ok(Json(person(p, &caller)))
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct AuditLog {
+    /// Newest first.
+    #[schema(value_type = Vec<crate::openapi::schemas::AuditEntry>)]
+    entries: Vec<AuditEntry>,
+}
+
 /// `GET /v1/audit[?layer=&id=&limit=]`: who changed what, newest first. Admins only.
+#[utoipa::path(
+    get,
+    path = "/v1/audit",
+    tag = "audit",
+    operation_id = "audit",
+    summary = "Who changed what (admin)",
+    description = "Audit entries, newest first, with each record before and after. Needs an admin token.",
+    security(("bearerAuth" = ["admin"])),
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "The entries.", body = AuditLog),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn audit(
     State(state): State<AppState>,
     caller: Caller,
     params: Params,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<AuditLog>> {
     caller.require(Access::Admin, "reading the audit log")?;
     let limit: usize = params.or("limit", 100, "a whole number up to 10000")?;
     let layer = params.get("layer").map(layer_of).transpose()?;
@@ -323,17 +564,32 @@ pub async fn audit(
     })
     .await
     .map_err(|e| ApiError::internal("audit", e))??;
-    Ok(Json(json!({ "entries": entries })))
+    Ok(Json(AuditLog { entries }))
 }
 
 /// `GET /v1/layers/{layer}/check?sliver_m2=1`: the layer's coverage problems (gaps, overlaps,
 /// slivers, children outside their parent, beats outside their station) as GeoJSON, each with
 /// the features involved and a repair where one is clear. Runs on the heavy pool.
+#[utoipa::path(
+    get,
+    path = "/v1/layers/{layer}/check",
+    tag = "layers",
+    operation_id = "checkCoverage",
+    summary = "Coverage problems of a layer: gaps, overlaps, slivers, children outside their parent",
+    description = "Checks that grids of each level and beats tile the city: siblings do not overlap, a parent grid is covered by its children, children lie inside their parent and beats inside their station. Pieces under 0.01 m² are rounding and not reported. `onemap check` prints the same from the command line.",
+    params(CheckPath, CheckQuery),
+    responses(
+        (status = 200, description = "The problems (none for a clean coverage).", body = CoverageReport),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn check(
     State(state): State<AppState>,
     Path(layer): Path<String>,
     params: Params,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<CoverageReport>> {
     let layer = layer_of(&layer)?;
     if !layer.is_areal() {
         return Err(ApiError::bad_request(

@@ -2,8 +2,11 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::params::{BatchQuery, LocateQuery};
+use crate::openapi::responses::{BadRequest, PayloadTooLarge, RequestTimeout, Unavailable};
+use crate::openapi::schemas::{BatchLocateRequest, Layer as LayerSchema};
 use crate::params::{check_point, Params, Payload};
-use crate::present::{level_title, metres, people, summary};
+use crate::present::{level_title, metres, people, summary, FeatureSummary, PersonView};
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
@@ -12,15 +15,115 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onemap_index::budget::Budget;
 use onemap_index::crs::Crs;
-use onemap_index::dispatch::{AreaHit, Dispatch, DispatchOptions, OutsideEveryGrid, Rung};
-use onemap_index::Snapshot;
-use serde_json::{json, Value};
+use onemap_index::dispatch::{AreaHit as Hit, Dispatch, DispatchOptions, OutsideEveryGrid, Rung};
+use onemap_index::{Layer, Snapshot};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
 
+/// Everything a dispatcher (110 / 12345) needs about one point.
+#[derive(Serialize, ToSchema)]
+pub struct LocateAnswer {
+    /// The point in WGS84, after conversion from `crs`.
+    point: LngLatPoint,
+    /// The grid containing the point.
+    grid: AreaHit,
+    /// The grid's parents, nearest first (community/village → township → county).
+    ancestors: Vec<FeatureSummary>,
+    /// The police beat (警格) containing the point, or null.
+    beat: Option<AreaHit>,
+    /// The police station (派出所) answering for the point, or null.
+    station: Option<FeatureSummary>,
+    /// Who to call, in order: grid, beat (if any), station (if any), then each ancestor.
+    escalation: Vec<EscalationStep>,
+    /// Up to `cameras` cameras within `radius` metres, nearest first.
+    cameras: Vec<CameraHit>,
+    /// How many cameras lie within `radius` metres in all (`cameras` lists the nearest few).
+    cameras_in_radius: usize,
+    /// Only when the point is within `near` metres of its grid's (or beat's) boundary: the
+    /// neighbouring grids of the same level (or beats) it may also belong to, nearest first.
+    near: Vec<NearCandidate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LngLatPoint {
+    lng: f64,
+    lat: f64,
+}
+
+/// A grid or beat summary with the distance from the point to its boundary.
+#[derive(Serialize, ToSchema)]
+pub struct AreaHit {
+    #[serde(flatten)]
+    feature: FeatureSummary,
+    /// Metres from the point to the feature's boundary, rounded to centimetres.
+    #[schema(minimum = 0)]
+    boundary_distance_m: f64,
+}
+
+/// One rung of the escalation chain (grid → beat → station → community → township → county).
+#[derive(Serialize, ToSchema)]
+pub struct EscalationStep {
+    /// `grid`, `beat`, `station`, or `level0`..`level4` for the grid's ancestors.
+    #[schema(pattern = "^(grid|beat|station|level[0-4])$")]
+    level: String,
+    /// Chinese title: the grid level's name, 警格 or 派出所.
+    #[schema(examples("网格", "警格", "派出所", "社区/村", "街道/乡镇", "县区"))]
+    title: &'static str,
+    id: String,
+    name: String,
+    people: Vec<PersonView>,
+}
+
+/// A camera summary with its distance from the point.
+#[derive(Serialize, ToSchema)]
+pub struct CameraHit {
+    #[serde(flatten)]
+    feature: FeatureSummary,
+    /// Metres, rounded to centimetres.
+    #[schema(minimum = 0)]
+    distance_m: f64,
+}
+
+/// A neighbouring grid (same level) or beat whose boundary is within `near` metres of the
+/// point.
+#[derive(Serialize, ToSchema)]
+pub struct NearCandidate {
+    #[schema(value_type = LayerSchema)]
+    layer: Layer,
+    id: String,
+    name: String,
+    #[schema(minimum = 0)]
+    distance_m: f64,
+}
+
+/// `GET /v1/locate?lng=&lat=`: who answers for a point.
+#[utoipa::path(
+    get,
+    path = "/v1/locate",
+    tag = "locate",
+    operation_id = "locate",
+    summary = "Who answers for a point (dispatch answer)",
+    description = "The grid (网格), its parents, the beat (警格) and station (派出所) containing the point, the escalation chain with the responsible people, nearby cameras, and neighbouring grids/beats when the point is close to a boundary. People are masked for public callers. A point outside every grid is 404 `not_found` with `nearest` (the nearest grid and its distance).",
+    security((), ("bearerAuth" = [])),
+    params(LocateQuery),
+    responses(
+        (status = 200, description = "The dispatch answer.", body = LocateAnswer),
+        (status = 400, response = BadRequest),
+        (status = 404, description = "`not_found`: the point lies outside every grid; `nearest` names the nearest grid when there is one.",
+            body = ref("#/components/schemas/Error"),
+            examples(("outside" = (value = json!({
+                "error": "not_found",
+                "message": "(121.9, 28.1) lies outside every grid; the nearest is 东门网格 (G0001), 812 m away",
+                "nearest": { "id": "G0001", "name": "东门网格", "distance_m": 812.37 }
+            }))))),
+    ),
+)]
 pub async fn locate_one(
     State(state): State<AppState>,
     caller: Caller,
     params: Params,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<LocateAnswer>> {
     let lng: f64 = params.required("lng", "the longitude, a number")?;
     let lat: f64 = params.required("lat", "the latitude, a number")?;
     let crs: Crs = params.or("crs", Crs::Wgs84, "wgs84, gcj02 or bd09")?;
@@ -40,19 +143,28 @@ pub async fn locate_one(
     };
     let snapshot = state.live.snapshot();
     match snapshot.dispatch(lng, lat, &options) {
-        Ok(answer) => Ok(Json(dispatch_json(&snapshot, &caller, [lng, lat], &answer))),
+        Ok(answer) => Ok(Json(dispatch_answer(
+            &snapshot,
+            &caller,
+            [lng, lat],
+            &answer,
+        ))),
         Err(outside) => Err(outside_error(&snapshot, [lng, lat], outside)),
     }
 }
 
-/// The dispatcher's answer as JSON, people shown as the caller may see them.
-fn dispatch_json(s: &Snapshot, caller: &Caller, [lng, lat]: [f64; 2], d: &Dispatch) -> Value {
-    let area = |hit: &AreaHit| {
-        let mut v = summary(s, s.feature(hit.feature), caller);
-        v["boundary_distance_m"] = json!(metres(hit.boundary_distance_m));
-        v
+/// The dispatcher's answer, people shown as the caller may see them.
+fn dispatch_answer(
+    s: &Snapshot,
+    caller: &Caller,
+    [lng, lat]: [f64; 2],
+    d: &Dispatch,
+) -> LocateAnswer {
+    let area = |hit: &Hit| AreaHit {
+        feature: summary(s, s.feature(hit.feature), caller),
+        boundary_distance_m: metres(hit.boundary_distance_m),
     };
-    let escalation: Vec<Value> = d
+    let escalation = d
         .escalation
         .iter()
         .map(|step| {
@@ -63,37 +175,51 @@ fn dispatch_json(s: &Snapshot, caller: &Caller, [lng, lat]: [f64; 2], d: &Dispat
                 Rung::Station => ("station".to_string(), "派出所"),
                 Rung::Level(l) => (format!("level{l}"), level_title(l)),
             };
-            json!({ "level": level, "title": title, "id": f.id, "name": f.name, "people": people(s, f, caller) })
+            EscalationStep {
+                level,
+                title,
+                id: f.id.clone(),
+                name: f.name.clone(),
+                people: people(s, f, caller),
+            }
         })
         .collect();
-    let cameras: Vec<Value> = d
+    let cameras = d
         .cameras
         .iter()
-        .map(|&(i, distance)| {
-            let mut v = summary(s, s.feature(i), caller);
-            v["distance_m"] = json!(metres(distance));
-            v
+        .map(|&(i, distance)| CameraHit {
+            feature: summary(s, s.feature(i), caller),
+            distance_m: metres(distance),
         })
         .collect();
-    let near: Vec<Value> = d
+    let near = d
         .near
         .iter()
         .map(|n| {
             let f = s.feature(n.feature);
-            json!({ "layer": n.layer, "id": f.id, "name": f.name, "distance_m": metres(n.distance_m) })
+            NearCandidate {
+                layer: n.layer,
+                id: f.id.clone(),
+                name: f.name.clone(),
+                distance_m: metres(n.distance_m),
+            }
         })
         .collect();
-    json!({
-        "point": { "lng": lng, "lat": lat },
-        "grid": area(&d.grid),
-        "ancestors": d.ancestors.iter().map(|a| summary(s, s.feature(*a), caller)).collect::<Vec<_>>(),
-        "beat": d.beat.as_ref().map(area),
-        "station": d.station.map(|i| summary(s, s.feature(i), caller)),
-        "escalation": escalation,
-        "cameras": cameras,
-        "cameras_in_radius": d.cameras_in_radius,
-        "near": near,
-    })
+    LocateAnswer {
+        point: LngLatPoint { lng, lat },
+        grid: area(&d.grid),
+        ancestors: d
+            .ancestors
+            .iter()
+            .map(|a| summary(s, s.feature(*a), caller))
+            .collect(),
+        beat: d.beat.as_ref().map(area),
+        station: d.station.map(|i| summary(s, s.feature(i), caller)),
+        escalation,
+        cameras,
+        cameras_in_radius: d.cameras_in_radius,
+        near,
+    }
 }
 
 /// 404 for a point no grid holds, naming the nearest grid.
@@ -116,7 +242,52 @@ fn outside_error(s: &Snapshot, [lng, lat]: [f64; 2], outside: OutsideEveryGrid) 
 /// Points per chunk of a streamed batch answer.
 const CHUNK: usize = 16_384;
 
+/// One result per input point, in input order. Streamed in chunks of 16,384 points (written by
+/// [`stream_answers`], which this type describes). Ids only: no names or people.
+#[derive(ToSchema)]
+#[schema(example = json!({ "results": [
+    { "grid": "G0001", "beat": "B001", "station": "S01" },
+    { "grid": null, "beat": null, "station": null },
+] }))]
+#[allow(dead_code)] // `stream_answers` writes it by hand, chunk by chunk
+pub struct BatchLocateAnswer {
+    #[schema(inline)]
+    results: Vec<BatchHit>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)] // `stream_answers` writes it by hand, chunk by chunk
+pub struct BatchHit {
+    /// Grid id, or null outside every grid.
+    grid: Option<String>,
+    /// Beat id, or null.
+    beat: Option<String>,
+    /// Station id, or null.
+    station: Option<String>,
+}
+
 /// `POST /v1/locate`: `{"points": [[lng, lat], ...]}` or CSV `lng,lat` lines.
+#[utoipa::path(
+    post,
+    path = "/v1/locate",
+    tag = "locate",
+    operation_id = "locateBatch",
+    summary = "Locate many points at once",
+    description = "Grid, beat and station ids for each point, in input order, streamed. Body: JSON `{\"points\": [[lng, lat], ...]}`, or with `Content-Type: text/csv` (or `text/plain`) one `lng,lat` per line (a first line starting with a letter is a header and skipped; blank lines skipped; extra columns ignored). The points are in `crs` (WGS84 by default). Any other content type is read as JSON. No token needed: the answer holds ids only.",
+    params(BatchQuery),
+    request_body(content(
+        (BatchLocateRequest = "application/json", example = json!({ "points": [[121.42, 28.66], [121.43, 28.65]] })),
+        (String = "text/csv", example = json!("lng,lat\n121.42,28.66\n121.43,28.65\n")),
+        (String = "text/plain", example = json!("121.42,28.66\n121.43,28.65\n")),
+    )),
+    responses(
+        (status = 200, description = "One result per point.", body = BatchLocateAnswer),
+        (status = 400, response = BadRequest),
+        (status = 408, response = RequestTimeout),
+        (status = 413, response = PayloadTooLarge),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn locate_batch(
     State(state): State<AppState>,
     params: Params,

@@ -6,8 +6,14 @@
 
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::params::{CollectionPath, IfMatch, ItemPath, ItemQuery, ItemsQuery, OgcFormat};
+use crate::openapi::responses::{
+    BadRequest, Conflict, Created, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
+    PreconditionRequired, RequestTimeout, Unauthorized, Unavailable, Unprocessable, Updated,
+};
+use crate::openapi::schemas::{Layer as LayerSchema, LayerFeature, OgcFeature};
 use crate::params::{Params, Payload};
-use crate::routes::layers::{header_value, if_match, write_feature};
+use crate::routes::layers::{self, header_value, if_match, write_feature};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -16,64 +22,174 @@ use onemap_data::geojson_io::feature_to_geojson;
 use onemap_index::command::Expect;
 use onemap_index::layers::{spec, Filter, LayerSpec, REGISTRY};
 use onemap_index::{Feature, Layer, Snapshot};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 const GEOJSON: &str = "application/geo+json";
 /// The most items one page holds, and the page size when `limit` is absent.
 const MAX_LIMIT: usize = 10_000;
 const DEFAULT_LIMIT: usize = 1_000;
 
+/// A link of an OGC API document.
+#[derive(Serialize, ToSchema)]
+pub struct OgcLink {
+    href: String,
+    rel: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    title: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OgcLanding {
+    title: &'static str,
+    description: &'static str,
+    links: Vec<OgcLink>,
+}
+
 /// `GET /ogc`: the landing page.
+#[utoipa::path(
+    get,
+    path = "/ogc",
+    tag = "ogc",
+    operation_id = "ogcLanding",
+    summary = "OGC API – Features landing page",
+    description = "Links to the conformance declaration, the collections and the OpenAPI document. GDAL and QGIS open `OAPIF:http://host/ogc`.",
+    params(OgcFormat),
+    responses(
+        (status = 200, description = "The landing page.", content(
+            (OgcLanding = "application/json"),
+            (String = "text/html"),
+        )),
+    ),
+)]
 pub async fn landing(
     State(state): State<AppState>,
     params: Params,
     headers: HeaderMap,
 ) -> Response {
     let base = base(&state, &headers);
-    let doc = json!({
-        "title": "onemap 网格+警格一张图",
-        "description": "Grids, beats, stations and cameras as OGC API – Features collections.",
-        "links": [
+    let doc = OgcLanding {
+        title: "onemap 网格+警格一张图",
+        description: "Grids, beats, stations and cameras as OGC API – Features collections.",
+        links: vec![
             link(&base, "self", "application/json", "this document"),
-            link(&format!("{base}/conformance"), "conformance", "application/json", "the standards this API conforms to"),
-            link(&format!("{base}/collections"), "data", "application/json", "the collections"),
-            link(&format!("{}/openapi.json", state.config.origin(&headers)), "service-desc", "application/vnd.oai.openapi+json;version=3.1", "the OpenAPI document"),
+            link(
+                &format!("{base}/conformance"),
+                "conformance",
+                "application/json",
+                "the standards this API conforms to",
+            ),
+            link(
+                &format!("{base}/collections"),
+                "data",
+                "application/json",
+                "the collections",
+            ),
+            link(
+                &format!("{}/openapi.json", state.config.origin(&headers)),
+                "service-desc",
+                "application/vnd.oai.openapi+json;version=3.1",
+                "the OpenAPI document",
+            ),
         ],
-    });
-    answer(&doc, "application/json", &params, &headers)
+    };
+    answer(&json_of(&doc), "application/json", &params, &headers)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OgcConformance {
+    #[serde(rename = "conformsTo")]
+    conforms_to: [&'static str; 6],
 }
 
 /// `GET /ogc/conformance`
+#[utoipa::path(
+    get,
+    path = "/ogc/conformance",
+    tag = "ogc",
+    operation_id = "ogcConformance",
+    summary = "The OGC API – Features conformance classes",
+    description = "Part 1 Core, GeoJSON and HTML; Part 2 CRS; Part 4 create, replace, delete and update.",
+    params(OgcFormat),
+    responses(
+        (status = 200, description = "The conformance classes.", content(
+            (OgcConformance = "application/json"),
+            (String = "text/html"),
+        )),
+    ),
+)]
 pub async fn conformance(params: Params, headers: HeaderMap) -> Response {
-    let doc = json!({
-        "conformsTo": [
+    let doc = OgcConformance {
+        conforms_to: [
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
             "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
             "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
             "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
             "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
-        ]
-    });
-    answer(&doc, "application/json", &params, &headers)
+        ],
+    };
+    answer(&json_of(&doc), "application/json", &params, &headers)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OgcCollections {
+    links: Vec<OgcLink>,
+    collections: Vec<OgcCollection>,
 }
 
 /// `GET /ogc/collections`
+#[utoipa::path(
+    get,
+    path = "/ogc/collections",
+    tag = "ogc",
+    operation_id = "ogcCollections",
+    summary = "Every layer kind as a collection",
+    description = "One collection per kind in the layer registry, with its extent and an `items` link.",
+    params(OgcFormat),
+    responses(
+        (status = 200, description = "The collections.", content(
+            (OgcCollections = "application/json"),
+            (String = "text/html"),
+        )),
+    ),
+)]
 pub async fn collections(
     State(state): State<AppState>,
     params: Params,
     headers: HeaderMap,
 ) -> Response {
     let (s, base) = (state.live.snapshot(), base(&state, &headers));
-    let collections: Vec<Value> = REGISTRY.iter().map(|k| collection(k, &s, &base)).collect();
-    let doc = json!({
-        "links": [link(&format!("{base}/collections"), "self", "application/json", "the collections")],
-        "collections": collections,
-    });
-    answer(&doc, "application/json", &params, &headers)
+    let doc = OgcCollections {
+        links: vec![link(
+            &format!("{base}/collections"),
+            "self",
+            "application/json",
+            "the collections",
+        )],
+        collections: REGISTRY.iter().map(|k| collection(k, &s, &base)).collect(),
+    };
+    answer(&json_of(&doc), "application/json", &params, &headers)
 }
 
 /// `GET /ogc/collections/{id}`
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}",
+    tag = "ogc",
+    operation_id = "ogcCollection",
+    summary = "One collection",
+    params(CollectionPath, OgcFormat),
+    responses(
+        (status = 200, description = "The collection.", content(
+            (OgcCollection = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn one_collection(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -83,10 +199,47 @@ pub async fn one_collection(
     let layer = collection_of(&id)?;
     let s = state.live.snapshot();
     let doc = collection(spec(layer), &s, &base(&state, &headers));
-    Ok(answer(&doc, "application/json", &params, &headers))
+    Ok(answer(
+        &json_of(&doc),
+        "application/json",
+        &params,
+        &headers,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OgcFeatureCollection {
+    #[serde(rename = "type")]
+    #[schema(schema_with = crate::present::feature_collection_tag)]
+    kind: &'static str,
+    #[serde(rename = "numberMatched")]
+    number_matched: usize,
+    #[serde(rename = "numberReturned")]
+    number_returned: usize,
+    links: Vec<OgcLink>,
+    #[schema(value_type = Vec<OgcFeature>)]
+    features: Vec<Value>,
 }
 
 /// `GET /ogc/collections/{id}/items?bbox=&limit=&offset=&<field>=`
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}/items",
+    tag = "ogc",
+    operation_id = "ogcItems",
+    summary = "A page of a collection's features",
+    description = "Features in id order, `limit` at a time (default 1,000, at most 10,000) from `offset`, with `next` and `prev` links; `bbox` keeps those whose geometry meets the box; `name` and any field of the kind (see /v1/layers) filter by equality.",
+    params(CollectionPath, ItemsQuery, OgcFormat),
+    responses(
+        (status = 200, description = "The page.", content(
+            (OgcFeatureCollection = "application/geo+json"),
+            (String = "text/html"),
+        ), headers(("Content-Crs" = String, description = "The CRS of the coordinates, as `<uri>`."))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn items(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -162,22 +315,38 @@ pub async fn items(
                     "the previous page",
                 ));
             }
-            Ok(json!({
-                "type": "FeatureCollection",
-                "numberMatched": matched.len(),
-                "numberReturned": page.len(),
-                "links": links,
-                "features": page,
-            }))
+            Ok(OgcFeatureCollection {
+                kind: "FeatureCollection",
+                number_matched: matched.len(),
+                number_returned: page.len(),
+                links,
+                features: page,
+            })
         })
         .await?;
     Ok(with_crs(
-        answer(&crs.features(doc), GEOJSON, &params, &headers),
+        answer(&crs.features(json_of(&doc)), GEOJSON, &params, &headers),
         crs,
     ))
 }
 
 /// `GET /ogc/collections/{id}/items/{featureId}`
+#[utoipa::path(
+    get,
+    path = "/ogc/collections/{id}/items/{feature}",
+    tag = "ogc",
+    operation_id = "ogcItem",
+    summary = "One feature",
+    params(ItemPath, ItemQuery, OgcFormat),
+    responses(
+        (status = 200, description = "The feature.", content(
+            (OgcFeature = "application/geo+json"),
+            (String = "text/html"),
+        ), headers(("Content-Crs" = String, description = "The CRS of the coordinates, as `<uri>`."))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn item(
     State(state): State<AppState>,
     Path((id, feature)): Path<(String, String)>,
@@ -192,18 +361,18 @@ pub async fn item(
         .ok_or_else(|| ApiError::not_found(format!("{layer}/{feature} does not exist")))?;
     let base = base(&state, &headers);
     let mut value = serde_json::to_value(feature_to_geojson(f)).unwrap_or(Value::Null);
-    value["links"] = json!([
+    value["links"] = json_of(&[
         link(
             &format!("{base}/collections/{layer}/items/{}", percent(&f.id)),
             "self",
             GEOJSON,
-            "this feature"
+            "this feature",
         ),
         link(
             &format!("{base}/collections/{layer}"),
             "collection",
             "application/json",
-            "its collection"
+            "its collection",
         ),
     ]);
     Ok(with_crs(
@@ -239,12 +408,54 @@ fn base(state: &AppState, headers: &HeaderMap) -> String {
     format!("{}/ogc", state.config.origin(headers))
 }
 
-fn link(href: &str, rel: &str, kind: &str, title: &str) -> Value {
-    json!({ "href": href, "rel": rel, "type": kind, "title": title })
+fn link(href: &str, rel: &'static str, kind: &'static str, title: &'static str) -> OgcLink {
+    OgcLink {
+        href: href.to_string(),
+        rel,
+        kind,
+        title,
+    }
+}
+
+/// `doc` as JSON, for the HTML page and the CRS's axis order to work on.
+fn json_of(doc: &impl Serialize) -> Value {
+    serde_json::to_value(doc).unwrap_or(Value::Null)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OgcCollection {
+    #[schema(value_type = LayerSchema)]
+    id: Layer,
+    title: &'static str,
+    description: String,
+    #[serde(rename = "itemType")]
+    #[schema(schema_with = feature_item)]
+    item_type: &'static str,
+    extent: Extent,
+    crs: Vec<&'static str>,
+    #[serde(rename = "storageCrs")]
+    storage_crs: &'static str,
+    links: Vec<OgcLink>,
+}
+
+fn feature_item() -> utoipa::openapi::schema::ObjectBuilder {
+    crate::openapi::schemas::constant("feature")
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Extent {
+    spatial: SpatialExtent,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SpatialExtent {
+    #[schema(value_type = Vec<crate::openapi::schemas::BBox>)]
+    bbox: [[f64; 4]; 1],
+    crs: &'static str,
 }
 
 /// A collection's description: title, extent and links, from the registry.
-fn collection(k: &LayerSpec, s: &Snapshot, base: &str) -> Value {
+fn collection(k: &LayerSpec, s: &Snapshot, base: &str) -> OgcCollection {
     let l = k.layer;
     let b = s.bounds();
     let bbox = if b.iter().all(|v| v.is_finite()) {
@@ -252,19 +463,44 @@ fn collection(k: &LayerSpec, s: &Snapshot, base: &str) -> Value {
     } else {
         [-180.0, -90.0, 180.0, 90.0]
     };
-    json!({
-        "id": l,
-        "title": k.title,
-        "description": format!("{} ({}): {} features", k.title, l, s.layer(l).count()),
-        "itemType": "feature",
-        "extent": { "spatial": { "bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } },
-        "crs": Crs::ALL.iter().map(|c| c.uri()).collect::<Vec<_>>(),
-        "storageCrs": Crs::Crs84.uri(),
-        "links": [
-            link(&format!("{base}/collections/{l}"), "self", "application/json", "this collection"),
-            link(&format!("{base}/collections/{l}/items"), "items", GEOJSON, "its features"),
+    OgcCollection {
+        id: l,
+        title: k.title,
+        description: format!("{} ({}): {} features", k.title, l, s.layer(l).count()),
+        item_type: "feature",
+        extent: Extent {
+            spatial: SpatialExtent {
+                bbox: [bbox],
+                crs: Crs::Crs84.uri(),
+            },
+        },
+        crs: Crs::ALL.iter().map(|c| c.uri()).collect(),
+        storage_crs: Crs::Crs84.uri(),
+        links: vec![
+            link(
+                &format!("{base}/collections/{l}"),
+                "self",
+                "application/json",
+                "this collection",
+            ),
+            link(
+                &format!("{base}/collections/{l}/items"),
+                "items",
+                GEOJSON,
+                "its features",
+            ),
         ],
-    })
+    }
+}
+
+/// The `crs` and `bbox-crs` values [`Crs::of`] takes, for the OpenAPI document.
+pub fn crs_names() -> utoipa::openapi::schema::ObjectBuilder {
+    let names: Vec<&str> = Crs::ALL
+        .iter()
+        .map(|c| c.uri())
+        .chain(Crs::ALL.map(Crs::short))
+        .collect();
+    crate::openapi::schemas::words(&names)
 }
 
 /// The coordinate reference systems features are served in (OGC API – Features Part 2).
@@ -288,20 +524,24 @@ impl Crs {
         }
     }
 
+    /// The short name, as `EPSG:4326`.
+    fn short(self) -> &'static str {
+        match self {
+            Crs::Crs84 => "OGC:CRS84",
+            Crs::Wgs84 => "EPSG:4326",
+            Crs::Cgcs2000 => "EPSG:4490",
+        }
+    }
+
     /// The CRS a query parameter names (its URI, or `EPSG:4326` and the like); CRS84 when
     /// absent.
     fn of(raw: Option<&str>, parameter: &str) -> ApiResult<Crs> {
         let Some(raw) = raw else {
             return Ok(Crs::Crs84);
         };
-        let short = |c: Crs| match c {
-            Crs::Crs84 => "OGC:CRS84",
-            Crs::Wgs84 => "EPSG:4326",
-            Crs::Cgcs2000 => "EPSG:4490",
-        };
         Crs::ALL
             .into_iter()
-            .find(|c| raw == c.uri() || raw.eq_ignore_ascii_case(short(*c)))
+            .find(|c| raw == c.uri() || raw.eq_ignore_ascii_case(c.short()))
             .ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid_parameter",
@@ -418,6 +658,42 @@ pub(super) fn percent(s: &str) -> String {
 /// `POST /ogc/collections/{id}/items` (Part 4): creates the feature in the body, which names
 /// its id; 201 with its `Location` and version as `ETag`. An existing id gets 428, as a PUT
 /// without `If-Match` does.
+#[utoipa::path(
+    post,
+    path = "/ogc/collections/{id}/items",
+    tag = "ogc",
+    operation_id = "ogcCreate",
+    summary = "Create a feature (Part 4)",
+    description = "A GeoJSON Feature naming its id. 201 with `Location` and the version as `ETag`; an id that exists gets 428 (replace it with PUT and `If-Match`). Planners only.",
+    params(CollectionPath),
+    security(("bearerAuth" = ["planner"])),
+    request_body(content(
+        (LayerFeature = "application/geo+json"),
+        (LayerFeature = "application/json", example = json!({
+            "type": "Feature", "id": "CAM-1",
+            "geometry": { "type": "Point", "coordinates": [121.41, 28.61] },
+            "properties": { "name": "东门路口", "kind": "dome", "status": "online", "heading": 90, "range_m": 80 },
+        })),
+    )),
+    responses(
+        (status = 201, description = "Created.", body = crate::routes::layers::Written,
+            headers(
+                ("ETag" = String, description = "The feature's version as a strong entity tag, e.g. `\"12\"`."),
+                ("Location" = String, description = "The new feature's URL."),
+            ),
+            example = json!({ "layer": "camera", "id": "CAM-1", "version": 44 })),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+        (status = 428, response = PreconditionRequired),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -443,6 +719,34 @@ pub async fn create(
 /// `PATCH /ogc/collections/{id}/items/{featureId}` (Part 4): the members of the body's
 /// `properties` replace the feature's (`null` removes one), and its `geometry`, when given,
 /// replaces the feature's; checked and committed as a whole feature. Needs `If-Match`.
+#[utoipa::path(
+    patch,
+    path = "/ogc/collections/{id}/items/{feature}",
+    tag = "ogc",
+    operation_id = "ogcUpdate",
+    summary = "Update a feature (Part 4)",
+    description = "The members of the body's `properties` replace the feature's (`null` removes one) and its `geometry`, when given, replaces the feature's; the result is checked and committed as a whole feature. Planners only; needs `If-Match`.",
+    security(("bearerAuth" = ["planner"])),
+    params(ItemPath, IfMatch),
+    request_body(content(
+        (crate::openapi::schemas::FeaturePatch = "application/json"),
+        (Object = "application/merge-patch+json"),
+    )),
+    responses(
+        (status = 200, response = Updated),
+        (status = 201, response = Created),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+        (status = 428, response = PreconditionRequired),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
@@ -503,4 +807,78 @@ fn merge(mut current: Value, patch: &Value) -> ApiResult<Value> {
         o.remove("version");
     }
     Ok(current)
+}
+
+/// `PUT /ogc/collections/{id}/items/{featureId}` (Part 4): the same as the API's PUT.
+#[utoipa::path(
+    put,
+    path = "/ogc/collections/{id}/items/{feature}",
+    tag = "ogc",
+    operation_id = "ogcReplace",
+    summary = "Replace a feature (Part 4)",
+    description = "The same as `PUT /v1/layers/{layer}/features/{id}`: planners only, `If-Match` with the version edited (or `*`), checked and audited.",
+    params(ItemPath, IfMatch),
+    security(("bearerAuth" = ["planner"])),
+    request_body(content(
+        (LayerFeature = "application/geo+json"),
+        (LayerFeature = "application/json", example = json!({
+            "type": "Feature", "id": "CAM-1",
+            "geometry": { "type": "Point", "coordinates": [121.41, 28.61] },
+            "properties": { "name": "东门路口", "kind": "dome", "status": "online", "heading": 90, "range_m": 80 },
+        })),
+    )),
+    responses(
+        (status = 200, response = Updated),
+        (status = 201, response = Created),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 408, response = RequestTimeout),
+        (status = 412, response = PreconditionFailed),
+        (status = 413, response = PayloadTooLarge),
+        (status = 422, response = Unprocessable),
+        (status = 428, response = PreconditionRequired),
+        (status = 503, response = Unavailable),
+    ),
+)]
+pub async fn replace(
+    state: State<AppState>,
+    caller: Caller,
+    path: Path<(String, String)>,
+    headers: HeaderMap,
+    body: Payload,
+) -> ApiResult<Response> {
+    layers::put_feature(state, caller, path, headers, body).await
+}
+
+/// `DELETE /ogc/collections/{id}/items/{featureId}` (Part 4): the same as the API's DELETE.
+#[utoipa::path(
+    delete,
+    path = "/ogc/collections/{id}/items/{feature}",
+    tag = "ogc",
+    operation_id = "ogcDelete",
+    summary = "Delete a feature (Part 4)",
+    description = "The same as `DELETE /v1/layers/{layer}/features/{id}`.",
+    security(("bearerAuth" = ["planner"])),
+    params(ItemPath, IfMatch),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 428, response = PreconditionRequired),
+        (status = 503, response = Unavailable),
+    ),
+)]
+pub async fn delete(
+    state: State<AppState>,
+    caller: Caller,
+    path: Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    layers::delete_feature(state, caller, path, headers).await
 }

@@ -1,6 +1,11 @@
 //! Vector tiles straight from memory, TileJSON and nothing from the database.
 
 use crate::error::{ApiError, ApiResult};
+use crate::openapi::params::{LayerPath, TileHeaders, TilePath};
+use crate::openapi::responses::{
+    EmptyTile, NotFound, Tile, TileNotModified, TileOutOfRange, Unavailable,
+};
+use crate::openapi::schemas::BBox;
 use crate::state::AppState;
 use crate::tilesource::Tiles;
 use axum::body::Body;
@@ -10,15 +15,33 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onemap_index::Layer;
 use onemap_tiles::TileId;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use std::io::Write;
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 pub const MVT: &str = "application/vnd.mapbox-vector-tile";
 /// The deepest zoom TileJSON advertises; deeper tiles still render (over-zoom).
 const MAX_ZOOM: u8 = 18;
 
 /// `GET /tiles/{z}/{x}/{y}.mvt`: every layer in one tile.
+#[utoipa::path(
+    get,
+    path = "/tiles/{z}/{x}/{y}.mvt",
+    tag = "tiles",
+    operation_id = "compositeTile",
+    summary = "A composite vector tile of every layer",
+    description = "One MVT layer per onemap layer (`grid`, `beat`, `station`, `camera`) plus the point layers `grid_label`, `beat_label` and `station_label`. This is the source the map style uses. Tiles are MVT 2.1 (extent 4096) in Web-Mercator XYZ addressing, simplified per zoom as a coverage (neighbours never gap or overlap). Features carry `id` and `name`; grids also `level` and `straddles` (and the map's `beat_color`), cameras `status`. Cached until an edit touches the tile.",
+    params(TilePath, TileHeaders),
+    responses(
+        (status = 200, response = Tile),
+        (status = 204, response = EmptyTile),
+        (status = 304, response = TileNotModified),
+        (status = 400, response = TileOutOfRange),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn composite(
     State(state): State<AppState>,
     Path((z, x, y)): Path<(String, String, String)>,
@@ -28,6 +51,23 @@ pub async fn composite(
 }
 
 /// `GET /tiles/{layer}/{z}/{x}/{y}.mvt`: one layer (and its labels).
+#[utoipa::path(
+    get,
+    path = "/tiles/{layer}/{z}/{x}/{y}.mvt",
+    tag = "tiles",
+    operation_id = "layerTile",
+    summary = "A vector tile of one layer",
+    description = "One onemap layer as a tile: the MVT layer named after it and, for grid, beat and station, `{layer}_label` (one label point inside each polygon). Tiles are MVT 2.1 (extent 4096) in Web-Mercator XYZ addressing, simplified per zoom as a coverage (neighbours never gap or overlap). Features carry `id` and `name`; grids also `level` and `straddles` (and the map's `beat_color`), cameras `status`. Cached until an edit touches the tile.",
+    params(LayerPath, TilePath, TileHeaders),
+    responses(
+        (status = 200, response = Tile),
+        (status = 204, response = EmptyTile),
+        (status = 304, response = TileNotModified),
+        (status = 400, response = TileOutOfRange),
+        (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ),
+)]
 pub async fn single(
     State(state): State<AppState>,
     Path((layer, z, x, y)): Path<(String, String, String, String)>,
@@ -149,17 +189,98 @@ fn gzip_bytes(raw: &[u8]) -> Vec<u8> {
     encoder.finish().expect("writing to a Vec")
 }
 
+/// TileJSON 3.0.0 for vector tiles.
+#[derive(Serialize, ToSchema)]
+#[schema(as = TileJSON)]
+pub struct TileJson {
+    #[schema(schema_with = tilejson_version)]
+    tilejson: &'static str,
+    name: &'static str,
+    version: &'static str,
+    #[schema(schema_with = xyz)]
+    scheme: &'static str,
+    #[schema(min_items = 1, examples(json!(["http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt"])))]
+    tiles: [String; 1],
+    #[schema(maximum = 22)]
+    minzoom: u8,
+    #[schema(maximum = 22)]
+    maxzoom: u8,
+    /// Extent of the data; the map page fits to it.
+    #[schema(value_type = BBox)]
+    bounds: [f64; 4],
+    /// [lng, lat, zoom].
+    #[schema(value_type = Vec<f64>, min_items = 3, max_items = 3)]
+    center: (f64, f64, u8),
+    vector_layers: Vec<VectorLayer>,
+}
+
+fn tilejson_version() -> utoipa::openapi::schema::ObjectBuilder {
+    crate::openapi::schemas::constant("3.0.0")
+}
+
+fn xyz() -> utoipa::openapi::schema::ObjectBuilder {
+    crate::openapi::schemas::constant("xyz")
+}
+
+/// One MVT layer of the tiles.
+#[derive(Serialize, ToSchema)]
+pub struct VectorLayer {
+    /// MVT layer name: grid, beat, station, camera, or grid_label, beat_label, station_label.
+    id: String,
+    /// Attribute name → type.
+    #[schema(value_type = std::collections::HashMap<String, String>)]
+    fields: Value,
+    #[schema(maximum = 22)]
+    minzoom: u8,
+    #[schema(maximum = 22)]
+    maxzoom: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+}
+
 /// `GET /tiles.json`: TileJSON for the composite tiles.
-pub async fn tilejson_all(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
+#[utoipa::path(
+    get,
+    path = "/tiles.json",
+    tag = "tiles",
+    operation_id = "tileJson",
+    summary = "TileJSON for the composite tiles",
+    description = "Lists every MVT layer in `vector_layers`; `bounds` is the data's extent (the map page fits to it).",
+    responses(
+        (status = 200, description = "TileJSON 3.0.0 pointing at `/tiles/{z}/{x}/{y}.mvt`.", body = TileJson,
+            example = json!({
+                "tilejson": "3.0.0", "name": "onemap", "scheme": "xyz",
+                "tiles": ["http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt"],
+                "minzoom": 0, "maxzoom": 18, "bounds": [121.0, 28.3, 121.8, 29.0],
+                "vector_layers": [
+                    { "id": "grid", "fields": { "id": "String", "name": "String", "level": "Number" } },
+                    { "id": "grid_label", "fields": { "id": "String", "name": "String" } },
+                ],
+            })),
+    ),
+)]
+pub async fn tilejson_all(State(state): State<AppState>, headers: HeaderMap) -> Json<TileJson> {
     Json(tilejson(&state, &headers, None))
 }
 
 /// `GET /tiles/{layer}.json`
+#[utoipa::path(
+    get,
+    path = "/tiles/{layer}.json",
+    tag = "tiles",
+    operation_id = "layerTileJson",
+    summary = "TileJSON for one layer's tiles",
+    params(LayerPath),
+    responses(
+        (status = 200, description = "TileJSON 3.0.0 pointing at `/tiles/{layer}/{z}/{x}/{y}.mvt`.", body = TileJson),
+        (status = 404, response = NotFound),
+    ),
+)]
 pub async fn tilejson_layer(
     State(state): State<AppState>,
     Path(file): Path<String>,
     headers: HeaderMap,
-) -> ApiResult<Json<Value>> {
+) -> ApiResult<Json<TileJson>> {
     let name = file.strip_suffix(".json").ok_or_else(|| {
         ApiError::not_found(format!(
             "`{file}` is not a TileJSON; use /tiles/<layer>.json"
@@ -169,7 +290,7 @@ pub async fn tilejson_layer(
     Ok(Json(tilejson(&state, &headers, Some(layer))))
 }
 
-fn tilejson(state: &AppState, headers: &HeaderMap, layer: Option<Layer>) -> Value {
+fn tilejson(state: &AppState, headers: &HeaderMap, layer: Option<Layer>) -> TileJson {
     let origin = state.config.origin(headers);
     let s = state.live.snapshot();
     let b = s.bounds();
@@ -184,21 +305,34 @@ fn tilejson(state: &AppState, headers: &HeaderMap, layer: Option<Layer>) -> Valu
             .min()
             .unwrap_or(0);
         let fields = crate::registry::tilejson_fields(onemap_index::layers::spec(l));
-        vector_layers.push(json!({ "id": l, "fields": fields, "minzoom": minzoom, "maxzoom": MAX_ZOOM, "description": format!("{} features", s.layer(l).count()) }));
-        if l.is_areal() && sample.is_some() {
-            vector_layers.push(json!({ "id": format!("{l}_label"), "fields": fields, "minzoom": minzoom, "maxzoom": MAX_ZOOM }));
+        let label = l.is_areal() && sample.is_some();
+        vector_layers.push(VectorLayer {
+            id: l.to_string(),
+            fields: fields.clone(),
+            minzoom,
+            maxzoom: MAX_ZOOM,
+            description: Some(format!("{} features", s.layer(l).count())),
+        });
+        if label {
+            vector_layers.push(VectorLayer {
+                id: format!("{l}_label"),
+                fields,
+                minzoom,
+                maxzoom: MAX_ZOOM,
+                description: None,
+            });
         }
     }
-    json!({
-        "tilejson": "3.0.0",
-        "name": "onemap",
-        "version": "1.0.0",
-        "scheme": "xyz",
-        "tiles": [format!("{origin}/{path}/{{z}}/{{x}}/{{y}}.mvt")],
-        "minzoom": 0,
-        "maxzoom": MAX_ZOOM,
-        "bounds": b,
-        "center": [(b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 10],
-        "vector_layers": vector_layers,
-    })
+    TileJson {
+        tilejson: "3.0.0",
+        name: "onemap",
+        version: "1.0.0",
+        scheme: "xyz",
+        tiles: [format!("{origin}/{path}/{{z}}/{{x}}/{{y}}.mvt")],
+        minzoom: 0,
+        maxzoom: MAX_ZOOM,
+        bounds: b,
+        center: ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0, 10),
+        vector_layers,
+    }
 }

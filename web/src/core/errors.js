@@ -4,8 +4,9 @@
 import { metres } from './format.js';
 
 /**
- * Every code the server sends (`ErrorCode` in server/openapi.json and the `ApiError`s under
- * server/src), plus `network` for a server the page cannot reach.
+ * Every code the server sends (`ErrorCode` in docs/openapi.json, made from `ERROR_CODES` in
+ * server/src/error.rs, and the `ApiError`s under server/src), plus `network` for a server the
+ * page cannot reach.
  * @type {Readonly<Record<string, string>>}
  */
 export const ERROR_TEXT = Object.freeze({
