@@ -139,8 +139,7 @@ pub struct CoverageReport {
 pub struct CoverageProblem {
     #[schema(schema_with = feature_tag)]
     r#type: &'static str,
-    /// A GeoJSON MultiPolygon: the piece.
-    #[schema(value_type = Option<crate::openapi::schemas::MultiPolygon>)]
+    #[schema(value_type = Option<crate::openapi::schemas::Piece>)]
     geometry: Option<geojson::Geometry>,
     properties: ProblemProperties,
 }

@@ -11,6 +11,7 @@ use responses::*;
 use schemas::*;
 use std::sync::OnceLock;
 use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToResponse};
@@ -149,7 +150,7 @@ impl Modify for MapPage {
                 ResponseBuilder::new().description("index.html.").content(
                     "text/html",
                     ContentBuilder::new()
-                        .schema(Some(utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String)))
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
                         .build(),
                 ),
             )

@@ -34,6 +34,7 @@ pub struct IfMatch {
     /// absent on a new feature means “create only if it still does not exist” (else 412). Not
     /// a version → 400 `invalid_if_match`; a different version → 412 `stale_version`.
     #[param(
+        nullable = false,
         rename = "If-Match",
         pattern = r#"^(\*|(W/)?"?[0-9]+"?)$"#,
         example = r#""12""#
@@ -47,7 +48,7 @@ pub struct IfMatch {
 pub struct IfNoneMatchVersion {
     /// An ETag such as `"12"`: 304 when the feature is still at that version (exact match
     /// only).
-    #[param(rename = "If-None-Match", example = r#""12""#)]
+    #[param(nullable = false, rename = "If-None-Match", example = r#""12""#)]
     if_none_match: Option<String>,
 }
 
@@ -56,7 +57,7 @@ pub struct IfNoneMatchVersion {
 #[into_params(parameter_in = Header)]
 pub struct IfNoneMatchExport {
     /// The ETag of an earlier export: 304 while the city is still at that version.
-    #[param(rename = "If-None-Match", example = r#"W/"42""#)]
+    #[param(nullable = false, rename = "If-None-Match", example = r#"W/"42""#)]
     if_none_match: Option<String>,
 }
 
@@ -77,13 +78,13 @@ pub struct LocateQuery {
     crs: Option<String>,
     /// How many nearest cameras to return (over 100 → 400 `out_of_range`; not a whole number
     /// → `invalid_parameter`).
-    #[param(minimum = 0, maximum = 100, default = 5)]
+    #[param(nullable = false, minimum = 0, maximum = 100, default = 5)]
     cameras: Option<u32>,
     /// Camera search radius in metres.
-    #[param(minimum = 0, maximum = 5000, default = 300)]
+    #[param(nullable = false, minimum = 0, maximum = 5000, default = 300)]
     radius: Option<f64>,
     /// Boundary distance in metres under which neighbouring grids/beats are listed in `near`.
-    #[param(minimum = 0, maximum = 1000, default = 30)]
+    #[param(nullable = false, minimum = 0, maximum = 1000, default = 30)]
     near: Option<f64>,
 }
 
@@ -121,7 +122,7 @@ pub struct SearchQuery {
     q: String,
     /// Maximum results; values outside 1-100 are clamped; not a whole number ≥ 0 → 400
     /// `invalid_parameter`.
-    #[param(minimum = 1, maximum = 100, default = 10)]
+    #[param(nullable = false, minimum = 1, maximum = 100, default = 10)]
     limit: Option<u32>,
 }
 
@@ -166,11 +167,13 @@ built_schema!(CsvFormat => words(&["csv"]));
 pub struct AuditQuery {
     /// Maximum entries; values above 10000 are capped at 10000. Not a whole number ≥ 0 → 400
     /// `invalid_parameter`.
-    #[param(minimum = 0, default = 100)]
+    #[param(nullable = false, minimum = 0, default = 100)]
     limit: Option<u32>,
     /// With `id`: only that feature's history. An unknown layer is 404 `unknown_layer`.
+    #[param(nullable = false)]
     layer: Option<Layer>,
     /// With `layer`: only that feature's history (ignored without `layer`).
+    #[param(nullable = false)]
     id: Option<String>,
 }
 
@@ -221,10 +224,10 @@ pub struct TilePath {
 #[into_params(parameter_in = Header)]
 pub struct TileHeaders {
     /// The tile's ETag from an earlier response: 304 if the tile has not changed.
-    #[param(rename = "If-None-Match")]
+    #[param(nullable = false, rename = "If-None-Match")]
     if_none_match: Option<String>,
     /// Send `gzip` to get the tile gzip-compressed (`Content-Encoding: gzip`).
-    #[param(rename = "Accept-Encoding", example = "gzip")]
+    #[param(nullable = false, rename = "Accept-Encoding", example = "gzip")]
     accept_encoding: Option<String>,
 }
 
@@ -263,15 +266,19 @@ built_schema!(OgcFormatName => words(&["json", "html"]));
 #[into_params(parameter_in = Query)]
 pub struct ItemsQuery {
     /// Features per page.
-    #[param(minimum = 1, maximum = 10000, default = 1000)]
+    #[param(nullable = false, minimum = 1, maximum = 10000, default = 1000)]
     limit: Option<u32>,
     /// Features to skip.
-    #[param(minimum = 0, default = 0)]
+    #[param(nullable = false, minimum = 0, default = 0)]
     offset: Option<u32>,
     /// west,south,east,north in degrees (in `bbox-crs`; CRS84 by default).
-    #[param(pattern = "^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$")]
+    #[param(
+        nullable = false,
+        pattern = "^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"
+    )]
     bbox: Option<String>,
     /// Features with this name only.
+    #[param(nullable = false)]
     name: Option<String>,
     /// The CRS of the coordinates served (Part 2): CRS84 (longitude, latitude; the default),
     /// EPSG:4326 (WGS84) or EPSG:4490 (CGCS2000), both latitude first.
@@ -300,12 +307,13 @@ pub struct HeatmapQuery {
     #[param(value_type = Option<PointLayer>, inline)]
     layer: Option<String>,
     /// H3 resolution.
-    #[param(minimum = 5, maximum = 11, default = 9)]
+    #[param(nullable = false, minimum = 5, maximum = 11, default = 9)]
     res: Option<u8>,
     /// Cameras with this status only.
     #[param(value_type = Option<CameraStatus>, inline)]
     status: Option<String>,
     /// Cameras of this kind only.
+    #[param(nullable = false)]
     kind: Option<String>,
 }
 

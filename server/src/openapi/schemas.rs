@@ -174,6 +174,16 @@ built_schema!(
 );
 
 built_schema!(
+    /// The piece of ground a coverage problem is about.
+    Piece => ObjectBuilder::new()
+        .description(Some("A GeoJSON MultiPolygon: the piece."))
+        .property("type", constant("MultiPolygon"))
+        .property("coordinates", ArrayBuilder::new())
+        .required("type")
+        .required("coordinates")
+);
+
+built_schema!(
     /// A GeoJSON position.
     Position => ArrayBuilder::new()
         .description(Some(

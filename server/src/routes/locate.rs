@@ -242,8 +242,8 @@ fn outside_error(s: &Snapshot, [lng, lat]: [f64; 2], outside: OutsideEveryGrid) 
 /// Points per chunk of a streamed batch answer.
 const CHUNK: usize = 16_384;
 
-/// One result per input point, in input order. Streamed in chunks of 16,384 points (written by
-/// [`stream_answers`], which this type describes). Ids only: no names or people.
+/// One result per input point, in input order. Streamed in chunks of 16,384 points. Ids only:
+/// no names or people.
 #[derive(ToSchema)]
 #[schema(example = json!({ "results": [
     { "grid": "G0001", "beat": "B001", "station": "S01" },

@@ -199,7 +199,7 @@ pub struct TileJson {
     version: &'static str,
     #[schema(schema_with = xyz)]
     scheme: &'static str,
-    #[schema(min_items = 1, examples(json!(["http://127.0.0.1:8080/tiles/{z}/{x}/{y}.mvt"])))]
+    #[schema(min_items = 1)]
     tiles: [String; 1],
     #[schema(maximum = 22)]
     minzoom: u8,
