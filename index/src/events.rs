@@ -28,6 +28,7 @@ use crate::model::Layer;
 use crate::snapshot::Snapshot;
 use h3o::{CellIndex, LatLng, Resolution};
 use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 /// Where an incident was reported from.
@@ -83,8 +84,18 @@ pub struct Event {
     pub text: Option<String>,
 }
 
-/// The finest H3 resolution kept per event; coarser cells are its parents.
-pub const FINEST: Resolution = Resolution::Eleven;
+/// The H3 resolutions kept per event, coarsest first. Each is the point's own cell at that
+/// resolution: H3 cells do not nest exactly, so a coarse cell is not always the parent of the
+/// fine one, and the reference library answers with the point's own.
+pub const RESOLUTIONS: [Resolution; 7] = [
+    Resolution::Five,
+    Resolution::Six,
+    Resolution::Seven,
+    Resolution::Eight,
+    Resolution::Nine,
+    Resolution::Ten,
+    Resolution::Eleven,
+];
 
 /// Which events a question is about: a half-open time window and optional category and
 /// source. `None` bounds are open.
@@ -112,8 +123,11 @@ pub struct EventLog {
     categories: Vec<String>,
     category_code: FxHashMap<String, u16>,
     places: Places,
-    /// The highest sequence number held.
-    last_seq: u64,
+    /// Every sequence number up to this one is held: where reading a store goes on from.
+    held_through: u64,
+    /// Numbers held beyond `held_through` (this node's own appends can overtake what it has
+    /// read of other nodes' appends).
+    ahead: BTreeSet<u64>,
 }
 
 /// The events' columns, one row an event.
@@ -122,8 +136,8 @@ struct Columns {
     seq: Vec<u64>,
     time: Vec<i64>,
     at: Vec<[f64; 2]>,
-    /// The H3 cell at [`FINEST`]; `None` only for coordinates H3 cannot take.
-    cell: Vec<Option<CellIndex>>,
+    /// The H3 cells at [`RESOLUTIONS`]; `None` only for coordinates H3 cannot take.
+    cells: Vec<Option<[CellIndex; RESOLUTIONS.len()]>>,
     category: Vec<u16>,
     source: Vec<Source>,
     /// The deepest grid, the beat and the station, as [`Places`] codes ([`NONE`]: outside).
@@ -142,7 +156,7 @@ impl Columns {
         self.seq.push(from.seq[i]);
         self.time.push(from.time[i]);
         self.at.push(from.at[i]);
-        self.cell.push(from.cell[i]);
+        self.cells.push(from.cells[i]);
         self.category.push(from.category[i]);
         self.source.push(from.source[i]);
         self.grid.push(from.grid[i]);
@@ -231,9 +245,10 @@ impl EventLog {
         self.rows.len() == 0
     }
 
-    /// The highest sequence number held (0 for none): where a follower reads on from.
+    /// The number up to which every event is held (store numbers have no gaps): where
+    /// reading a store goes on from.
     pub fn last_seq(&self) -> u64 {
-        self.last_seq
+        self.held_through
     }
 
     /// The first and last event times, if any.
@@ -246,10 +261,14 @@ impl EventLog {
         &self.categories
     }
 
-    /// Adds `events`, locating each in `s`. Events already held (by sequence number) are
-    /// skipped, so reading a store's tail again is harmless.
+    /// Adds `events`, locating each in `s`. Events already held (by sequence number; 0 is
+    /// never held) are skipped, so reading a store's tail again is harmless.
     pub fn append(&mut self, mut events: Vec<Event>, s: &Snapshot) {
-        events.retain(|e| e.seq == 0 || e.seq > self.last_seq);
+        events.retain(|e| e.seq == 0 || (e.seq > self.held_through && self.ahead.insert(e.seq)));
+        while self.ahead.first() == Some(&(self.held_through + 1)) {
+            self.ahead.pop_first();
+            self.held_through += 1;
+        }
         if events.is_empty() {
             return;
         }
@@ -259,13 +278,14 @@ impl EventLog {
         let in_order = self.rows.time.last().is_none_or(|&t| t <= events[0].time);
         let mut batch = Columns::default();
         for (e, [grid, beat, station]) in events.into_iter().zip(placed) {
-            self.last_seq = self.last_seq.max(e.seq);
             batch.seq.push(e.seq);
             batch.time.push(e.time);
             batch.at.push([e.lng, e.lat]);
-            batch
-                .cell
-                .push(LatLng::new(e.lat, e.lng).ok().map(|at| at.to_cell(FINEST)));
+            batch.cells.push(
+                LatLng::new(e.lat, e.lng)
+                    .ok()
+                    .map(|at| RESOLUTIONS.map(|r| at.to_cell(r))),
+            );
             let category = self.category_code(e.category);
             batch.category.push(category);
             batch.source.push(e.source);
@@ -385,15 +405,16 @@ impl EventLog {
         }
     }
 
-    /// How many of `rows` fall in each H3 cell of `resolution` (at most [`FINEST`]), in cell
-    /// order.
+    /// How many of `rows` fall in each H3 cell of `resolution` (one of [`RESOLUTIONS`];
+    /// nothing for another), in cell order.
     pub fn heatmap(&self, rows: &Rows, resolution: Resolution) -> Vec<(CellIndex, u32)> {
+        let Some(r) = RESOLUTIONS.iter().position(|&x| x == resolution) else {
+            return Vec::new();
+        };
         let mut cells: FxHashMap<CellIndex, u32> = FxHashMap::default();
         for i in self.matching(rows) {
-            if let Some(cell) = self.rows.cell[i] {
-                *cells
-                    .entry(cell.parent(resolution).unwrap_or(cell))
-                    .or_default() += 1;
+            if let Some(at) = self.rows.cells[i] {
+                *cells.entry(at[r]).or_default() += 1;
             }
         }
         let mut cells: Vec<(CellIndex, u32)> = cells.into_iter().collect();
