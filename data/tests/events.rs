@@ -173,7 +173,9 @@ fn statistics_agree_with_counting_by_hand() {
         to: Some(EVENTS_END - 150 * 86_400),
         ..Selection::default()
     };
-    let period = Period { events: june.clone() };
+    let period = Period {
+        events: june.clone(),
+    };
     let stats = coverage(&s, &log, &period, &Norms::default(), 0);
     let brute = brute_counts(&incidents, &s, &june);
     let previous = Selection {
@@ -190,7 +192,10 @@ fn statistics_agree_with_counting_by_hand() {
             f.events_previous,
             Some(brute_previous.get(&i).copied().unwrap_or(0))
         );
-        assert_eq!(f.events_by_category.values().sum::<u32>(), f.events.unwrap());
+        assert_eq!(
+            f.events_by_category.values().sum::<u32>(),
+            f.events.unwrap()
+        );
         let cameras = s
             .layer(Layer::Camera)
             .filter(|c| {
@@ -214,7 +219,10 @@ fn statistics_agree_with_counting_by_hand() {
             assert_eq!(f.grids as usize, assigned, "grids of {}", row.id);
         }
     }
-    assert_eq!(stats.total.events, Some(log.count(&log.select(&june)) as u32));
+    assert_eq!(
+        stats.total.events,
+        Some(log.count(&log.select(&june)) as u32)
+    );
     assert_eq!(stats.total.cameras as usize, s.layer(Layer::Camera).count());
     // Suppression hides every count under the minimum, and nothing else.
     let public = coverage(&s, &log, &period, &Norms::default(), 3);
@@ -260,10 +268,7 @@ fn the_three_formats_read_the_same_events_and_errors_say_where() {
         assert_eq!(parse_events(body.as_bytes(), format).unwrap(), incidents);
     }
     let broken = ndjson.replacen("\"110\"", "\"119\"", 1);
-    let line = ndjson
-        .lines()
-        .position(|l| l.contains("\"110\""))
-        .unwrap();
+    let line = ndjson.lines().position(|l| l.contains("\"110\"")).unwrap();
     let error = parse_events(broken.as_bytes(), EventFormat::NdJson).unwrap_err();
     assert_eq!(error.at, format!("line {}", line + 1));
     assert!(error.message.contains("`source` is `119`"), "{error}");
@@ -302,7 +307,10 @@ fn demo_events_fall_in_the_city_and_its_year() {
         .iter()
         .filter(|e| s.locate(e.lng, e.lat).grid.is_some())
         .count();
-    assert!(placed * 10 >= incidents.len() * 8, "{placed} of 2000 in a grid");
+    assert!(
+        placed * 10 >= incidents.len() * 8,
+        "{placed} of 2000 in a grid"
+    );
     assert!(incidents
         .iter()
         .all(|e| e.time >= EVENTS_END - 365 * 86_400 && e.time < EVENTS_END));

@@ -373,7 +373,11 @@ fn incident(n: i64) -> Event {
         lng: 121.4 + n as f64 * 1e-4,
         lat: 28.6 - n as f64 * 1e-4,
         category: if n % 2 == 0 { "纠纷" } else { "交通" }.into(),
-        source: if n % 3 == 0 { Source::Hotline12345 } else { Source::Police110 },
+        source: if n % 3 == 0 {
+            Source::Hotline12345
+        } else {
+            Source::Police110
+        },
         text: (n % 4 == 0).then(|| format!("第{n}号\t\"引号\"\n换行\\")),
     }
 }
