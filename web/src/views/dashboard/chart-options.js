@@ -51,7 +51,7 @@ export function trendOption(trend, title) {
     legend: { top: 30, left: 8, right: 8, type: 'scroll', itemWidth: 12, itemHeight: 10 },
     grid: { left: 12, right: 16, top: 64, bottom: 8, containLabel: true },
     xAxis: { type: 'category', data: days, name: weekly ? '周' : '', axisLabel: { hideOverlap: true } },
-    yAxis: { type: 'value', name: '起', minInterval: 1 },
+    yAxis: { type: 'value', minInterval: 1 },
     series: ordered.map((category) => {
       const i = trend.categories.indexOf(category);
       return {

@@ -87,7 +87,7 @@ export function mountDashboard({ root, api, session, bounds, showOnMap }) {
       const answer = await trendOnly((signal) => api.trend({ ...selection(), bucket }, signal));
       if (!answer) return;
       filterBar.setCategories(orderCategories(answer.value.categories));
-      const title = `事件趋势（${label}，按${bucket === 'day' ? '日' : '周'}）`;
+      const title = `事件趋势（${label}，按${bucket === 'day' ? '日' : '周'}，起）`;
       trend.show(trendOption(answer.value, title), `事件趋势_${label}`);
     } catch (e) { failed(e, trend.fail); }
   }

@@ -84,7 +84,8 @@ export const trendBucket = (p) => (daysBetween(p.from, p.to) <= 62 ? 'day' : 'we
 export const windowCount = (p, widthDays) => (widthDays > 0 ? Math.max(1, Math.ceil(daysBetween(p.from, p.to) / widthDays)) : 1);
 
 /**
- * The slider's window at `index`: `widthDays` from the period's start on, cut at its end.
+ * The slider's window at `index`: windows of `widthDays` counted back from the period's end, so
+ * the latest (the last index) is whole and only the earliest may be cut short by the start.
  * @param {Period} p
  * @param {number} widthDays 0: the whole period
  * @param {number} index 0 … windowCount - 1 (clamped)
@@ -92,10 +93,11 @@ export const windowCount = (p, widthDays) => (widthDays > 0 ? Math.max(1, Math.c
  */
 export function sliderWindow(p, widthDays, index) {
   if (widthDays <= 0) return p;
-  const i = Math.min(Math.max(0, Math.round(index)), windowCount(p, widthDays) - 1);
-  const from = addDays(p.from, i * widthDays);
-  const to = addDays(from, widthDays);
-  return { from, to: to < p.to ? to : p.to };
+  const last = windowCount(p, widthDays) - 1;
+  const i = Math.min(Math.max(0, Math.round(index)), last);
+  const to = addDays(p.to, -(last - i) * widthDays);
+  const from = addDays(to, -widthDays);
+  return { from: from > p.from ? from : p.from, to };
 }
 
 /**

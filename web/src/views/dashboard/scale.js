@@ -3,28 +3,44 @@
 // that names them.
 
 /** Light to dark: more incidents, more load, worse. */
-export const REDS = ['#fef3c7', '#fcd34d', '#fb923c', '#ef4444', '#b91c1c', '#7f1d1d'];
+export const REDS = ['#fde68a', '#fbbf24', '#fb923c', '#ef4444', '#b91c1c', '#7f1d1d'];
 /** Light to dark where more is better (cameras, coverage): dark is where the city is well served. */
-export const BLUES = ['#eff6ff', '#bfdbfe', '#60a5fa', '#2563eb', '#1e40af', '#172554'];
+export const BLUES = ['#dbeafe', '#93c5fd', '#60a5fa', '#2563eb', '#1e40af', '#172554'];
 
 /**
  * The lower bounds of classes 2…n: a value below `breaks[0]` is in class 0, one from
- * `breaks[k-1]` up to `breaks[k]` in class k. Quantiles of the values, each break a value that
- * occurs, duplicates dropped (many cells with 1 incident make one class, not three).
- * @param {readonly number[]} values finite numbers
+ * `breaks[k-1]` up to `breaks[k]` in class k. Quantiles, so each class holds about as many
+ * values; where a value repeats (most cells hold 1 incident) its class takes all of them and the
+ * values above it are split again into the classes left, so the hot tail keeps its colours.
+ * @param {readonly number[]} values
  * @param {number} classes at most this many
  * @returns {number[]}
  */
 export function quantileBreaks(values, classes) {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (sorted.length === 0) return [];
   /** @type {number[]} */
   const breaks = [];
-  for (let k = 1; k < classes; k++) {
-    const b = sorted[Math.floor((k * sorted.length) / classes)];
-    if (b > sorted[0] && b !== breaks.at(-1)) breaks.push(b);
+  let start = 0; // the first value of the current class
+  for (let k = 1; k < classes && start < sorted.length; k++) {
+    let i = start + Math.floor((sorted.length - start) / (classes - k + 1));
+    if (sorted[i] <= sorted[start]) i = firstAbove(sorted, sorted[start], i);
+    if (i >= sorted.length) break;
+    breaks.push(sorted[i]);
+    start = i;
   }
   return breaks;
+}
+
+/**
+ * The index of the first value above `v` in `sorted`, searching from `from` on.
+ * @param {readonly number[]} sorted
+ * @param {number} v
+ * @param {number} from
+ */
+function firstAbove(sorted, v, from) {
+  let i = from;
+  while (i < sorted.length && sorted[i] <= v) i++;
+  return i;
 }
 
 /**

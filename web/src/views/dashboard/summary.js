@@ -32,7 +32,7 @@ export function summaryFigures(city) {
     return { key, label, value, text: value == null ? '—' : key === 'area_km2' ? decimal(value, 0) : thousands(value), unit, sub, alarm };
   };
   return [
-    figure('area_km2', '辖区面积', '平方公里', `${thousands(city.children)} 个下级区划`),
+    figure('area_km2', '辖区面积', '平方公里', `每个网格平均 ${decimal(city.grids ? city.area_km2 / city.grids : null, 2) || '—'} 平方公里`),
     figure('grids', '网格', '个', uncovered ? `无民警 ${thousands(city.grids_without_officer)} · 无网格员 ${thousands(city.grids_without_worker)}` : '每个网格均有民警和网格员', uncovered > 0),
     figure('officers', '社区民警', '名', `辅警 ${thousands(city.auxiliaries)} · 人均 ${decimal(city.grids_per_officer, 1) || '—'} 个网格`),
     figure('grid_workers', '网格员', '名', `网格长 ${thousands(city.grid_leaders)}`),
