@@ -19,5 +19,10 @@ for (const f of ['maplibre-gl.mjs', 'maplibre-gl-worker.mjs', 'maplibre-gl.css']
   cpSync(join(maplibre, f), join(dist, f));
 }
 
+// The dashboard's libraries, as ES modules the import map names: ECharts (charts) and h3-js
+// (the heatmap's hexagon outlines; its browser build needs no WebAssembly file).
+cpSync(join(here, 'node_modules', 'echarts', 'dist', 'echarts.esm.min.mjs'), join(dist, 'echarts.mjs'));
+cpSync(join(here, 'node_modules', 'h3-js', 'dist', 'browser', 'h3-js.es.js'), join(dist, 'h3-js.mjs'));
+
 writeFileSync(join(dist, 'style.json'), JSON.stringify(buildStyle(), null, 1) + '\n');
 console.log(`built ${dist}`);

@@ -21,14 +21,16 @@ struct Cli {
 enum Command {
     /// Serve the API and the map page (a new store is seeded with the demo city).
     Serve(Flags),
-    /// Import a GeoJSON FeatureCollection into a layer of a store.
+    /// Import a GeoJSON FeatureCollection into a layer of a store, or incidents (GeoJSON,
+    /// NDJSON or CSV) with `--layer event`.
     Import {
         #[arg(long, default_value = "onemap.gpkg")]
         store: PathBuf,
         /// Import into this PostgreSQL/PostGIS database instead; running nodes pick it up.
         #[arg(long, env = "ONEMAP_DATABASE", conflicts_with = "store")]
         database: Option<String>,
-        /// grid, beat, station or camera; `people` for a JSON array of people.
+        /// grid, beat, station or camera; `people` for a JSON array of people; `event` for
+        /// incidents.
         #[arg(long)]
         layer: String,
         /// Replace the whole layer instead of adding and updating by id.

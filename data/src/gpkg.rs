@@ -12,6 +12,7 @@
 mod audit;
 pub(crate) mod binary;
 mod commit;
+mod events;
 mod functions;
 mod rows;
 mod schema;
@@ -21,6 +22,7 @@ pub use binary::{decode as decode_geometry_blob, decode_wkb};
 
 use crate::store::{group_results, AuditEntry};
 use crate::{ChangeSet, Commit, Store, StoreError};
+use onemap_index::events::Event;
 use onemap_index::{City, Layer};
 use rusqlite::{Connection, ErrorCode, TransactionBehavior};
 use std::path::{Path, PathBuf};
@@ -111,6 +113,18 @@ impl Store for GeoPackageStore {
             Ok(results)
         })();
         group_results(sets.len(), grouped)
+    }
+
+    fn append_events(&self, events: Vec<Event>, author: &str) -> Result<Vec<Event>, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let stored = events::append(&tx, events, author)?;
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    fn events_since(&self, after: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
+        events::since(&self.lock(), after, limit)
     }
 
     fn writable(&self) -> Result<(), StoreError> {

@@ -1,5 +1,6 @@
 //! Getting onemap data in and out: stores and GeoJSON.
 
+pub mod events_io;
 pub mod geojson_io;
 pub mod gpkg;
 pub mod pg;

@@ -13,6 +13,7 @@
 //! A lost connection is `StoreError::Unavailable` and is dropped; the next call connects
 //! again, so nodes recover from a database restart by themselves.
 
+mod events;
 mod schema;
 
 use crate::geojson_io::{attributes_from_json, attributes_json};
@@ -21,6 +22,7 @@ use crate::postgis::wkt;
 use crate::store::Action;
 use crate::store::{audit_entry, check_expected, group_results, AuditEntry, Key, Record};
 use crate::{Change, ChangeFeed, ChangeSet, Commit, Store, StoreError};
+use onemap_index::events::Event;
 use onemap_index::layers::{self, FieldKind};
 use onemap_index::{City, Feature, Layer, Person};
 use postgres::error::SqlState;
@@ -206,6 +208,19 @@ impl Store for PostgisStore {
             };
             rows.iter().map(audit_from_row).collect()
         })
+    }
+
+    fn append_events(&self, events: Vec<Event>, author: &str) -> Result<Vec<Event>, StoreError> {
+        self.with_client(|client| {
+            let mut tx = client.transaction()?;
+            let stored = events::append(&mut tx, events, author)?;
+            tx.commit()?;
+            Ok(stored)
+        })
+    }
+
+    fn events_since(&self, after: u64, limit: usize) -> Result<Vec<Event>, StoreError> {
+        self.with_client(|client| events::since(client, after, limit))
     }
 
     /// A connection busy with a commit (a province's import takes minutes) proves the

@@ -5,6 +5,7 @@
 //! who did what in the audit log.
 
 use crate::geojson_io::feature_to_geojson;
+use onemap_index::events::Event;
 pub use onemap_index::write::{Action, Change, ChangeSet};
 use onemap_index::{City, Feature, Layer, Person};
 use serde::Serialize;
@@ -81,6 +82,13 @@ pub trait Store: Send + Sync {
         layer_id: Option<(Layer, &str)>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Appends incident events in one transaction, all or none, numbered after every event
+    /// already stored (appends are serialised, so numbers are committed in order and a reader
+    /// of [`Store::events_since`] never skips one); one audit row names the author and the
+    /// numbers. Events change no feature, so the city version stays as it is.
+    fn append_events(&self, events: Vec<Event>, author: &str) -> Result<Vec<Event>, StoreError>;
+    /// Stored events numbered above `after`, in number order, at most `limit`.
+    fn events_since(&self, after: u64, limit: usize) -> Result<Vec<Event>, StoreError>;
     /// Whether a commit could be written now, for `/health`: quick, and an error that says
     /// what to fix (a full disk, a read-only database).
     fn writable(&self) -> Result<(), StoreError> {
@@ -201,4 +209,22 @@ pub(crate) fn check_expected(
         }
     }
     Ok(())
+}
+
+/// The audit row of one append of events numbered `first..=last`.
+pub(crate) fn events_audit(author: &str, at: &str, version: u64, events: &[Event]) -> AuditEntry {
+    let (first, last) = (
+        events.first().map_or(0, |e| e.seq),
+        events.last().map_or(0, |e| e.seq),
+    );
+    AuditEntry {
+        version,
+        at: at.to_string(),
+        author: author.to_string(),
+        action: "import_events".into(),
+        layer: None,
+        id: format!("event:{first}-{last}"),
+        before: None,
+        after: Some(serde_json::json!({ "count": events.len(), "first": first, "last": last })),
+    }
 }

@@ -10,6 +10,7 @@
 
 mod cameras;
 mod city;
+mod events;
 mod graph;
 mod label;
 mod layout;
@@ -18,6 +19,7 @@ mod names;
 mod people;
 mod trace;
 
+pub use events::{events, EVENTS_END};
 use onemap_index::City;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -229,6 +231,7 @@ enum Stage {
     Names,
     People,
     Cameras,
+    Events,
 }
 
 /// One of `items`, drawn with probability in proportion to its `weight`.

@@ -10,6 +10,7 @@ pub mod command;
 pub mod crossing;
 pub mod crs;
 pub mod dispatch;
+pub mod events;
 pub mod heatmap;
 pub mod intersects;
 pub mod layers;
@@ -20,6 +21,7 @@ pub mod overlap;
 pub mod reason;
 pub mod search;
 pub mod snapshot;
+pub mod stats;
 #[cfg(test)]
 mod test_support;
 pub mod validate;

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::guard;
-use crate::routes::{layers, leaders, locate, meta, ogc, overlaps, tiles};
+use crate::routes::{events, layers, leaders, locate, meta, ogc, overlaps, stats, tiles};
 use crate::state::AppState;
 use crate::web::{self, SecurityHeaders};
 use axum::extract::DefaultBodyLimit;
@@ -42,6 +42,12 @@ pub fn router(state: AppState) -> Router {
             state.tokens.clone(),
             guard::writers_only,
         ));
+    let reports = Router::new()
+        .route("/v1/layers/event/import", post(events::import))
+        .route_layer(from_fn_with_state(
+            state.tokens.clone(),
+            guard::reporters_only,
+        ));
     let api = Router::new()
         .route("/health", get(meta::health))
         .route("/openapi.json", get(meta::openapi))
@@ -60,7 +66,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/grids/{id}/overlaps", get(overlaps::grid_overlaps))
         .route("/v1/beats/{id}/grids", get(overlaps::beat_grids))
         .route("/v1/overlaps", get(overlaps::matrix))
+        .merge(reports)
         .route("/v1/heatmap", get(leaders::heatmap))
+        .route("/v1/events/trend", get(events::trend))
+        .route("/v1/stats/{layer}", get(stats::list))
+        .route("/v1/stats/{layer}/{id}", get(stats::one))
         .route("/v1/intersects", post(overlaps::intersects))
         .route("/tiles.json", get(tiles::tilejson_all))
         .route("/tiles/{file}", get(tiles::tilejson_layer))

@@ -1,6 +1,7 @@
 //! The non-serving commands: import, migrate and demo-city.
 
 use anyhow::Context;
+use onemap_data::events_io::{parse_events, EventFormat};
 use onemap_data::geojson_io::{layer_to_geojson, parse_feature_collection, parse_people};
 use onemap_data::gpkg::GeoPackageStore;
 use onemap_data::pg::PostgisStore;
@@ -43,6 +44,9 @@ pub fn import(
     file: &Path,
 ) -> anyhow::Result<()> {
     let body = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    if layer == "event" {
+        return import_events(&*open_store(store, database)?, &body, file);
+    }
     let mut changes = Vec::new();
     if layer == "people" {
         changes.extend(parse_people(&body)?.into_iter().map(Change::UpsertPerson));
@@ -72,6 +76,32 @@ pub fn import(
         "imported {count} into {layer} of {}; city version {}",
         file.display(),
         commit.version
+    );
+    Ok(())
+}
+
+/// `onemap import --layer event`: incidents as GeoJSON, NDJSON or CSV (told apart by the
+/// file's extension, else its content), appended all or none. Running nodes on the same
+/// PostGIS database read them within a second; a GeoPackage's server on its next start.
+fn import_events(store: &dyn Store, body: &[u8], file: &Path) -> anyhow::Result<()> {
+    let extension = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let kind = match extension.to_ascii_lowercase().as_str() {
+        "csv" => Some("text/csv"),
+        "ndjson" | "jsonl" | "geojsonl" | "geojsons" => Some("application/x-ndjson"),
+        _ => None,
+    };
+    let events = parse_events(body, EventFormat::of(kind, body))
+        .with_context(|| format!("{} is not a file of incidents", file.display()))?;
+    let stored = store.append_events(events, &whoami())?;
+    println!(
+        "imported {} incidents from {} (numbers {}–{})",
+        stored.len(),
+        file.display(),
+        stored.first().map_or(0, |e| e.seq),
+        stored.last().map_or(0, |e| e.seq)
     );
     Ok(())
 }

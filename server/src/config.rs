@@ -20,6 +20,10 @@ pub struct Config {
     pub database: Option<String>,
     /// Seed a new store with the demo city (`--demo`); otherwise a new store starts empty.
     pub demo: bool,
+    /// How many made-up incidents `--demo` seeds a new store with (a year of them).
+    pub demo_events: usize,
+    /// Leaders' statistics and heatmaps: suppression and the load norms of beats.
+    pub stats: StatsConfig,
     /// Request bodies larger than this get 413.
     pub max_body_bytes: usize,
     /// Memory bound of the tile cache.
@@ -52,6 +56,40 @@ pub struct FileConfig {
     pub tokens: Vec<Token>,
     #[serde(default)]
     pub limits: Guard,
+    #[serde(default)]
+    pub stats: StatsConfig,
+}
+
+/// `[stats]` in the config file.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct StatsConfig {
+    /// Incident counts below this are hidden from callers who may not see personal data, in
+    /// heatmap cells and statistics alike, so no household's calls can be picked out.
+    pub suppress_below: u32,
+    /// A beat with more grids than this, or more km² than `km2_per_beat`, is flagged.
+    pub grids_per_beat: u32,
+    pub km2_per_beat: f64,
+}
+
+impl Default for StatsConfig {
+    fn default() -> Self {
+        let norms = onemap_index::stats::Norms::default();
+        StatsConfig {
+            suppress_below: 3,
+            grids_per_beat: norms.grids_per_beat,
+            km2_per_beat: norms.km2_per_beat,
+        }
+    }
+}
+
+impl StatsConfig {
+    pub fn norms(&self) -> onemap_index::stats::Norms {
+        onemap_index::stats::Norms {
+            grids_per_beat: self.grids_per_beat,
+            km2_per_beat: self.km2_per_beat,
+        }
+    }
 }
 
 impl FileConfig {
@@ -68,6 +106,7 @@ pub const DEFAULT_STORE: &str = "onemap.gpkg";
 pub const DEFAULT_MAX_BODY_MB: usize = 64;
 pub const DEFAULT_TILE_CACHE_MB: usize = 256;
 pub const DEFAULT_CHANGE_LOG_DAYS: f64 = 7.0;
+pub const DEFAULT_DEMO_EVENTS: usize = 1_000_000;
 
 /// The flags of `onemap serve`, all optional.
 #[derive(Clone, Debug, Default, clap::Args)]
@@ -86,6 +125,9 @@ pub struct Flags {
     /// for trying onemap, never for a real deployment.
     #[arg(long)]
     pub demo: bool,
+    /// How many made-up incidents `--demo` seeds a new store with [default: 1000000].
+    #[arg(long, default_value_t = DEFAULT_DEMO_EVENTS)]
+    pub demo_events: usize,
     /// A TOML config file (see docs/config.md).
     #[arg(long, env = "ONEMAP_CONFIG")]
     pub config: Option<PathBuf>,
@@ -159,6 +201,8 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_STORE.into()),
             database: flags.database.or(file.database),
             demo: flags.demo,
+            demo_events: flags.demo_events,
+            stats: file.stats,
             max_body_bytes: flags
                 .max_body_mb
                 .or(file.max_body_mb)

@@ -55,6 +55,7 @@ pub const ERROR_CODES: &[(&str, &str, &str)] = &[
     ("invalid_path", "400", "A path outside the API that is not plain ASCII (browsers percent-encode such paths)."),
     ("store_refused", "500", "The store refused the write for good (a GeoPackage changed by another program so that writes fail, a read-only database): retrying will not help; the server log says why."),
     ("store_unavailable", "503", "The store cannot take writes right now; reads still work. Retry shortly."),
+    ("invalid_events", "400", "An incident report cannot be read (bad time, unknown source, missing coordinates...); `at` says where. Nothing was stored."),
     ("has_dependents", "409", "A delete would orphan the feature's children (grids one level down, a station's beats) or leave its people answering for nothing; the body lists `children` ({layer, id}) and `people` (ids). Move them first."),
 ];
 

@@ -5,7 +5,8 @@
 //! reads the change log after the snapshot's version and applies it through the same path as
 //! local writes ([`Live::catch_up`]). The notification only makes that quick; the log makes it
 //! right: a node that started late, missed a notification or lost its connection reads every
-//! commit it has not applied, in commit order, on its next round. See docs/cluster.md.
+//! commit it has not applied, in commit order, on its next round. Incidents other nodes
+//! stored are read the same way, after the last one this node holds. See docs/cluster.md.
 
 use crate::live::Live;
 use std::sync::Arc;
@@ -47,7 +48,10 @@ fn follow(live: &Live, keep_log: Duration) {
             }
             pruned = Some(Instant::now());
         }
-        let round = feed.wait(POLL).and_then(|_| live.catch_up());
+        let round = feed
+            .wait(POLL)
+            .and_then(|_| live.catch_up())
+            .and_then(|applied| live.follow_events().map(|_| applied));
         match round {
             Ok(applied) => {
                 if !reachable {

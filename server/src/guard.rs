@@ -227,6 +227,33 @@ pub async fn admit(State(state): State<AppState>, request: Request, next: Next) 
 
 /// Middleware for routes that write: the caller's role is checked before the body is read.
 pub async fn writers_only(State(tokens): State<Tokens>, request: Request, next: Next) -> Response {
+    at_least(Access::Planner, "writing", &tokens, request, next).await
+}
+
+/// Middleware for the incident report route: dispatchers (110 and 12345 centres) and above.
+pub async fn reporters_only(
+    State(tokens): State<Tokens>,
+    request: Request,
+    next: Next,
+) -> Response {
+    at_least(
+        Access::Dispatcher,
+        "reporting incidents",
+        &tokens,
+        request,
+        next,
+    )
+    .await
+}
+
+/// Runs `request` when it reads, or when its caller has `needed` access; refuses it otherwise.
+async fn at_least(
+    needed: Access,
+    what: &str,
+    tokens: &Tokens,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
@@ -234,9 +261,9 @@ pub async fn writers_only(State(tokens): State<Tokens>, request: Request, next: 
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let allowed = Caller::from_request_parts(&mut parts, &tokens)
+    let allowed = Caller::from_request_parts(&mut parts, tokens)
         .await
-        .and_then(|caller| caller.require(Access::Planner, "writing"));
+        .and_then(|caller| caller.require(needed, what));
     match allowed {
         Ok(()) => next.run(Request::from_parts(parts, body)).await,
         Err(refused) => refused.into_response(),

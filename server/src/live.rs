@@ -12,12 +12,13 @@ use crate::error::ApiError;
 use crate::tilesource::Tiles;
 use arc_swap::ArcSwap;
 use onemap_data::{Change, ChangeSet, Commit, Store, StoreError};
+use onemap_index::events::{Event, EventLog};
 use onemap_index::snapshot::Advanced;
 use onemap_index::{Feature, Layer, Snapshot};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, RwLockReadGuard, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
@@ -38,6 +39,9 @@ pub struct Live {
     tiles: Tiles,
     /// Writes waiting for the committer thread.
     pending: Sender<Pending>,
+    /// Incidents, each located in the current snapshot: appended by [`Live::ingest`], located
+    /// again where an edit moved a boundary, never part of a snapshot.
+    events: RwLock<EventLog>,
     /// Whether the last commit failed because the store could not be written (a full disk,
     /// a lost database), for `/health`; the next commit that succeeds, here or (on a shared
     /// store) on another node, clears it.
@@ -60,6 +64,8 @@ impl Live {
         let version = store.version()?;
         let city = store.load()?;
         let snapshot = Snapshot::build(city, version);
+        let mut events = EventLog::default();
+        read_events(&*store, &mut events, &snapshot)?;
         let tiles = Tiles::new(&snapshot, tile_cache_bytes)
             .map_err(|e| StoreError::Unavailable(format!("cannot start the tile follower: {e}")))?;
         let (pending, queue) = channel();
@@ -69,6 +75,7 @@ impl Live {
             writer: Mutex::new(()),
             tiles,
             pending,
+            events: RwLock::new(events),
             failing: AtomicBool::new(false),
         });
         let committer = Arc::downgrade(&live);
@@ -89,6 +96,32 @@ impl Live {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The incidents, located in the current snapshot. Hold the guard only while counting.
+    pub fn events(&self) -> RwLockReadGuard<'_, EventLog> {
+        self.events.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores `events` (all or none, attributed to `author`) and then counts them in: located
+    /// in the snapshot current when they go in, so an edit swapped in meanwhile has them
+    /// located again with the rest. Blocks: call it off the async runtime.
+    pub fn ingest(&self, events: Vec<Event>, author: &str) -> Result<usize, StoreError> {
+        let stored = self.store.append_events(events, author)?;
+        let count = stored.len();
+        self.events
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .append(stored, &self.snapshot());
+        Ok(count)
+    }
+
+    /// Reads the events other nodes stored since the last one held (a shared store).
+    pub fn follow_events(&self) -> Result<usize, StoreError> {
+        let mut log = self.events.write().unwrap_or_else(PoisonError::into_inner);
+        let before = log.len();
+        read_events(&*self.store, &mut log, &self.snapshot())?;
+        Ok(log.len() - before)
     }
 
     /// Whether the last commit failed for want of a writable store.
@@ -219,6 +252,7 @@ impl Live {
         let version = self.store.version()?;
         let next = Arc::new(Snapshot::build(self.store.load()?, version));
         let retired = self.snapshot.swap(Arc::clone(&next));
+        self.relocate_events(&next, None);
         self.tiles.follow(next, retired, None);
         Ok(())
     }
@@ -239,7 +273,32 @@ impl Live {
         boxes.extend(reassigned_grids(&current, &next, &touched));
         // The snapshot replaced is freed by the tile follower, off the writers' time.
         let retired = self.snapshot.swap(Arc::clone(&next));
+        self.relocate_events(&next, Some(&boxes));
         self.tiles.follow(next, retired, Some(boxes));
+    }
+}
+
+impl Live {
+    /// Locates again the events in `boxes` (all for `None`) after `next` was swapped in.
+    /// Taking the lock after the swap means an ingest either saw `next` or is located here.
+    fn relocate_events(&self, next: &Snapshot, boxes: Option<&[[f64; 4]]>) {
+        self.events
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .relocate(next, boxes);
+    }
+}
+
+/// Appends every stored event numbered above the last `log` holds, a page at a time.
+fn read_events(store: &dyn Store, log: &mut EventLog, s: &Snapshot) -> Result<(), StoreError> {
+    const PAGE: usize = 200_000;
+    loop {
+        let page = store.events_since(log.last_seq(), PAGE)?;
+        let full = page.len() == PAGE;
+        log.append(page, s);
+        if !full {
+            return Ok(());
+        }
     }
 }
 

@@ -44,8 +44,12 @@ pub fn open(config: Config) -> anyhow::Result<AppState> {
         // the first feature to be absent, so the second one finds it and seeds nothing.
         let city = generate(&DemoConfig::default());
         let guard = city.features.first().map(|f| (f.layer(), f.id.clone(), 0));
+        let incidents = onemap_demo::events(&city, config.demo_events, 2026);
         match seed_store_expecting(&*store, city, guard.into_iter().collect()) {
-            Ok(_) => {}
+            Ok(_) => {
+                tracing::info!("seeding {} made-up incidents", incidents.len());
+                store.append_events(incidents, "onemap demo")?;
+            }
             Err(StoreError::Stale { .. }) => {
                 tracing::info!("another node seeded the demo city meanwhile: loading it");
             }

@@ -165,6 +165,9 @@ fn cases() -> Vec<Case> {
         case("out_of_range", S::BAD_REQUEST, anonymous("GET", "/v1/locate?lng=121.01&lat=28.01&cameras=1000", "")),
         case("invalid_coordinates", S::BAD_REQUEST, anonymous("GET", "/v1/locate?lng=500&lat=28", "")),
         case("invalid_json", S::BAD_REQUEST, anonymous("POST", "/v1/locate", "{")),
+        case("invalid_events", S::BAD_REQUEST, write("POST", "/v1/layers/event/import", &json!({ "type": "FeatureCollection", "features": [{ "type": "Feature",
+            "geometry": { "type": "Point", "coordinates": [121.01, 28.01] },
+            "properties": { "time": "yesterday", "category": "纠纷", "source": "110" } }] }).to_string(), None)),
         case("invalid_csv", S::BAD_REQUEST, Request::builder().method("POST").uri("/v1/locate")
             .header(header::CONTENT_TYPE, "text/csv").body(Body::from("121.0,28.0\n121.0,north\n")).unwrap()),
         case("invalid_geometry", S::UNPROCESSABLE_ENTITY, write("PUT", "/v1/layers/grid/features/g2", &open_ring.to_string(), None)),

@@ -2,6 +2,7 @@
 //! real PostGIS database per test.
 
 mod client;
+pub mod reference_h3;
 
 pub use client::{collection, Answer, Client};
 use std::io::{BufRead, BufReader};

@@ -14,6 +14,7 @@ const APPLICATION_ID: i32 = 0x4750_4B47;
 const MIGRATIONS: &[Migration] = &[
     Migration::Once(V1_INITIAL),
     Migration::PerTable(V2_RTREE, &["grid", "beat", "station", "camera"]),
+    Migration::Once(V3_EVENTS),
 ];
 
 /// One step of the schema.
@@ -225,6 +226,22 @@ WHEN OLD.geom NOT NULL
 BEGIN
     DELETE FROM rtree_{t}_geom WHERE id = OLD.fid;
 END;
+"#;
+
+/// Incident events: an append-only point table whose `fid` is the event's number. No R-tree:
+/// a million rows a year are written far more than drawn from the file.
+const V3_EVENTS: &str = r#"
+CREATE TABLE event (
+    fid INTEGER PRIMARY KEY AUTOINCREMENT,
+    geom POINT NOT NULL,
+    time DATETIME NOT NULL,
+    category TEXT NOT NULL,
+    source TEXT NOT NULL,
+    text TEXT
+);
+INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES
+    ('event', 'features', 'event', '事件: 110 and 12345 incidents and grid reports, append-only', 4326);
+INSERT INTO gpkg_geometry_columns VALUES ('event', 'geom', 'POINT', 4326, 0, 0);
 "#;
 
 /// Sets up a new file or brings an existing one up to the current schema, in one

@@ -12,7 +12,7 @@ use postgres::Client;
 const LOCK_KEY: i64 = 0x6f6e_656d_6170;
 
 /// The migrations, oldest first.
-const MIGRATIONS: &[&str] = &[V1_INITIAL];
+const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_EVENTS];
 
 /// Plain tables with attribute columns and typed, GiST-indexed geometries, so analysts can
 /// query them in SQL and QGIS opens them as layers; people, the audit log and the change log
@@ -90,6 +90,20 @@ CREATE TABLE onemap.change_log (
     changes jsonb NOT NULL,
     PRIMARY KEY (version, part)
 );
+"#;
+
+/// Incident events, append-only, numbered by `seq` from the `event_seq` counter row.
+const V2_EVENTS: &str = r#"
+CREATE TABLE onemap.event (
+    seq bigint PRIMARY KEY,
+    time timestamptz NOT NULL,
+    geom geometry(Point, 4326) NOT NULL,
+    category text NOT NULL,
+    source text NOT NULL,
+    text text
+);
+CREATE INDEX event_time ON onemap.event (time);
+INSERT INTO onemap.meta VALUES ('event_seq', 0);
 "#;
 
 /// Creates the schema on a new database or brings it up to date; returns the schema version.

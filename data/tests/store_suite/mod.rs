@@ -6,6 +6,7 @@ use crate::fixtures::{at_version, beat, camera, grid, person, rect, sample_city}
 use geo_types::{point, Polygon};
 use onemap_data::store::Action;
 use onemap_data::{Change, ChangeSet, Commit, Store, StoreError};
+use onemap_index::events::{Event, Source};
 use onemap_index::{City, Feature, Layer, Role};
 
 /// One `#[test]` per contract case; `$fresh(tag)` gives `(guard, store)`: a new, empty store
@@ -21,6 +22,7 @@ macro_rules! store_contract {
             a_group_commits_each_set_on_its_own,
             the_audit_log_keeps_before_and_after,
             the_store_is_shared_between_threads,
+            events_are_appended_numbered_and_audited,
         );
     };
     ($fresh:expr; $($case:ident,)*) => {
@@ -361,4 +363,54 @@ pub fn the_store_is_shared_between_threads(store: &dyn Store) {
     });
     assert_eq!(store.version().unwrap(), 21);
     assert_eq!(store.load().unwrap().people.len(), 25);
+}
+
+/// An incident with text that needs escaping in any format.
+fn incident(n: i64) -> Event {
+    Event {
+        seq: 0,
+        time: 1_780_000_000 + n * 61,
+        lng: 121.4 + n as f64 * 1e-4,
+        lat: 28.6 - n as f64 * 1e-4,
+        category: if n % 2 == 0 { "纠纷" } else { "交通" }.into(),
+        source: if n % 3 == 0 {
+            Source::Hotline12345
+        } else {
+            Source::Police110
+        },
+        text: (n % 4 == 0).then(|| format!("第{n}号\t\"引号\"\n换行\\")),
+    }
+}
+
+pub fn events_are_appended_numbered_and_audited(store: &dyn Store) {
+    seed(store);
+    let version = store.version().unwrap();
+    let first = store
+        .append_events((0..5).map(incident).collect(), "110 中心")
+        .unwrap();
+    let second = store
+        .append_events((5..8).map(incident).collect(), "12345 热线")
+        .unwrap();
+    let numbers: Vec<u64> = first.iter().chain(&second).map(|e| e.seq).collect();
+    assert_eq!(numbers, (1..=8).collect::<Vec<u64>>());
+    // Events change no feature: the city version stays.
+    assert_eq!(store.version().unwrap(), version);
+    let stored = store.events_since(0, 100).unwrap();
+    let sent: Vec<Event> = first.into_iter().chain(second).collect();
+    assert_eq!(stored, sent);
+    assert_eq!(store.events_since(5, 2).unwrap(), sent[5..7].to_vec());
+    assert!(store.events_since(8, 100).unwrap().is_empty());
+    let audit = store.audit(None, 10).unwrap();
+    let rows: Vec<(&str, &str, &str)> = audit
+        .iter()
+        .filter(|a| a.action == "import_events")
+        .map(|a| (a.author.as_str(), a.action.as_str(), a.id.as_str()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("12345 热线", "import_events", "event:6-8"),
+            ("110 中心", "import_events", "event:1-5"),
+        ]
+    );
 }

@@ -294,6 +294,11 @@ impl Snapshot {
         self.features.iter().filter(move |f| f.layer() == layer)
     }
 
+    /// Feature `i`'s area in m² (0 for points).
+    pub fn area_m2(&self, i: u32) -> f64 {
+        self.areas[i as usize]
+    }
+
     pub fn person(&self, id: &str) -> Option<&Person> {
         self.people.get(id)
     }

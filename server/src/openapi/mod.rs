@@ -6,7 +6,7 @@ pub mod params;
 pub mod responses;
 pub mod schemas;
 
-use crate::routes::{layers, leaders, locate, meta, ogc, overlaps, tiles};
+use crate::routes::{events, layers, leaders, locate, meta, ogc, overlaps, stats, tiles};
 use responses::*;
 use schemas::*;
 use std::sync::OnceLock;
@@ -36,7 +36,8 @@ use utoipa::{Modify, OpenApi, ToResponse};
         (name = "meta", description = "Health and this document."),
         (name = "tiles", description = "Vector tiles, TileJSON, the map style and the map page."),
         (name = "ogc", description = "OGC API – Features, Part 1 Core and Part 4 (create, replace, update, delete): what QGIS and GDAL read."),
-        (name = "leaders", description = "Coverage views for leaders: heatmaps now, statistics next."),
+        (name = "events", description = "Incidents (110, 12345, grid reports, video patrol): reporting them and their trend."),
+        (name = "leaders", description = "Coverage views for leaders: heatmaps and statistics."),
     ),
     paths(
         locate::locate_one,
@@ -74,6 +75,10 @@ use utoipa::{Modify, OpenApi, ToResponse};
         ogc::delete,
         ogc::update,
         leaders::heatmap,
+        events::import,
+        events::trend,
+        stats::list,
+        stats::one,
     ),
     components(
         schemas(

@@ -303,8 +303,8 @@ pub struct ItemQuery {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HeatmapQuery {
-    /// A point layer.
-    #[param(value_type = Option<PointLayer>, inline)]
+    /// `event` for incidents, or a point layer.
+    #[param(value_type = Option<HeatmapLayerName>, inline)]
     layer: Option<String>,
     /// H3 resolution.
     #[param(nullable = false, minimum = 5, maximum = 11, default = 9)]
@@ -317,15 +317,115 @@ pub struct HeatmapQuery {
     kind: Option<String>,
 }
 
-built_schema!(PointLayer => {
-    let points: Vec<&str> = onemap_index::layers::REGISTRY
+built_schema!(HeatmapLayerName => {
+    let points = onemap_index::layers::REGISTRY
         .iter()
         .filter(|s| !s.areal)
-        .map(|s| s.layer.as_str())
-        .collect();
-    words(&points).default(Some("camera".into()))
+        .map(|s| s.layer.as_str());
+    let layers: Vec<&str> = std::iter::once("event").chain(points).collect();
+    words(&layers).default(Some("camera".into()))
 });
 
 built_schema!(CameraStatus => words(&["online", "offline"]));
+
+/// Which incidents count: `routes::events::selection`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventWindow {
+    /// Incidents at or after this time: RFC 3339, or a date (midnight, China Standard Time).
+    #[param(nullable = false, example = "2026-06-01")]
+    from: Option<String>,
+    /// Incidents before this time (exclusive), as `from`; it must come after `from`.
+    #[param(nullable = false, example = "2026-07-01")]
+    to: Option<String>,
+    /// Incidents of this category only (e.g. 纠纷).
+    #[param(nullable = false)]
+    category: Option<String>,
+    /// Incidents from this source only.
+    #[param(value_type = Option<EventSource>, inline)]
+    source: Option<String>,
+}
+
+built_schema!(EventSource => {
+    let sources: Vec<&str> = onemap_index::events::Source::ALL
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
+    words(&sources)
+});
+
+/// `GET /v1/events/trend`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendQuery {
+    /// Days, or weeks from Monday (China Standard Time).
+    #[param(value_type = Option<BucketLength>, inline)]
+    bucket: Option<String>,
+}
+
+built_schema!(BucketLength => words(&["day", "week"]).default(Some("day".into())));
+
+/// `GET /v1/stats/{layer}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct StatsPath {
+    /// An areal layer, or `city` for the whole city in one row.
+    #[param(value_type = StatsLayer, inline)]
+    layer: String,
+}
+
+built_schema!(StatsLayer => {
+    let areal = onemap_index::layers::REGISTRY
+        .iter()
+        .filter(|s| s.areal)
+        .map(|s| s.layer.as_str());
+    let layers: Vec<&str> = areal.chain(std::iter::once("city")).collect();
+    words(&layers)
+});
+
+/// `GET /v1/stats/{layer}/{id}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct StatsFeaturePath {
+    /// An areal layer.
+    #[param(value_type = ArealLayer, inline)]
+    layer: String,
+    /// The feature's id.
+    id: String,
+}
+
+/// `GET /v1/stats/{layer}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// Grids of this level only (0 county … 4 micro-grid).
+    #[param(nullable = false, minimum = 0, maximum = 4)]
+    level: Option<u8>,
+    /// Rows whose parent (a grid's parent grid, a beat's station) is this id only.
+    #[param(nullable = false)]
+    parent: Option<String>,
+    /// Sort the rows by this field of theirs (e.g. `events`, `grids_per_officer`); numbers by
+    /// value, `null` last. A field the rows do not have → 400 `invalid_parameter`.
+    #[param(nullable = false)]
+    sort: Option<String>,
+    /// The sort's direction.
+    #[param(value_type = Option<SortOrder>, inline)]
+    order: Option<String>,
+    /// At most this many rows (after sorting).
+    #[param(nullable = false, minimum = 0)]
+    limit: Option<u64>,
+}
+
+built_schema!(SortOrder => words(&["asc", "desc"]).default(Some("desc".into())));
+
+/// How statistics are written.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatsFormat {
+    /// `csv` for CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese names; one
+    /// `events:<category>` column per category); JSON otherwise.
+    #[param(value_type = Option<CsvFormat>, inline)]
+    f: Option<String>,
+}
 
 built_schema!(OgcCrs => crate::routes::ogc::crs_names());

@@ -84,7 +84,7 @@ built_schema!(
     /// The body of every error answer, as `ApiError` writes it.
     Error => ObjectBuilder::new()
         .description(Some(
-            "Every error is this JSON object: a stable `error` code, a `message` for people, and for some errors extra members merged in (`nearest`, `current_version`, `feature_index`, `feature_id`, `point_index`, `rule`, `children`, `people`). Internal details are never returned.",
+            "Every error is this JSON object: a stable `error` code, a `message` for people, and for some errors extra members merged in (`nearest`, `current_version`, `feature_index`, `feature_id`, `point_index`, `rule`, `at`, `children`, `people`). Internal details are never returned.",
         ))
         .property("error", Ref::from_schema_name("ErrorCode"))
         .property("message", text("Human-readable explanation saying what to change."))
@@ -104,6 +104,7 @@ built_schema!(
         .property("feature_id", text("422 import errors: the offending record's id, when it has one."))
         .property("point_index", whole_or_not(Type::Integer, "Batch locate (JSON): position of the offending point in `points`."))
         .property("rule", text("422 `geometry_limit`: the limit broken (`max_vertices`, `service_area` or `within_parent`)."))
+        .property("at", text("400 `invalid_events`: where the unreadable incident is (`line 12`, `feature 3`, `the body`)."))
         .property(
             "children",
             ArrayBuilder::new()
@@ -478,6 +479,93 @@ built_schema!(
         .description(Some("The members of `properties` replace the feature's (`null` removes one); `geometry`, when given, replaces the feature's."))
         .property("properties", ObjectBuilder::new().schema_type(Type::Object))
         .property("geometry", ObjectBuilder::new().schema_type(Type::Object))
+);
+
+built_schema!(
+    /// Incidents as `POST /v1/layers/event/import` takes them in GeoJSON.
+    EventCollection => {
+        let sources: Vec<&str> = onemap_index::events::Source::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
+        let event = ObjectBuilder::new()
+            .property("type", constant("Feature"))
+            .property("geometry", Ref::from_schema_name("Point"))
+            .property(
+                "properties",
+                ObjectBuilder::new()
+                    .property("time", text("When it happened: RFC 3339 (`2026-06-30T08:15:00+08:00`)."))
+                    .property("category", text("What happened (纠纷, 盗窃, …)."))
+                    .property("source", words(&sources).description(Some("Who reported it.")))
+                    .property("text", text("What the report says (optional)."))
+                    .required("time")
+                    .required("category")
+                    .required("source"),
+            )
+            .required("type")
+            .required("geometry")
+            .required("properties");
+        ObjectBuilder::new()
+            .description(Some("A FeatureCollection of incidents, each a Point (one Feature alone is taken too)."))
+            .property("type", constant("FeatureCollection"))
+            .property("features", ArrayBuilder::new().items(event))
+            .required("type")
+            .required("features")
+    }
+);
+
+built_schema!(
+    /// One row of `/v1/stats`, as `onemap_index::stats::Row` serialises (or the city's).
+    StatsRow => {
+        use Type::{Integer, Number, String as Text};
+        let figures: [(&str, Type, bool, &str); 26] = [
+            ("layer", Text, false, "grid, beat, station, or city."),
+            ("id", Text, false, "The feature's id (`city` for the city)."),
+            ("name", Text, false, "The feature's name (全市 for the city)."),
+            ("level", Integer, false, "Grids only: the level, 0 county … 4 micro-grid."),
+            ("parent", Text, true, "A grid's parent grid or a beat's station."),
+            ("area_km2", Number, false, "Area in km²."),
+            ("grids", Integer, false, "Grids (level 3, 网格) within (a grid, station or the city) or assigned (a beat)."),
+            ("children", Integer, false, "Features one level down: child grids, a station's beats."),
+            ("officers", Integer, false, "Community officers (社区民警)."),
+            ("auxiliaries", Integer, false, "Auxiliary police (辅警)."),
+            ("grid_leaders", Integer, false, "Grid leaders (网格长)."),
+            ("grid_workers", Integer, false, "Grid workers (网格员)."),
+            ("cameras", Integer, false, "Cameras within."),
+            ("cameras_online", Integer, false, "Cameras within that are online."),
+            ("cameras_per_km2", Number, false, "Cameras per km²."),
+            ("grids_per_officer", Number, true, "Grids per community officer; null without an officer."),
+            ("grids_without_officer", Integer, false, "Grids (level 3) within with no community officer."),
+            ("grids_without_worker", Integer, false, "Grids (level 3) within with no grid worker."),
+            ("beat", Text, false, "A grid's assigned beat."),
+            ("beat_share", Number, false, "The share of the grid inside its assigned beat."),
+            ("beats_over_norm", Integer, false, "Beats above a load norm (a beat: 1 when it is; a station or the city: how many)."),
+            ("events", Integer, true, "Incidents in the window; null where suppressed (fewer than `stats.suppress_below` for a public caller)."),
+            ("events_previous", Integer, true, "Incidents in the window just before, of the same length."),
+            ("events_last_year", Integer, true, "Incidents in the same window a year earlier."),
+            ("change_previous", Number, true, "`events / events_previous - 1`."),
+            ("change_last_year", Number, true, "`events / events_last_year - 1`."),
+        ];
+        let mut row = ObjectBuilder::new().description(Some(
+            "One feature's (or the city's) figures. With `f=csv`, one column each, and one `events:<category>` column per category.",
+        ));
+        for (name, kind, may_be_null, description) in figures {
+            let kind = if may_be_null { nullable(kind) } else { SchemaType::Type(kind) };
+            row = row.property(
+                name,
+                ObjectBuilder::new().schema_type(kind).description(Some(description)),
+            );
+        }
+        row.property(
+            "events_by_category",
+            ObjectBuilder::new()
+                .additional_properties(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+                .description(Some("Incidents per category in the window; categories below the minimum shown are left out.")),
+        )
+        .required("layer")
+        .required("id")
+        .required("name")
+    }
 );
 
 /// Adds each kind's `<Kind>Properties` and `<Kind>Feature` (their names come from the registry,

@@ -1,5 +1,6 @@
 //! The HTTP API: thin handlers over the engine.
 
+pub mod events;
 pub mod layers;
 pub mod leaders;
 pub mod locate;
@@ -7,4 +8,5 @@ pub mod meta;
 pub mod ogc;
 mod ogc_html;
 pub mod overlaps;
+pub mod stats;
 pub mod tiles;

@@ -88,6 +88,78 @@ import { ApiError } from './errors.js';
  * @property {LayerInfo[]} layers
  */
 
+/**
+ * The window and filters statistics and heatmaps count incidents in. `from`/`to` are a China
+ * date (2026-06-30) or RFC 3339; `to` is exclusive.
+ * @typedef {object} EventSelection
+ * @property {string} [from]
+ * @property {string} [to]
+ * @property {string} [category] e.g. 治安; all categories when left out
+ */
+
+/** @typedef {'city' | 'grid' | 'beat' | 'station'} StatsLayer */
+
+/**
+ * One row of `GET /v1/stats/{layer}`: the figures of a grid, beat, station or the city. Event
+ * counts are null where the server suppressed them (fewer than 3, for callers without a token).
+ * @typedef {object} StatsRow
+ * @property {StatsLayer} layer
+ * @property {string} id
+ * @property {string} name
+ * @property {number} [level] grids only
+ * @property {string | null} [parent] a grid's parent, a beat's station
+ * @property {number} area_km2
+ * @property {number} grids level-3 grids inside
+ * @property {number} children
+ * @property {number} officers
+ * @property {number} auxiliaries
+ * @property {number} grid_leaders
+ * @property {number} grid_workers
+ * @property {number} cameras
+ * @property {number} cameras_online
+ * @property {number} cameras_per_km2
+ * @property {number | null} grids_per_officer
+ * @property {number} grids_without_officer
+ * @property {number} grids_without_worker
+ * @property {string | null} [beat] a grid's beat
+ * @property {number | null} [beat_share]
+ * @property {number} beats_over_norm
+ * @property {number | null} events
+ * @property {Record<string, number>} events_by_category
+ * @property {number | null} events_previous in the period of the same length just before
+ * @property {number | null} events_last_year in the same period a year before
+ * @property {number | null} change_previous 环比, a fraction (0.1 = +10 %)
+ * @property {number | null} change_last_year 同比, a fraction
+ */
+
+/**
+ * `GET /v1/stats/{layer}`.
+ * @typedef {object} StatsAnswer
+ * @property {string} layer
+ * @property {{ from: string | null, to: string | null, category: string | null, source: string | null }} period
+ * @property {number} count
+ * @property {StatsRow[]} rows
+ */
+
+/**
+ * `GET /v1/events/trend`: incidents per time bucket, one count per category in `categories` order.
+ * @typedef {object} Trend
+ * @property {number} bucket_s
+ * @property {string[]} categories
+ * @property {{ start: string, total: number, counts: number[] }[]} buckets
+ */
+
+/**
+ * `GET /v1/heatmap?layer=event`: incidents per H3 cell; cells under `suppress_below` left out.
+ * @typedef {object} Heatmap
+ * @property {string} layer
+ * @property {number} res
+ * @property {number} total
+ * @property {number} suppressed_cells
+ * @property {number} suppress_below
+ * @property {[string, number][]} cells [H3 cell id in hex, count]
+ */
+
 /** @typedef {Record<string, string | number | null | undefined>} Params */
 
 /**
@@ -164,6 +236,30 @@ export function createApi(session) {
 
     /** The layers the server holds: their Chinese titles, feature counts and fields. */
     layers: async () => /** @type {LayerManifest} */ (await get('/v1/layers')),
+
+    /**
+     * Coverage figures of every grid, beat or station (or the city), for incidents in `selection`.
+     * @param {StatsLayer} layer
+     * @param {EventSelection & { level?: number, sort?: string, order?: 'asc' | 'desc', limit?: number }} query
+     * @param {AbortSignal} [signal]
+     */
+    stats: async (layer, query, signal) =>
+      /** @type {StatsAnswer} */ (await get(`/v1/stats/${layer}`, query, signal)),
+
+    /**
+     * Incidents per day or week, by category.
+     * @param {EventSelection & { bucket: 'day' | 'week' }} query
+     * @param {AbortSignal} [signal]
+     */
+    trend: async (query, signal) => /** @type {Trend} */ (await get('/v1/events/trend', query, signal)),
+
+    /**
+     * Incidents per H3 cell of resolution `res` (5–11).
+     * @param {EventSelection & { res: number }} query
+     * @param {AbortSignal} [signal]
+     */
+    eventHeatmap: async (query, signal) =>
+      /** @type {Heatmap} */ (await get('/v1/heatmap', { layer: 'event', ...query }, signal)),
 
     /** The tile set's description: its bounds frame the first view. */
     tileJson: async () => /** @type {TileJson} */ (await get('/tiles.json')),

@@ -19,6 +19,7 @@ export const ERROR_TEXT = Object.freeze({
   invalid_coordinates: '坐标无效：经度应在 -180 到 180 之间，纬度应在 -90 到 90 之间',
   invalid_json: '提交的内容不是有效的 JSON',
   invalid_csv: 'CSV 内容无效：每行应为“经度,纬度”两个数字',
+  invalid_events: '事件数据格式不正确：请检查每条事件的时间、类别和坐标',
   invalid_geometry: '图形无效（例如环未闭合、自相交或面积为零）',
   id_mismatch: '数据中的编号与地址中的编号不一致：编号不能修改',
   invalid_if_match: '版本号（If-Match）格式不正确',

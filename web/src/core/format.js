@@ -63,3 +63,22 @@ export const thousands = (n) => (n == null || !Number.isFinite(n) ? '' : GROUPED
  * @param {number} degrees
  */
 export const coord = (degrees) => Number(degrees).toFixed(6);
+
+/**
+ * A number with up to `digits` decimals and thousands separators; '' when there is none.
+ * @param {number | null | undefined} n
+ * @param {number} digits
+ */
+export const decimal = (n, digits) => (n == null || !Number.isFinite(n) ? ''
+  : n.toLocaleString('zh-CN', { maximumFractionDigits: digits, minimumFractionDigits: 0 }));
+
+/**
+ * A change as a signed percentage (0.123 → "+12.3%", -0.05 → "-5.0%"); '—' when there is none
+ * (no earlier period to compare with, or counts withheld).
+ * @param {number | null | undefined} fraction
+ */
+export function signedPercent(fraction) {
+  if (fraction == null || !Number.isFinite(fraction)) return '—';
+  const pct = (fraction * 100).toFixed(1);
+  return fraction > 0 ? `+${pct}%` : `${pct === '-0.0' ? '0.0' : pct}%`;
+}

@@ -39,7 +39,8 @@ const phonePadding = (sheetHeight) =>
  * @param {Map} ctx.map
  * @param {import('../../core/api.js').Api} ctx.api
  * @param {import('../../core/session.js').SessionStore} ctx.session
- * @returns {Promise<void>} resolves once the layer card is filled
+ * @returns {{ ready: Promise<void>, goToFeature: (id: string) => Promise<void> }} `ready` once the
+ *   layer card is filled; `goToFeature` flies to a grid, beat, station or camera and outlines it
  */
 export function mountDispatch({ map, api, session }) {
   /** @type {{ lng: number, lat: number, crs: Crs } | null} the point shown, asked again when the token changes */
@@ -145,5 +146,5 @@ export function mountDispatch({ map, api, session }) {
   session.subscribe((s, prev) => {
     if (shown && credentialsChanged(s, prev)) locate(shown.lng, shown.lat, shown.crs);
   });
-  return layerCard;
+  return { ready: layerCard, goToFeature };
 }

@@ -1,0 +1,118 @@
+// The leaders' dashboard (领导驾驶舱): the city's figures for a period, where incidents cluster
+// and whether they rise, which grids are thinly covered and which beats carry too much. Every
+// figure comes from the API for the period and category in the filter bar.
+import { h } from '../../core/dom.js';
+import { ApiError } from '../../core/errors.js';
+import { credentialsChanged } from '../../core/session.js';
+import { createStore } from '../../core/store.js';
+import { categoryOption, orderCategories, trendOption } from './chart-options.js';
+import { mountChartCard } from './chart-card.js';
+import { mountFilters } from './filters.js';
+import { latestOnly } from './latest.js';
+import { mountMapCard } from './map-card.js';
+import { chinaToday, periodLabel, presetPeriod, trendBucket } from './period.js';
+import { mountRankingCard } from './ranking-card.js';
+import { RANKED, RANKINGS } from './rankings.js';
+import { renderSummary } from './summary.js';
+
+/** @typedef {import('./filters.js').Filters} Filters */
+/** @typedef {import('../../core/api.js').StatsRow} StatsRow */
+
+/**
+ * @param {object} ctx
+ * @param {HTMLElement} ctx.root the dashboard's element
+ * @param {import('../../core/api.js').Api} ctx.api
+ * @param {import('../../core/session.js').SessionStore} ctx.session
+ * @param {import('../../core/api.js').BBox | null} ctx.bounds the city, for the first view of its map
+ * @param {(layer: 'grid' | 'beat', id: string) => void} ctx.showOnMap switch to the dispatch map at this feature
+ * @returns {{ ready: Promise<void>, map: import('maplibre-gl').Map }}
+ */
+export function mountDashboard({ root, api, session, bounds, showOnMap }) {
+  const today = chinaToday();
+  const filters = createStore(/** @type {Filters} */ ({ preset: 'last-month', period: presetPeriod('last-month', today), category: '' }));
+
+  const bar = h('div', { class: 'dash-filters' });
+  const summary = h('div', { class: 'stats', 'aria-live': 'polite' });
+  const mapCard = h('section', { class: 'dash-card map-card' });
+  const trendCard = h('section', { class: 'dash-card chart-card', dataset: { chart: 'trend' } });
+  const categoryCard = h('section', { class: 'dash-card chart-card', dataset: { chart: 'category' } });
+  const rankingCards = RANKINGS.map((r) => h('section', { class: 'dash-card rank-card', dataset: { ranking: r.id } }));
+  root.replaceChildren(
+    h('div', { class: 'dash-head' }, h('h2', {}, '领导驾驶舱'), bar),
+    summary,
+    h('div', { class: 'dash-grid' }, mapCard, h('div', { class: 'dash-side' }, trendCard, categoryCard)),
+    h('div', { class: 'dash-tables' }, rankingCards));
+
+  const filterBar = mountFilters(bar, filters, today);
+  const trend = mountChartCard(trendCard, '事件趋势（按类别）');
+  const byCategory = mountChartCard(categoryCard, '事件类别构成');
+  const heat = mountMapCard({ card: mapCard, api, filters, bounds });
+
+  /** The period and category as the API takes them. */
+  const selection = () => {
+    const { period, category } = filters.get();
+    return { ...period, category };
+  };
+  /** @param {unknown} e @param {(message: string) => void} show */
+  const failed = (e, show) => {
+    if (!(e instanceof ApiError)) throw e;
+    show(e.message);
+  };
+
+  const summaryOnly = latestOnly();
+  async function loadSummary() {
+    const s = selection();
+    const label = periodLabel(filters.get().period);
+    try {
+      const answer = await summaryOnly((signal) => api.stats('city', s, signal));
+      if (!answer) return;
+      const city = answer.value.rows[0];
+      renderSummary(summary, city);
+      summary.dataset.period = `${s.from}/${s.to}/${s.category}`;
+      byCategory.show(categoryOption(city.events_by_category, `事件类别构成（${label}）`), `事件类别构成_${label}`);
+    } catch (e) {
+      failed(e, (message) => {
+        summary.replaceChildren(h('p', { class: 'dash-error', role: 'alert' }, message));
+        byCategory.fail(message);
+      });
+    }
+  }
+
+  const trendOnly = latestOnly();
+  async function loadTrend() {
+    const { period } = filters.get();
+    const label = periodLabel(period);
+    const bucket = trendBucket(period);
+    try {
+      const answer = await trendOnly((signal) => api.trend({ ...selection(), bucket }, signal));
+      if (!answer) return;
+      filterBar.setCategories(orderCategories(answer.value.categories));
+      const title = `事件趋势（${label}，按${bucket === 'day' ? '日' : '周'}，起）`;
+      trend.show(trendOption(answer.value, title), `事件趋势_${label}`);
+    } catch (e) { failed(e, trend.fail); }
+  }
+
+  const rankings = RANKINGS.map((ranking, i) => {
+    const only = latestOnly();
+    const card = mountRankingCard(rankingCards[i], ranking, {
+      onSort: () => load(),
+      onShow: (row) => showOnMap(ranking.layer, row.id),
+    });
+    async function load() {
+      const { id: sort, order } = card.sort();
+      const label = periodLabel(filters.get().period);
+      try {
+        const answer = await only((signal) =>
+          api.stats(ranking.layer, { level: ranking.level, ...selection(), sort, order, limit: RANKED }, signal));
+        if (answer) card.show(answer.value.rows, label);
+      } catch (e) { failed(e, card.fail); }
+    }
+    return load;
+  });
+
+  const loadAll = () => Promise.all([loadSummary(), loadTrend(), ...rankings.map((load) => load())]);
+  filters.subscribe(() => { loadAll(); heat.reload(); });
+  session.subscribe((s, prev) => { if (credentialsChanged(s, prev)) { loadAll(); heat.reload(); } });
+
+  return { ready: Promise.all([loadAll(), heat.ready]).then(() => undefined), map: heat.map };
+}

@@ -1,0 +1,203 @@
+// The dashboard's map card: where incidents cluster (H3 hexagons in a window the time slider
+// moves, finer as one zooms in) or a statistic per area (专题图), with a legend and a PNG export.
+import { h } from '../../core/dom.js';
+import { ApiError } from '../../core/errors.js';
+import { thousands } from '../../core/format.js';
+import { createMap } from '../../core/map.js';
+import { createStore } from '../../core/store.js';
+import { fileName, saveUrl } from './download.js';
+import { resForZoom } from './hexes.js';
+import { latestOnly } from './latest.js';
+import { renderClassLegend } from './legend.js';
+import { mapImage } from './map-image.js';
+import { drawChoropleth, drawHeat, prepareStyle, showMode } from './map-layers.js';
+import { METRICS, NO_VALUE, UNITS, choropleth } from './metrics.js';
+import { periodLabel, sliderWindow, windowCount } from './period.js';
+import { REDS, classColours, legendItems, quantileBreaks } from './scale.js';
+
+/** @typedef {import('./filters.js').Filters} Filters */
+/** @typedef {import('./scale.js').LegendItem} LegendItem */
+
+/** Widths of the slider's window, in days; 0 is the whole period. */
+const WIDTHS = [{ days: 0, name: '整个时段' }, { days: 1, name: '按日' }, { days: 7, name: '按周' }, { days: 30, name: '按30天' }];
+/** The slider settles for this long before the heatmap is asked again. */
+const SLIDE_MS = 150;
+
+/**
+ * @typedef {object} MapCardState
+ * @property {'heat' | 'choropleth'} mode
+ * @property {number} width the slider's window in days
+ * @property {number} index the slider's position
+ * @property {string} unit a UNITS id
+ * @property {string} metric a METRICS id
+ */
+
+/**
+ * @param {object} ctx
+ * @param {HTMLElement} ctx.card
+ * @param {import('../../core/api.js').Api} ctx.api
+ * @param {import('../../core/store.js').Store<Filters>} ctx.filters
+ * @param {import('../../core/api.js').BBox | null} ctx.bounds
+ * @returns {{ map: import('maplibre-gl').Map, ready: Promise<void>, reload: () => Promise<void> }}
+ */
+export function mountMapCard({ card, api, filters, bounds }) {
+  const state = createStore(/** @type {MapCardState} */ ({ mode: 'heat', width: 7, index: Infinity, unit: 'township', metric: 'events_per_km2' }));
+  const modeButtons = [['heat', '事件热力'], ['choropleth', '专题图']].map(([mode, name]) =>
+    h('button', { type: 'button', class: 'seg-btn', dataset: { mode }, onclick: () => state.set({ mode: /** @type {MapCardState['mode']} */ (mode) }) }, name));
+  const width = h('select', { class: 'heat-width', 'aria-label': '时间窗' }, WIDTHS.map((w) => h('option', { value: w.days }, w.name)));
+  const slider = h('input', { type: 'range', class: 'heat-slider', min: 0, step: 1, 'aria-label': '时间滑块' });
+  const windowText = h('span', { class: 'heat-window' });
+  const unit = h('select', { class: 'choro-unit', 'aria-label': '统计单元' }, UNITS.map((u) => h('option', { value: u.id }, u.name)));
+  const metric = h('select', { class: 'choro-metric', 'aria-label': '指标' }, METRICS.map((m) => h('option', { value: m.id }, m.name)));
+  const exportButton = h('button', { type: 'button', class: 'export export-png' }, '导出图片');
+  const legend = h('div', { class: 'map-legend' });
+  const container = h('div', { class: 'dash-map' });
+  card.replaceChildren(
+    h('header', { class: 'card-head' }, h('h3', {}, '事件热力与专题图'), h('div', { class: 'seg', role: 'group' }, modeButtons), exportButton),
+    h('div', { class: 'map-tools heat-tools' }, width, slider, windowText),
+    h('div', { class: 'map-tools choro-tools' }, h('label', {}, '单元 ', unit), h('label', {}, '指标 ', metric)),
+    h('div', { class: 'map-frame' }, container, legend));
+
+  const map = createMap({ container, bounds, padding: { top: 20, bottom: 20, left: 20, right: 20 } });
+  const heatOnly = latestOnly();
+  const choroOnly = latestOnly();
+  /** @type {{ title: string, items: LegendItem[] }} what the legend shows, for the exported image */
+  let shown = { title: '', items: [] };
+  let res = 0;
+
+  const heatWindow = () => {
+    const { period } = filters.get();
+    const { width: days, index } = state.get();
+    return sliderWindow(period, days, index);
+  };
+
+  /**
+   * @param {string} title
+   * @param {LegendItem[]} items
+   * @param {string} note
+   */
+  const showLegend = (title, items, note) => {
+    shown = { title, items };
+    renderClassLegend(legend, title, items, note);
+  };
+
+  /** @param {unknown} e */
+  const failed = (e) => {
+    if (!(e instanceof ApiError)) throw e;
+    card.dataset.state = 'error';
+    legend.replaceChildren(h('p', { class: 'dash-error', role: 'alert', dataset: { code: e.code } }, e.message));
+  };
+
+  async function loadHeat() {
+    const w = heatWindow();
+    const { category } = filters.get();
+    res = resForZoom(map.getZoom());
+    card.dataset.state = 'loading';
+    try {
+      const answer = await heatOnly((signal) => api.eventHeatmap({ ...w, category, res }, signal));
+      if (!answer) return;
+      const heat = answer.value;
+      const counts = heat.cells.map(([, n]) => n);
+      const breaks = quantileBreaks(counts, 6);
+      const colours = classColours(REDS, breaks);
+      drawHeat(map, heat.cells, breaks, colours);
+      const items = counts.length
+        ? legendItems(breaks, colours, { min: Math.min(...counts), max: Math.max(...counts), integer: true, format: thousands })
+        : [];
+      const withheld = heat.suppressed_cells ? `；另有 ${thousands(heat.suppressed_cells)} 格少于 ${heat.suppress_below} 起未显示` : '';
+      showLegend('每格事件数（起）', items, `${periodLabel(w)}，共 ${thousands(heat.total)} 起，H3 第 ${heat.res} 级${withheld}`);
+      Object.assign(card.dataset, { state: 'ready', window: `${w.from}/${w.to}`, res: String(heat.res), cells: String(heat.cells.length) });
+    } catch (e) { failed(e); }
+  }
+
+  async function loadChoropleth() {
+    const u = UNITS.find((x) => x.id === state.get().unit) ?? UNITS[0];
+    const m = METRICS.find((x) => x.id === state.get().metric) ?? METRICS[0];
+    const { period, category } = filters.get();
+    card.dataset.state = 'loading';
+    try {
+      const answer = await choroOnly((signal) => api.stats(u.layer, { level: u.level, ...period, category }, signal));
+      if (!answer) return;
+      const c = choropleth(answer.value.rows, m);
+      drawChoropleth(map, u, c.colourById, NO_VALUE);
+      const notes = [
+        m.counts ? periodLabel(period) : '当前数据',
+        c.withoutValue ? `灰色为无数据的${u.name}（${thousands(c.withoutValue)} 个）` : '',
+        map.getZoom() < u.minzoom ? `放大到 ${u.minzoom} 级以上显示${u.name}` : '',
+      ];
+      showLegend(`${m.name}（${m.unit}）· ${u.name}`, c.legend, notes.filter(Boolean).join('；'));
+      Object.assign(card.dataset, { state: 'ready', unit: u.id, metric: m.id, areas: String(c.colourById.size) });
+    } catch (e) { failed(e); }
+  }
+
+  const load = () => (state.get().mode === 'heat' ? loadHeat() : loadChoropleth());
+
+  /** The slider's range follows the period and the window width; it starts at the latest window. */
+  const syncSlider = () => {
+    const { period } = filters.get();
+    const { width: days, index } = state.get();
+    const last = windowCount(period, days) - 1;
+    slider.max = String(last);
+    slider.value = String(Math.min(index, last));
+    slider.disabled = days === 0;
+    windowText.textContent = periodLabel(heatWindow());
+  };
+
+  const syncControls = () => {
+    const s = state.get();
+    card.dataset.mode = s.mode;
+    for (const b of modeButtons) b.setAttribute('aria-pressed', String(b.dataset.mode === s.mode));
+    width.value = String(s.width);
+    unit.value = s.unit;
+    metric.value = s.metric;
+    syncSlider();
+    showMode(map, s.mode);
+  };
+
+  let timer = 0;
+  slider.addEventListener('input', () => {
+    state.set({ index: Number(slider.value) });
+    clearTimeout(timer);
+    timer = setTimeout(loadHeat, SLIDE_MS);
+  });
+  width.addEventListener('change', () => state.set({ width: Number(width.value), index: Infinity }));
+  unit.addEventListener('change', () => {
+    const u = UNITS.find((x) => x.id === unit.value) ?? UNITS[0];
+    if (map.getZoom() < u.minzoom) map.easeTo({ zoom: u.minzoom + 0.3, duration: 600 });
+    state.set({ unit: u.id });
+  });
+  metric.addEventListener('change', () => state.set({ metric: metric.value }));
+  exportButton.addEventListener('click', async () => {
+    const s = state.get();
+    const what = s.mode === 'heat' ? '事件热力' : `专题图-${metric.selectedOptions[0]?.text ?? ''}`;
+    const label = periodLabel(s.mode === 'heat' ? heatWindow() : filters.get().period);
+    saveUrl(`${fileName(what, label)}.png`, await mapImage(map, `${what}（${label}）`, shown.items, shown.title));
+  });
+
+  state.subscribe((s, prev) => {
+    syncControls();
+    if (s.index !== prev.index) return; // the slider asks again once it settles
+    load();
+  });
+  map.on('moveend', () => { if (state.get().mode === 'heat' && resForZoom(map.getZoom()) !== res) loadHeat(); });
+
+  const ready = new Promise((resolve) => {
+    map.once('load', async () => {
+      prepareStyle(map);
+      syncControls();
+      await load();
+      map.once('idle', () => resolve(undefined));
+    });
+  });
+  return {
+    map,
+    ready,
+    /** Asks again for the current filters: the period, the category or the token changed. */
+    reload: async () => {
+      state.set({ index: Infinity }); // a new period starts at its latest window
+      syncSlider();
+      await ready;
+      await load();
+    },
+  };
+}
