@@ -91,7 +91,7 @@ use utoipa::{Modify, OpenApi, ToResponse};
             BadRequest, Unauthorized, InvalidToken, Forbidden, NotFound, Conflict,
             PreconditionFailed, PayloadTooLarge, Unprocessable, PreconditionRequired, Internal,
             Unavailable, TooManyRequests, RequestTimeout, Updated, Created, Feature,
-            FeatureNotModified, Tile, EmptyTile, TileNotModified, TileOutOfRange,
+            FeatureNotModified, Deleted, Tile, EmptyTile, TileNotModified, TileOutOfRange,
         ),
     ),
     modifiers(&Kinds, &BearerAuth, &MapPage, &EveryRoute),

@@ -186,14 +186,16 @@ pub struct CheckPath {
     layer: String,
 }
 
-built_schema!(ArealLayer => {
-    let areal: Vec<&str> = onemap_index::layers::REGISTRY
+built_schema!(ArealLayer => words(&layers(true)));
+
+/// The kinds of the registry that are areas (`areal`) or points.
+pub fn layers(areal: bool) -> Vec<&'static str> {
+    onemap_index::layers::REGISTRY
         .iter()
-        .filter(|s| s.areal)
+        .filter(|s| s.areal == areal)
         .map(|s| s.layer.as_str())
-        .collect();
-    words(&areal)
-});
+        .collect()
+}
 
 /// `GET /v1/layers/{layer}/check`.
 #[derive(IntoParams)]
@@ -317,14 +319,7 @@ pub struct HeatmapQuery {
     kind: Option<String>,
 }
 
-built_schema!(HeatmapLayerName => {
-    let points = onemap_index::layers::REGISTRY
-        .iter()
-        .filter(|s| !s.areal)
-        .map(|s| s.layer.as_str());
-    let layers: Vec<&str> = std::iter::once("event").chain(points).collect();
-    words(&layers).default(Some("camera".into()))
-});
+built_schema!(HeatmapLayerName => crate::routes::leaders::heatmap_layers().default(Some("camera".into())));
 
 built_schema!(CameraStatus => words(&["online", "offline"]));
 
@@ -375,11 +370,8 @@ pub struct StatsPath {
 }
 
 built_schema!(StatsLayer => {
-    let areal = onemap_index::layers::REGISTRY
-        .iter()
-        .filter(|s| s.areal)
-        .map(|s| s.layer.as_str());
-    let layers: Vec<&str> = areal.chain(std::iter::once("city")).collect();
+    let mut layers = layers(true);
+    layers.push("city");
     words(&layers)
 });
 

@@ -283,3 +283,55 @@ shared_response!(Feature => ResponseBuilder::new()
 shared_response!(FeatureNotModified => ResponseBuilder::new()
     .description("Not modified: the feature is still at the If-None-Match version. Empty body.")
     .header("ETag", feature_etag()));
+
+/// A fixed set of statuses, each a shared response: what every operation of one sort answers.
+macro_rules! response_set {
+    ($(#[$doc:meta])* $name:ident { $($status:literal => $response:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        pub enum $name {}
+
+        impl utoipa::IntoResponses for $name {
+            fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+                [$(($status, $response::response().0)),+]
+                    .into_iter()
+                    .map(|(status, name)| (status.to_string(), Ref::from_response_name(name).into()))
+                    .collect()
+            }
+        }
+    };
+}
+
+response_set!(
+    /// A create or update of one feature by id (`PUT`, OGC API's `PUT` and `PATCH`).
+    FeatureWrite {
+        "200" => Updated,
+        "201" => Created,
+        "400" => BadRequest,
+        "401" => Unauthorized,
+        "403" => Forbidden,
+        "404" => NotFound,
+        "408" => RequestTimeout,
+        "412" => PreconditionFailed,
+        "413" => PayloadTooLarge,
+        "422" => Unprocessable,
+        "428" => PreconditionRequired,
+        "503" => Unavailable,
+    }
+);
+
+response_set!(
+    /// A delete of one feature (`DELETE`, OGC API's `DELETE`).
+    FeatureDelete {
+        "204" => Deleted,
+        "400" => BadRequest,
+        "401" => Unauthorized,
+        "403" => Forbidden,
+        "404" => NotFound,
+        "409" => Conflict,
+        "412" => PreconditionFailed,
+        "428" => PreconditionRequired,
+        "503" => Unavailable,
+    }
+);
+
+shared_response!(Deleted => ResponseBuilder::new().description("Deleted."));

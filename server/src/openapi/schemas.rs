@@ -256,7 +256,11 @@ built_schema!(
         for spec in REGISTRY {
             kinds = kinds.item(Ref::from_schema_name(kind_schema(spec, "Feature")));
         }
-        kinds
+        kinds.examples([json!({
+            "type": "Feature", "id": "CAM-1",
+            "geometry": { "type": "Point", "coordinates": [121.41, 28.61] },
+            "properties": { "name": "东门路口", "kind": "dome", "status": "online", "heading": 90, "range_m": 80 },
+        })])
     }
 );
 

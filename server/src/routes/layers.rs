@@ -7,8 +7,8 @@ use crate::openapi::params::{
     ImportQuery, LayerPath,
 };
 use crate::openapi::responses::{
-    BadRequest, Conflict, Created, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
-    PreconditionRequired, RequestTimeout, Unauthorized, Unavailable, Unprocessable, Updated,
+    BadRequest, FeatureDelete, FeatureWrite, Forbidden, NotFound, PayloadTooLarge, RequestTimeout,
+    Unauthorized, Unavailable, Unprocessable,
 };
 use crate::openapi::schemas::{ExportCollection, FeatureCollection, LayerFeature, PersonIn};
 use crate::params::{Params, Payload};
@@ -263,26 +263,9 @@ pub async fn get_feature(
     params(FeaturePath, IfMatch),
     request_body(content(
         (LayerFeature = "application/geo+json"),
-        (LayerFeature = "application/json", example = json!({
-            "type": "Feature", "id": "CAM-1",
-            "geometry": { "type": "Point", "coordinates": [121.41, 28.61] },
-            "properties": { "name": "东门路口", "kind": "dome", "status": "online", "heading": 90, "range_m": 80 },
-        })),
+        (LayerFeature = "application/json"),
     )),
-    responses(
-        (status = 200, response = Updated),
-        (status = 201, response = Created),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 422, response = Unprocessable),
-        (status = 428, response = PreconditionRequired),
-        (status = 503, response = Unavailable),
-    ),
+    responses(FeatureWrite),
 )]
 pub async fn put_feature(
     State(state): State<AppState>,
@@ -379,17 +362,7 @@ pub async fn write_feature(
     description = "Needs If-Match with the current version (or `*`): 428 without it, 412 if stale. Needs a planner token.",
     security(("bearerAuth" = ["planner"])),
     params(FeaturePath, IfMatch),
-    responses(
-        (status = 204, description = "Deleted."),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 428, response = PreconditionRequired),
-        (status = 503, response = Unavailable),
-    ),
+    responses(FeatureDelete),
 )]
 pub async fn delete_feature(
     State(state): State<AppState>,

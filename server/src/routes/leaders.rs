@@ -35,17 +35,14 @@ pub struct Heatmap {
     cells: Vec<(String, u32)>,
 }
 
-built_schema!(
-    /// What a heatmap counts: incidents, or the points of a point layer.
-    HeatmapLayer => {
-        let points = onemap_index::layers::REGISTRY
-            .iter()
-            .filter(|s| !s.areal)
-            .map(|s| s.layer.as_str());
-        let layers: Vec<&str> = std::iter::once("event").chain(points).collect();
-        words(&layers)
-    }
-);
+built_schema!(HeatmapLayer => heatmap_layers());
+
+/// What a heatmap counts: incidents (`event`), or the points of a point layer.
+pub fn heatmap_layers() -> utoipa::openapi::schema::ObjectBuilder {
+    let mut layers = crate::openapi::params::layers(false);
+    layers.insert(0, "event");
+    words(&layers)
+}
 
 /// `GET /v1/heatmap?layer=event&res=9[&from=&to=&category=&source=]` or
 /// `?layer=camera&res=9[&status=offline]`: how many points lie in each H3 cell of resolution

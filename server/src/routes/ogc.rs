@@ -8,8 +8,9 @@ use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::params::{CollectionPath, IfMatch, ItemPath, ItemQuery, ItemsQuery, OgcFormat};
 use crate::openapi::responses::{
-    BadRequest, Conflict, Created, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed,
-    PreconditionRequired, RequestTimeout, Unauthorized, Unavailable, Unprocessable, Updated,
+    BadRequest, FeatureDelete, FeatureWrite, Forbidden, NotFound, PayloadTooLarge,
+    PreconditionFailed, PreconditionRequired, RequestTimeout, Unauthorized, Unavailable,
+    Unprocessable,
 };
 use crate::openapi::schemas::{Layer as LayerSchema, LayerFeature, OgcFeature};
 use crate::params::{Params, Payload};
@@ -669,11 +670,7 @@ pub(super) fn percent(s: &str) -> String {
     security(("bearerAuth" = ["planner"])),
     request_body(content(
         (LayerFeature = "application/geo+json"),
-        (LayerFeature = "application/json", example = json!({
-            "type": "Feature", "id": "CAM-1",
-            "geometry": { "type": "Point", "coordinates": [121.41, 28.61] },
-            "properties": { "name": "东门路口", "kind": "dome", "status": "online", "heading": 90, "range_m": 80 },
-        })),
+        (LayerFeature = "application/json"),
     )),
     responses(
         (status = 201, description = "Created.", body = crate::routes::layers::Written,
@@ -732,20 +729,7 @@ pub async fn create(
         (crate::openapi::schemas::FeaturePatch = "application/json"),
         (Object = "application/merge-patch+json"),
     )),
-    responses(
-        (status = 200, response = Updated),
-        (status = 201, response = Created),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 422, response = Unprocessable),
-        (status = 428, response = PreconditionRequired),
-        (status = 503, response = Unavailable),
-    ),
+    responses(FeatureWrite),
 )]
 pub async fn update(
     State(state): State<AppState>,
@@ -821,26 +805,9 @@ fn merge(mut current: Value, patch: &Value) -> ApiResult<Value> {
     security(("bearerAuth" = ["planner"])),
     request_body(content(
         (LayerFeature = "application/geo+json"),
-        (LayerFeature = "application/json", example = json!({
-            "type": "Feature", "id": "CAM-1",
-            "geometry": { "type": "Point", "coordinates": [121.41, 28.61] },
-            "properties": { "name": "东门路口", "kind": "dome", "status": "online", "heading": 90, "range_m": 80 },
-        })),
+        (LayerFeature = "application/json"),
     )),
-    responses(
-        (status = 200, response = Updated),
-        (status = 201, response = Created),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 408, response = RequestTimeout),
-        (status = 412, response = PreconditionFailed),
-        (status = 413, response = PayloadTooLarge),
-        (status = 422, response = Unprocessable),
-        (status = 428, response = PreconditionRequired),
-        (status = 503, response = Unavailable),
-    ),
+    responses(FeatureWrite),
 )]
 pub async fn replace(
     state: State<AppState>,
@@ -862,17 +829,7 @@ pub async fn replace(
     description = "The same as `DELETE /v1/layers/{layer}/features/{id}`.",
     security(("bearerAuth" = ["planner"])),
     params(ItemPath, IfMatch),
-    responses(
-        (status = 204, description = "Deleted."),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 428, response = PreconditionRequired),
-        (status = 503, response = Unavailable),
-    ),
+    responses(FeatureDelete),
 )]
 pub async fn delete(
     state: State<AppState>,
