@@ -195,18 +195,16 @@ crate::openapi::schemas::built_schema!(RepairAction => crate::openapi::schemas::
 /// the proposed repair.
 fn problem(p: &onemap_index::check::Problem) -> CoverageProblem {
     use onemap_index::check::Repair as Fix;
-    let repair = p.repair.as_ref().map(|r| {
-        let (action, (layer, id)) = match r {
-            Fix::MergeInto(layer, id) => ("merge_into", (layer, id)),
-            Fix::Clip(layer, id) => ("clip", (layer, id)),
-        };
-        Repair {
-            action,
-            feature: LayerId {
-                layer: *layer,
-                id: id.clone(),
-            },
-        }
+    let repair = |action, layer: &Layer, id: &String| Repair {
+        action,
+        feature: LayerId {
+            layer: *layer,
+            id: id.clone(),
+        },
+    };
+    let repair = p.repair.as_ref().map(|r| match r {
+        Fix::MergeInto(layer, id) => repair("merge_into", layer, id),
+        Fix::Clip(layer, id) => repair("clip", layer, id),
     });
     CoverageProblem {
         r#type: "Feature",
