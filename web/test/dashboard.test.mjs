@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodePng } from './lib/png.mjs';
 import { OUT, PHONE, REPO, foreignRequests, getJson, launchBrowser, startServer } from './lib/harness.mjs';
+import { decimal } from '../src/core/format.js';
 import { resForZoom } from '../src/views/dashboard/hexes.js';
 import { METRICS, NO_VALUE, UNITS, choropleth } from '../src/views/dashboard/metrics.js';
 import { chinaToday, periodLabel, presetPeriod, sliderWindow } from '../src/views/dashboard/period.js';
@@ -200,7 +201,20 @@ test('the choropleth joins the API figures onto the tiles by id', async () => {
   const rendered = await page.evaluate(() => new Set(window.dashboardMap.queryRenderedFeatures({ layers: ['choro-fill'] }).map((f) => f.properties.id)).size);
   assert.ok(rendered > 50, `beats drawn: ${rendered}`);
   assert.equal(await page.locator('.map-legend li').count(), want.legend.length);
+
+  // The pointer over a beat names it with its figure.
+  const spot = await page.evaluate(() => {
+    const m = window.dashboardMap;
+    const { width, height, left, top } = m.getCanvas().getBoundingClientRect();
+    const point = [width / 2, height / 2];
+    const [f] = m.queryRenderedFeatures(point, { layers: ['choro-fill'] });
+    return { id: f.properties.id, x: left + point[0], y: top + point[1] };
+  });
+  await page.mouse.move(spot.x, spot.y);
+  const beat = rows.find((r) => r.id === spot.id);
+  assert.equal(await page.textContent('.dash-tip'), `${beat.name}：${decimal(metric.value(beat), metric.digits)} ${metric.unit}`);
   await page.locator('.map-card').screenshot({ path: join(OUT, 'dashboard-choropleth.png') });
+  await page.mouse.move(5, 5);
   await page.click('.seg-btn[data-mode=heat]');
   await page.waitForSelector('.map-card[data-mode=heat][data-state=ready]');
 });
@@ -230,6 +244,23 @@ test('a table row goes to the dispatch map and shows the feature there', async (
   assert.ok(await page.locator('#search-q').isVisible(), 'the map view has its search back');
   await page.goBack();
   await page.waitForFunction(() => document.body.dataset.view === 'dashboard');
+});
+
+test('a part the server cannot answer says why in Chinese; the rest still works', async () => {
+  const other = await browser.context.newPage();
+  try {
+    await other.route('**/v1/stats/city?*', (r) => r.fulfill({
+      status: 503, contentType: 'application/json', body: JSON.stringify({ error: 'busy', message: 'server busy' }),
+    }));
+    await other.goto(server.base + '/#dashboard');
+    await other.waitForFunction(() => window.dashboardReady === true, null, { timeout: 90_000 });
+    assert.equal(await other.textContent('.stats .dash-error'), '服务器繁忙，请稍后重试');
+    assert.equal(await other.getAttribute('[data-chart=category]', 'data-state'), 'error');
+    assert.equal(await other.getAttribute('[data-chart=trend]', 'data-state'), 'ready');
+    assert.equal(await other.locator('[data-ranking=beats] tbody tr').count(), 20);
+  } finally {
+    await other.close();
+  }
 });
 
 test('on a 390×844 phone: tabs fit, cards in two columns, nothing overflows sideways', async () => {

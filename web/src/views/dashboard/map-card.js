@@ -2,7 +2,7 @@
 // moves, finer as one zooms in) or a statistic per area (专题图), with a legend and a PNG export.
 import { h } from '../../core/dom.js';
 import { ApiError } from '../../core/errors.js';
-import { thousands } from '../../core/format.js';
+import { decimal, thousands } from '../../core/format.js';
 import { createMap } from '../../core/map.js';
 import { createStore } from '../../core/store.js';
 import { fileName, saveUrl } from './download.js';
@@ -10,10 +10,11 @@ import { resForZoom } from './hexes.js';
 import { latestOnly } from './latest.js';
 import { renderClassLegend } from './legend.js';
 import { mapImage } from './map-image.js';
-import { drawChoropleth, drawHeat, prepareStyle, showMode } from './map-layers.js';
+import { mountHover } from './map-hover.js';
+import { CHORO_FILL, drawChoropleth, drawHeat, prepareStyle, showMode } from './map-layers.js';
 import { METRICS, NO_VALUE, UNITS, choropleth } from './metrics.js';
 import { periodLabel, sliderWindow, windowCount } from './period.js';
-import { REDS, classColours, legendItems, quantileBreaks } from './scale.js';
+import { REDS, classColours, extent, legendItems, quantileBreaks } from './scale.js';
 
 /** @typedef {import('./filters.js').Filters} Filters */
 /** @typedef {import('./scale.js').LegendItem} LegendItem */
@@ -63,6 +64,8 @@ export function mountMapCard({ card, api, filters, bounds }) {
   const choroOnly = latestOnly();
   /** @type {{ title: string, items: LegendItem[] }} what the legend shows, for the exported image */
   let shown = { title: '', items: [] };
+  /** @type {Map<string, string>} the choropleth's areas: id → "name：figure", for the hover tip */
+  let figures = new Map();
   let res = 0;
 
   const heatWindow = () => {
@@ -102,7 +105,7 @@ export function mountMapCard({ card, api, filters, bounds }) {
       const colours = classColours(REDS, breaks);
       drawHeat(map, heat.cells, breaks, colours);
       const items = counts.length
-        ? legendItems(breaks, colours, { min: Math.min(...counts), max: Math.max(...counts), integer: true, format: thousands })
+        ? legendItems(breaks, colours, { ...extent(counts), integer: true, format: thousands })
         : [];
       const withheld = heat.suppressed_cells ? `；另有 ${thousands(heat.suppressed_cells)} 格少于 ${heat.suppress_below} 起未显示` : '';
       showLegend('每格事件数（起）', items, `${periodLabel(w)}，共 ${thousands(heat.total)} 起，H3 第 ${heat.res} 级${withheld}`);
@@ -119,6 +122,10 @@ export function mountMapCard({ card, api, filters, bounds }) {
       const answer = await choroOnly((signal) => api.stats(u.layer, { level: u.level, ...period, category }, signal));
       if (!answer) return;
       const c = choropleth(answer.value.rows, m);
+      figures = new Map(answer.value.rows.map((r) => {
+        const v = m.value(r);
+        return [r.id, `${r.name}：${v == null ? '无数据' : `${decimal(v, m.digits)} ${m.unit}`}`];
+      }));
       drawChoropleth(map, u, c.colourById, NO_VALUE);
       const notes = [
         m.counts ? periodLabel(period) : '当前数据',
@@ -179,6 +186,9 @@ export function mountMapCard({ card, api, filters, bounds }) {
     if (s.index !== prev.index) return; // the slider asks again once it settles
     load();
   });
+  mountHover(map, (f) => (f.layer.id === CHORO_FILL
+    ? figures.get(String(f.properties.id)) ?? null
+    : `该格 ${thousands(Number(f.properties.count))} 起`));
   map.on('moveend', () => { if (state.get().mode === 'heat' && resForZoom(map.getZoom()) !== res) loadHeat(); });
 
   const ready = new Promise((resolve) => {
