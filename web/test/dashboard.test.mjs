@@ -1,7 +1,7 @@
 // The leaders' dashboard in a real browser against a real `onemap serve`: its figures, heatmap,
 // tables and charts against what the API answers for the same window.
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodePng } from './lib/png.mjs';
@@ -174,6 +174,8 @@ test('charts export as PNG images with something drawn in them', async () => {
 
   const map = await download('.map-card .export-png');
   assert.match(map.name, /^事件热力_.*\.png$/);
+  writeFileSync(join(OUT, 'dashboard-map-export.png'), map.bytes);
+  writeFileSync(join(OUT, 'dashboard-trend-export.png'), trend.bytes);
   const mapPng = inkShare(map.bytes);
   assert.ok(mapPng.width > 300 && mapPng.share > 0.3, `the map image: ${mapPng.width}×${mapPng.height}, ink ${mapPng.share}`);
 });
