@@ -98,6 +98,31 @@ test('a category filters every figure: the cards then count that category only',
   await page.waitForSelector('.map-card[data-state=ready]');
 });
 
+test('another period: the cards, the trend (now per week) and the heatmap follow it', async () => {
+  const year = presetPeriod('last-12-months', chinaToday());
+  const lastWeek = sliderWindow(year, 7, Infinity);
+  const [trendReq, heatReq] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/v1/events/trend')),
+    page.waitForRequest((r) => r.url().includes('/v1/heatmap')),
+    page.selectOption('.f-preset', 'last-12-months'),
+  ]);
+  const trend = new URL(trendReq.url()).searchParams;
+  assert.deepEqual([trend.get('from'), trend.get('to'), trend.get('bucket')], [year.from, year.to, 'week']);
+  const heat = new URL(heatReq.url()).searchParams;
+  assert.deepEqual([heat.get('from'), heat.get('to')], [lastWeek.from, lastWeek.to]);
+  await page.waitForSelector(`.stats[data-period="${year.from}/${year.to}/"]`);
+  const city = (await getJson(server.base, `/v1/stats/city?${query(year)}`)).body.rows[0];
+  assert.equal(Number(await page.getAttribute('.stat[data-key=events]', 'data-value')), city.events);
+  const weeks = (await getJson(server.base, `/v1/events/trend?${query({ ...year, bucket: 'week' })}`)).body;
+  assert.equal(weeks.buckets.reduce((n, b) => n + b.total, 0), city.events, 'the trend adds up to the card');
+  assert.equal(await page.inputValue('.f-from'), year.from);
+
+  const month = presetPeriod('last-month', chinaToday());
+  await page.selectOption('.f-preset', 'last-month');
+  await page.waitForSelector(`.stats[data-period="${month.from}/${month.to}/"]`);
+  await page.waitForSelector('.map-card[data-state=ready]');
+});
+
 test('the time slider moves the heatmap window; every hexagon the API counts is drawn', async () => {
   const period = presetPeriod('last-month', chinaToday());
   await page.selectOption('.heat-width', '7');
@@ -126,6 +151,14 @@ test('the time slider moves the heatmap window; every hexagon the API counts is 
   assert.deepEqual(drawn.rendered.sort(), heat.cells.map(([id]) => id).sort(), 'each cell is on screen once the whole city is in view');
   assert.match(await page.textContent('.map-legend'), new RegExp(`共 ${heat.total.toLocaleString('en-US')} 起`));
   await page.locator('.map-card').screenshot({ path: join(OUT, 'dashboard-heat.png') });
+
+  // A wider window starts again at the latest one.
+  const month = sliderWindow(period, 30, Infinity);
+  const [wider] = await Promise.all([page.waitForRequest((r) => r.url().includes('/v1/heatmap')), page.selectOption('.heat-width', '30')]);
+  assert.deepEqual([new URL(wider.url()).searchParams.get('from'), new URL(wider.url()).searchParams.get('to')], [month.from, month.to]);
+  await page.waitForSelector(`.map-card[data-state=ready][data-window="${month.from}/${month.to}"]`);
+  await page.selectOption('.heat-width', '7');
+  await page.waitForSelector('.map-card[data-state=ready]');
 });
 
 test('a ranking table exports its rows as CSV, matching the API for the same sort and window', async () => {

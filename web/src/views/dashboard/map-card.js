@@ -39,7 +39,7 @@ const SLIDE_MS = 150;
  * @param {import('../../core/api.js').Api} ctx.api
  * @param {import('../../core/store.js').Store<Filters>} ctx.filters
  * @param {import('../../core/api.js').BBox | null} ctx.bounds
- * @returns {{ map: import('maplibre-gl').Map, ready: Promise<void>, reload: () => Promise<void> }}
+ * @returns {{ map: import('maplibre-gl').Map, ready: Promise<void>, reload: () => void }}
  */
 export function mountMapCard({ card, api, filters, bounds }) {
   const state = createStore(/** @type {MapCardState} */ ({ mode: 'heat', width: 7, index: Infinity, unit: 'township', metric: 'events_per_km2' }));
@@ -161,12 +161,7 @@ export function mountMapCard({ card, api, filters, bounds }) {
     showMode(map, s.mode);
   };
 
-  let timer = 0;
-  slider.addEventListener('input', () => {
-    state.set({ index: Number(slider.value) });
-    clearTimeout(timer);
-    timer = setTimeout(loadHeat, SLIDE_MS);
-  });
+  slider.addEventListener('input', () => state.set({ index: Number(slider.value) }));
   width.addEventListener('change', () => state.set({ width: Number(width.value), index: Infinity }));
   unit.addEventListener('change', () => {
     const u = UNITS.find((x) => x.id === unit.value) ?? UNITS[0];
@@ -181,33 +176,35 @@ export function mountMapCard({ card, api, filters, bounds }) {
     saveUrl(`${fileName(what, label)}.png`, await mapImage(map, `${what}（${label}）`, shown.items, shown.title));
   });
 
+  /** @type {Promise<void>} the style is in and the dashboard's layers added */
+  const styled = new Promise((resolve) => map.once('load', () => {
+    prepareStyle(map);
+    syncControls();
+    resolve();
+  }));
+  const loadWhenStyled = () => styled.then(load);
+
+  let timer = 0;
   state.subscribe((s, prev) => {
     syncControls();
-    if (s.index !== prev.index) return; // the slider asks again once it settles
-    load();
+    clearTimeout(timer);
+    const slid = s.index !== prev.index && s.width === prev.width && s.mode === prev.mode;
+    if (slid) timer = setTimeout(loadWhenStyled, SLIDE_MS); // asks again once the slider settles
+    else loadWhenStyled();
   });
   mountHover(map, (f) => (f.layer.id === CHORO_FILL
     ? figures.get(String(f.properties.id)) ?? null
     : `该格 ${thousands(Number(f.properties.count))} 起`));
   map.on('moveend', () => { if (state.get().mode === 'heat' && resForZoom(map.getZoom()) !== res) loadHeat(); });
 
-  const ready = new Promise((resolve) => {
-    map.once('load', async () => {
-      prepareStyle(map);
-      syncControls();
-      await load();
-      map.once('idle', () => resolve(undefined));
-    });
-  });
   return {
     map,
-    ready,
+    ready: loadWhenStyled().then(() => new Promise((resolve) => map.once('idle', () => resolve()))),
     /** Asks again for the current filters: the period, the category or the token changed. */
-    reload: async () => {
-      state.set({ index: Infinity }); // a new period starts at its latest window
-      syncSlider();
-      await ready;
-      await load();
+    reload() {
+      syncSlider(); // the period sets the slider's range
+      if (state.get().index === Infinity) loadWhenStyled();
+      else state.set({ index: Infinity }); // a new period starts at its latest window, which asks again
     },
   };
 }
