@@ -113,6 +113,8 @@ test('summary figures: raw values for checking, Chinese text, alarms where somet
   assert.equal(f.events.value, 4779);
   assert.equal(f.events.sub, '环比 -1.7% · 同比 —');
   assert.equal(f.beats_over_norm.alarm, false);
+  assert.equal(f.events.rising, false, 'fewer than the month before');
+  assert.equal(summaryFigures({ ...city, change_previous: 0.2 }).find((x) => x.key === 'events').rising, true);
   assert.equal(summaryFigures({ ...city, events: null }).find((x) => x.key === 'events').text, '—', 'withheld');
 });
 
