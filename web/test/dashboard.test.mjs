@@ -254,10 +254,25 @@ test('the choropleth joins the API figures onto the tiles by id', async () => {
   await page.waitForSelector('.map-card[data-mode=heat][data-state=ready]');
 });
 
-test('screenshot for the README, and nothing but 127.0.0.1 and no errors', async () => {
+test('a dispatcher token asks everything again: no cells withheld; then the README screenshot', async () => {
+  const period = presetPeriod('last-month', chinaToday());
   await page.evaluate(() => document.querySelector('#dashboard').scrollTo(0, 0));
-  await page.locator('.heat-slider').fill('4');
+  await page.fill('#token', server.token);
+  const [heatReq] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/v1/heatmap')),
+    page.waitForRequest((r) => r.url().includes('/v1/stats/city')),
+    page.press('#token', 'Enter'),
+  ]);
+  assert.equal(heatReq.headers().authorization, `Bearer ${server.token}`);
+  await page.waitForResponse((r) => r.url().includes('/v1/heatmap'));
   await page.waitForSelector('.map-card[data-state=ready]');
+  const w = new URL(heatReq.url()).searchParams;
+  const heat = (await getJson(server.base, `/v1/heatmap?layer=event&${query({ from: w.get('from'), to: w.get('to'), res: w.get('res') })}`, server.token)).body;
+  assert.equal(heat.suppressed_cells, 0);
+  assert.equal(Number(await page.getAttribute('.map-card', 'data-cells')), heat.cells.length);
+  assert.doesNotMatch(await page.textContent('.map-legend'), /未显示/);
+  const city = (await getJson(server.base, `/v1/stats/city?${query(period)}`, server.token)).body.rows[0];
+  assert.equal(Number(await page.getAttribute('.stat[data-key=events]', 'data-value')), city.events);
   await dashIdle();
   const shot = join(OUT, 'dashboard-desktop.png');
   await page.screenshot({ path: shot });
