@@ -1,13 +1,12 @@
 // The dashboard's map card: where incidents cluster (H3 hexagons in a window the time slider
 // moves, finer as one zooms in) or a statistic per area (专题图), with a legend and a PNG export.
 import { h } from '../../core/dom.js';
-import { ApiError } from '../../core/errors.js';
 import { decimal, thousands } from '../../core/format.js';
 import { createMap } from '../../core/map.js';
 import { createStore } from '../../core/store.js';
 import { fileName, saveUrl } from './download.js';
 import { resForZoom } from './hexes.js';
-import { latestOnly } from './latest.js';
+import { answering } from './latest.js';
 import { renderClassLegend } from './legend.js';
 import { mapImage } from './map-image.js';
 import { mountHover } from './map-hover.js';
@@ -60,8 +59,6 @@ export function mountMapCard({ card, api, filters, bounds }) {
     h('div', { class: 'map-frame' }, container, legend));
 
   const map = createMap({ container, bounds, padding: { top: 20, bottom: 20, left: 20, right: 20 } });
-  const heatOnly = latestOnly();
-  const choroOnly = latestOnly();
   /** @type {{ title: string, items: LegendItem[] }} what the legend shows, for the exported image */
   let shown = { title: '', items: [] };
   /** @type {Map<string, string>} the choropleth's areas: id → "name：figure", for the hover tip */
@@ -84,22 +81,21 @@ export function mountMapCard({ card, api, filters, bounds }) {
     renderClassLegend(legend, title, items, note);
   };
 
-  /** @param {unknown} e */
+  /** @param {import('../../core/errors.js').ApiError} e */
   const failed = (e) => {
-    if (!(e instanceof ApiError)) throw e;
     card.dataset.state = 'error';
     legend.replaceChildren(h('p', { class: 'dash-error', role: 'alert', dataset: { code: e.code } }, e.message));
   };
 
-  async function loadHeat() {
-    const w = heatWindow();
-    const { category } = filters.get();
-    res = resForZoom(map.getZoom());
-    card.dataset.state = 'loading';
-    try {
-      const answer = await heatOnly((signal) => api.eventHeatmap({ ...w, category, res }, signal));
-      if (!answer) return;
-      const heat = answer.value;
+  // What was asked goes with the answer: the slider may have moved on while it was coming.
+  const askHeat = answering(
+    async (signal) => {
+      const w = heatWindow();
+      res = resForZoom(map.getZoom());
+      card.dataset.state = 'loading';
+      return { w, heat: await api.eventHeatmap({ ...w, category: filters.get().category, res }, signal) };
+    },
+    ({ w, heat }) => {
       const counts = heat.cells.map(([, n]) => n);
       const breaks = quantileBreaks(counts, 6);
       const colours = classColours(REDS, breaks);
@@ -110,19 +106,20 @@ export function mountMapCard({ card, api, filters, bounds }) {
       const withheld = heat.suppressed_cells ? `；另有 ${thousands(heat.suppressed_cells)} 格少于 ${heat.suppress_below} 起未显示` : '';
       showLegend('每格事件数（起）', items, `${periodLabel(w)}，共 ${thousands(heat.total)} 起，H3 第 ${heat.res} 级${withheld}`);
       Object.assign(card.dataset, { state: 'ready', window: `${w.from}/${w.to}`, res: String(heat.res), cells: String(heat.cells.length) });
-    } catch (e) { failed(e); }
-  }
+    },
+    failed);
 
-  async function loadChoropleth() {
-    const u = UNITS.find((x) => x.id === state.get().unit) ?? UNITS[0];
-    const m = METRICS.find((x) => x.id === state.get().metric) ?? METRICS[0];
-    const { period, category } = filters.get();
-    card.dataset.state = 'loading';
-    try {
-      const answer = await choroOnly((signal) => api.stats(u.layer, { level: u.level, ...period, category }, signal));
-      if (!answer) return;
-      const c = choropleth(answer.value.rows, m);
-      figures = new Map(answer.value.rows.map((r) => {
+  const askChoropleth = answering(
+    async (signal) => {
+      const u = UNITS.find((x) => x.id === state.get().unit) ?? UNITS[0];
+      const m = METRICS.find((x) => x.id === state.get().metric) ?? METRICS[0];
+      const { period, category } = filters.get();
+      card.dataset.state = 'loading';
+      return { u, m, period, rows: (await api.stats(u.layer, { level: u.level, ...period, category }, signal)).rows };
+    },
+    ({ u, m, period, rows }) => {
+      const c = choropleth(rows, m);
+      figures = new Map(rows.map((r) => {
         const v = m.value(r);
         return [r.id, `${r.name}：${v == null ? '无数据' : `${decimal(v, m.digits)} ${m.unit}`}`];
       }));
@@ -134,10 +131,10 @@ export function mountMapCard({ card, api, filters, bounds }) {
       ];
       showLegend(`${m.name}（${m.unit}）· ${u.name}`, c.legend, notes.filter(Boolean).join('；'));
       Object.assign(card.dataset, { state: 'ready', unit: u.id, metric: m.id, areas: String(c.colourById.size) });
-    } catch (e) { failed(e); }
-  }
+    },
+    failed);
 
-  const load = () => (state.get().mode === 'heat' ? loadHeat() : loadChoropleth());
+  const load = () => (state.get().mode === 'heat' ? askHeat() : askChoropleth());
 
   /** The slider's range follows the period and the window width; it starts at the latest window. */
   const syncSlider = () => {
@@ -195,7 +192,7 @@ export function mountMapCard({ card, api, filters, bounds }) {
   mountHover(map, (f) => (f.layer.id === CHORO_FILL
     ? figures.get(String(f.properties.id)) ?? null
     : `该格 ${thousands(Number(f.properties.count))} 起`));
-  map.on('moveend', () => { if (state.get().mode === 'heat' && resForZoom(map.getZoom()) !== res) loadHeat(); });
+  map.on('moveend', () => { if (state.get().mode === 'heat' && resForZoom(map.getZoom()) !== res) askHeat(); });
 
   return {
     map,
