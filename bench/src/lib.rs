@@ -80,6 +80,15 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     incremental(&snapshot);
     edits_applied(&snapshot);
     let tiles = crate::tiles::cold(&snapshot);
+    let (sights, took) = timed(|| snapshot.sight(Layer::Grid, Some(3)));
+    report(
+        "camera coverage as area, every grid",
+        took,
+        &format!(
+            "{} grids, fields of view unioned and cut from each",
+            sights.len()
+        ),
+    );
     let incidents = if args.events > 0 {
         let (ours, events) = crate::events::ours(&city, &snapshot, args.events)?;
         let python = args.duckdb.clone().unwrap_or_else(|| {

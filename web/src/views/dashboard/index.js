@@ -23,7 +23,7 @@ import { renderSummary } from './summary.js';
  * @param {import('../../core/api.js').Api} ctx.api
  * @param {import('../../core/session.js').SessionStore} ctx.session
  * @param {import('../../core/api.js').BBox | null} ctx.bounds the city, for the first view of its map
- * @param {(layer: 'grid' | 'beat', id: string) => void} ctx.showOnMap switch to the dispatch map at this feature
+ * @param {(id: string) => void} ctx.showOnMap switch to the dispatch map at this grid or beat
  * @returns {{ ready: Promise<void>, map: import('maplibre-gl').Map }}
  */
 export function mountDashboard({ root, api, session, bounds, showOnMap }) {
@@ -79,10 +79,13 @@ export function mountDashboard({ root, api, session, bounds, showOnMap }) {
   const rankings = RANKINGS.map((ranking, i) => {
     const card = mountRankingCard(rankingCards[i], ranking, {
       onSort: () => load(),
-      onShow: (row) => showOnMap(ranking.layer, row.id),
+      onShow: (row) => showOnMap(row.id),
     });
     const load = answering(
-      (signal) => api.stats(ranking.layer, { level: ranking.level, ...selection(), sort: card.sort().id, order: card.sort().order, limit: RANKED }, signal),
+      (signal) => {
+        const { id: sort, order } = card.sort();
+        return api.stats(ranking.layer, { level: ranking.level, ...selection(), sort, order, limit: RANKED }, signal);
+      },
       (answer) => card.show(answer.rows, label()),
       (e) => card.fail(e.message));
     return load;
