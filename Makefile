@@ -51,8 +51,13 @@ fuzz:
 test: setup lint rust-test web-test schemathesis fuzz
 	@echo "make test: all suites passed"
 
-bench: build
+bench: build target/duckdb-venv/bin/python
 	./target/release/onemap bench
+
+# The DuckDB anchor of the incident figures: DuckDB with its spatial extension, from PyPI.
+target/duckdb-venv/bin/python:
+	python3 -m venv target/duckdb-venv
+	target/duckdb-venv/bin/pip install --quiet --disable-pip-version-check duckdb==1.4.4 duckdb-ext-spatial==1.4.4.20260205
 
 clean:
 	$(CARGO) clean

@@ -4,6 +4,7 @@
 //! production crates: `onemap bench` calls [`run`]. Points are uniform over the
 //! city's bounding box in random order, so caches help no more than real calls would.
 
+pub mod events;
 pub mod tiles;
 pub mod writes;
 
@@ -35,6 +36,13 @@ pub struct BenchArgs {
     /// Skip the HTTP batch run.
     #[arg(long)]
     no_http: bool,
+    /// Incidents for the leaders' figures (0 to skip them).
+    #[arg(long, default_value_t = 1_000_000)]
+    events: usize,
+    /// A Python with `duckdb` and `duckdb-ext-spatial` for the DuckDB anchor
+    /// [default: target/duckdb-venv/bin/python, which `make bench` makes].
+    #[arg(long)]
+    duckdb: Option<std::path::PathBuf>,
 }
 
 pub fn run(args: BenchArgs) -> anyhow::Result<()> {
@@ -72,6 +80,33 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     incremental(&snapshot);
     edits_applied(&snapshot);
     let tiles = crate::tiles::cold(&snapshot);
+    let (sights, took) = timed(|| snapshot.sight(Layer::Grid, Some(3)));
+    report(
+        "camera coverage as area, every grid",
+        took,
+        &format!(
+            "{} grids, fields of view unioned and cut from each",
+            sights.len()
+        ),
+    );
+    let incidents = if args.events > 0 {
+        let (ours, events) = crate::events::ours(&city, &snapshot, args.events)?;
+        let python = args.duckdb.clone().unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../target/duckdb-venv/bin/python")
+        });
+        if python.exists() {
+            crate::events::duckdb(&python, &city, &events, &ours)?;
+        } else {
+            println!(
+                "DuckDB comparison skipped: {} is missing (make bench makes it)",
+                python.display()
+            );
+        }
+        Some((ours, events))
+    } else {
+        None
+    };
     if !args.no_http {
         let server = BenchServer::start(&city)?;
         let rate = http_batch(&server, &points)?;
@@ -94,7 +129,11 @@ pub fn run(args: BenchArgs) -> anyhow::Result<()> {
     report("PostGIS: city loaded (COPY + GiST)", took, &schema);
     let sample = &points[..args.postgis_points.min(points.len())];
     let compared = postgis(&mut client, &schema, &snapshot, sample, ours, matrix_time)
-        .and_then(|_| crate::tiles::postgis(&mut client, &schema, &tiles));
+        .and_then(|_| crate::tiles::postgis(&mut client, &schema, &tiles))
+        .and_then(|_| match &incidents {
+            Some((ours, events)) => crate::events::postgis(&mut client, &schema, events, ours),
+            None => Ok(()),
+        });
     client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))?;
     compared
 }

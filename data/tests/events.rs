@@ -315,3 +315,42 @@ fn demo_events_fall_in_the_city_and_its_year() {
         .iter()
         .all(|e| e.time >= EVENTS_END - 365 * 86_400 && e.time < EVENTS_END));
 }
+
+/// Cells worked out for one heatmap are kept up to date by later appends, in time order or
+/// not.
+#[test]
+fn heatmap_cells_follow_later_appends() {
+    let city = small_city();
+    let mut incidents = events(&city, 6_000, 21);
+    incidents.sort_by_key(|e| e.time);
+    let s = Snapshot::build(city, 1);
+    let mut log = EventLog::default();
+    let all = Selection::default();
+    let brute = |events: &[Event]| {
+        let mut cells: BTreeMap<String, u32> = BTreeMap::new();
+        for e in events {
+            let cell = LatLng::new(e.lat, e.lng).unwrap().to_cell(Resolution::Nine);
+            *cells.entry(cell.to_string()).or_default() += 1;
+        }
+        cells
+    };
+    let served = |log: &EventLog| -> BTreeMap<String, u32> {
+        log.heatmap(&log.select(&all), Resolution::Nine)
+            .into_iter()
+            .map(|(c, n)| (c.to_string(), n))
+            .collect()
+    };
+    // In time order, then one batch from the past.
+    for (upto, batch) in [
+        (2_000, &incidents[..2_000]),
+        (5_000, &incidents[2_000..5_000]),
+    ] {
+        log.append(batch.to_vec(), &s);
+        assert_eq!(served(&log), brute(&incidents[..upto]));
+    }
+    log.append(incidents[5_000..].to_vec(), &s);
+    log.append(vec![incidents[0].clone()], &s);
+    let mut everything = incidents.clone();
+    everything.push(incidents[0].clone());
+    assert_eq!(served(&log), brute(&everything));
+}

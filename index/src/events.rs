@@ -30,6 +30,7 @@ use h3o::{CellIndex, LatLng, Resolution};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// Where an incident was reported from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -128,6 +129,10 @@ pub struct EventLog {
     /// Numbers held beyond `held_through` (this node's own appends can overtake what it has
     /// read of other nodes' appends).
     ahead: BTreeSet<u64>,
+    /// Per resolution of [`RESOLUTIONS`], each row's H3 cell (`None` only for coordinates H3
+    /// cannot take): worked out on the first heatmap at that resolution, since seven cells an
+    /// event would double the time a node takes to start.
+    cells: [OnceLock<Vec<Option<CellIndex>>>; RESOLUTIONS.len()],
 }
 
 /// The events' columns, one row an event.
@@ -136,8 +141,6 @@ struct Columns {
     seq: Vec<u64>,
     time: Vec<i64>,
     at: Vec<[f64; 2]>,
-    /// The H3 cells at [`RESOLUTIONS`]; `None` only for coordinates H3 cannot take.
-    cells: Vec<Option<[CellIndex; RESOLUTIONS.len()]>>,
     category: Vec<u16>,
     source: Vec<Source>,
     /// The deepest grid, the beat and the station, as [`Places`] codes ([`NONE`]: outside).
@@ -156,7 +159,6 @@ impl Columns {
         self.seq.push(from.seq[i]);
         self.time.push(from.time[i]);
         self.at.push(from.at[i]);
-        self.cells.push(from.cells[i]);
         self.category.push(from.category[i]);
         self.source.push(from.source[i]);
         self.grid.push(from.grid[i]);
@@ -281,11 +283,6 @@ impl EventLog {
             batch.seq.push(e.seq);
             batch.time.push(e.time);
             batch.at.push([e.lng, e.lat]);
-            batch.cells.push(
-                LatLng::new(e.lat, e.lng)
-                    .ok()
-                    .map(|at| RESOLUTIONS.map(|r| at.to_cell(r))),
-            );
             let category = self.category_code(e.category);
             batch.category.push(category);
             batch.source.push(e.source);
@@ -294,10 +291,17 @@ impl EventLog {
             batch.station.push(station);
         }
         if in_order {
+            for (column, r) in self.cells.iter_mut().zip(RESOLUTIONS) {
+                if let Some(cells) = column.get_mut() {
+                    cells.extend(batch.at.iter().map(|p| cell_of(p, r)));
+                }
+            }
             for i in 0..batch.len() {
                 self.rows.push_row(&batch, i);
             }
         } else {
+            // Rows move: the cells are worked out again when next asked for.
+            self.cells = Default::default();
             self.rows = std::mem::take(&mut self.rows).merged(&batch);
         }
     }
@@ -411,10 +415,17 @@ impl EventLog {
         let Some(r) = RESOLUTIONS.iter().position(|&x| x == resolution) else {
             return Vec::new();
         };
+        let column = self.cells[r].get_or_init(|| {
+            self.rows
+                .at
+                .iter()
+                .map(|p| cell_of(p, resolution))
+                .collect()
+        });
         let mut cells: FxHashMap<CellIndex, u32> = FxHashMap::default();
         for i in self.matching(rows) {
-            if let Some(at) = self.rows.cells[i] {
-                *cells.entry(at[r]).or_default() += 1;
+            if let Some(cell) = column[i] {
+                *cells.entry(cell).or_default() += 1;
             }
         }
         let mut cells: Vec<(CellIndex, u32)> = cells.into_iter().collect();
@@ -463,4 +474,11 @@ impl EventLog {
         self.category_code.insert(name, c);
         c
     }
+}
+
+/// The H3 cell of a `[lng, lat]` point at `resolution`.
+fn cell_of(p: &[f64; 2], resolution: Resolution) -> Option<CellIndex> {
+    LatLng::new(p[1], p[0])
+        .ok()
+        .map(|at| at.to_cell(resolution))
 }

@@ -20,6 +20,7 @@ pub mod model;
 pub mod overlap;
 pub mod reason;
 pub mod search;
+pub mod sight;
 pub mod snapshot;
 pub mod stats;
 #[cfg(test)]

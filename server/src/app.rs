@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use crate::guard;
-use crate::routes::{events, layers, leaders, locate, meta, ogc, overlaps, stats, tiles};
+use crate::routes::{events, layers, leaders, locate, meta, ogc, overlaps, sight, stats, tiles};
 use crate::state::AppState;
 use crate::web::{self, SecurityHeaders};
 use axum::extract::DefaultBodyLimit;
@@ -71,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/events/trend", get(events::trend))
         .route("/v1/stats/{layer}", get(stats::list))
         .route("/v1/stats/{layer}/{id}", get(stats::one))
+        .route("/v1/coverage/{file}", get(sight::coverage))
         .route("/v1/intersects", post(overlaps::intersects))
         .route("/tiles.json", get(tiles::tilejson_all))
         .route("/tiles/{file}", get(tiles::tilejson_layer))

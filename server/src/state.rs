@@ -19,6 +19,8 @@ pub struct AppState {
     pub heavy: Pool,
     /// Tiles not in the cache; apart from `heavy` so a queue of big queries never holds the map.
     pub render: Pool,
+    /// Camera coverage worked out for the current city version.
+    pub sights: crate::routes::sight::SightCache,
 }
 
 impl AppState {
@@ -30,6 +32,7 @@ impl AppState {
             rate_limits: RateLimits::new(g),
             heavy: Pool::start("heavy", g.work_threads, g.work_queue, limit),
             render: Pool::start("render", g.work_threads, g.work_queue * 16, limit),
+            sights: Default::default(),
             live,
             config: Arc::new(config),
         }

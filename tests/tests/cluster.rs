@@ -412,3 +412,45 @@ fn a_node_killed_during_an_import_leaves_all_or_nothing_in_the_geopackage() {
         "the import finished before the kill: make it bigger"
     );
 }
+
+/// Events per grid as `server` counts them (a dispatcher sees every count).
+fn events_in(server: &Server, grid: &str) -> Option<u64> {
+    let stats = server
+        .client(Some(onemap_tests::DISPATCHER))
+        .get(&format!("/v1/stats/grid/{grid}"));
+    (stats.status == 200).then(|| stats.body["rows"][0]["events"].as_u64())?
+}
+
+#[test]
+fn incidents_reported_on_one_node_are_counted_on_the_others() {
+    let db = TestDatabase::create("events");
+    let (a, b) = two_nodes_with_grids(&db.url, 3);
+    let report = |server: &Server, grid: usize, n: usize| {
+        let lines: String = (0..n)
+            .map(|k| {
+                format!(
+                    "{},28.005,2026-03-0{}T10:00:00+08:00,纠纷,110\n",
+                    121.002 + grid as f64 * 0.01 + k as f64 * 1e-4,
+                    1 + k % 9
+                )
+            })
+            .collect();
+        let answer = server.client(Some(onemap_tests::DISPATCHER)).send(
+            "POST",
+            "/v1/layers/event/import",
+            Some(&format!("lng,lat,time,category,source\n{lines}")),
+            &[("Content-Type", "text/csv")],
+        );
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    };
+    // Both nodes report at once; each sees its own at once and the other's within a second.
+    report(&a, 0, 5);
+    report(&b, 1, 7);
+    assert_eq!(events_in(&a, "c0"), Some(5));
+    assert_eq!(events_in(&b, "c1"), Some(7));
+    propagates("incidents from B", || (events_in(&a, "c1") == Some(7)).then_some(()));
+    propagates("incidents from A", || (events_in(&b, "c0") == Some(5)).then_some(()));
+    // A node started later reads them all.
+    let c = Server::start_on_database(&db.url, &[]);
+    assert_eq!((events_in(&c, "c0"), events_in(&c, "c1")), (Some(5), Some(7)));
+}

@@ -39,7 +39,7 @@ const views = mountViewTabs((view) => {
   if (view !== 'dashboard' || dashboard) return;
   dashboard = mountDashboard({
     root: $('#dashboard'), api, session, bounds,
-    showOnMap: (_layer, id) => { views.go('map'); dispatch.goToFeature(id); },
+    showOnMap: (id) => { views.go('map'); dispatch.goToFeature(id); },
   });
   window.dashboardMap = dashboard.map;
   dashboard.ready.then(() => { window.dashboardReady = true; });

@@ -7,7 +7,8 @@ import { decimal, signedPercent } from '../src/core/format.js';
 import { viewOf } from '../src/core/views.js';
 import { categoryColour, categoryOption, orderCategories, trendOption } from '../src/views/dashboard/chart-options.js';
 import { MAX_RES, MIN_RES, cellsToGeoJson, resForZoom } from '../src/views/dashboard/hexes.js';
-import { latestOnly } from '../src/views/dashboard/latest.js';
+import { ApiError } from '../src/core/errors.js';
+import { answering, latestOnly } from '../src/views/dashboard/latest.js';
 import { METRICS, NO_VALUE, choropleth } from '../src/views/dashboard/metrics.js';
 import { REDS } from '../src/views/dashboard/scale.js';
 import { summaryFigures } from '../src/views/dashboard/summary.js';
@@ -113,6 +114,8 @@ test('summary figures: raw values for checking, Chinese text, alarms where somet
   assert.equal(f.events.value, 4779);
   assert.equal(f.events.sub, '环比 -1.7% · 同比 —');
   assert.equal(f.beats_over_norm.alarm, false);
+  assert.equal(f.events.rising, false, 'fewer than the month before');
+  assert.equal(summaryFigures({ ...city, change_previous: 0.2 }).find((x) => x.key === 'events').rising, true);
   assert.equal(summaryFigures({ ...city, events: null }).find((x) => x.key === 'events').text, '—', 'withheld');
 });
 
@@ -145,4 +148,21 @@ test('latestOnly: an answer that a newer request replaced is dropped, and its er
   release('old');
   assert.equal(await slow, null, 'the replaced request comes to nothing');
   await assert.rejects(only(async () => { throw new Error('real'); }), /real/, 'the latest request\'s errors are not swallowed');
+});
+
+test('answering: shows the newest answer, a refusal as its Chinese message, and throws bugs', async () => {
+  const shown = [];
+  const failed = [];
+  let ask = async () => 'first';
+  const load = answering((signal) => ask(signal), (a) => shown.push(a), (e) => failed.push(e.message));
+  await load();
+  assert.deepEqual(shown, ['first']);
+
+  ask = async () => { throw new ApiError(503, { error: 'busy', message: 'server busy' }); };
+  await load();
+  assert.deepEqual(failed, ['服务器繁忙，请稍后重试']);
+
+  ask = async () => { throw new TypeError('a bug'); };
+  await assert.rejects(load(), TypeError);
+  assert.equal(shown.length + failed.length, 2, 'a bug is neither shown nor explained away');
 });

@@ -1,7 +1,7 @@
 // Colour classes for the heatmap and the choropleths, and their legends.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BLUES, REDS, classColours, classOf, legendItems, matchColour, quantileBreaks, stepColour } from '../src/views/dashboard/scale.js';
+import { BLUES, REDS, classColours, classOf, extent, legendItems, matchColour, quantileBreaks, stepColour } from '../src/views/dashboard/scale.js';
 
 test('quantile breaks split the values into classes of about equal size', () => {
   const values = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
@@ -52,4 +52,10 @@ test('legend labels: integer ranges do not overlap; decimals show the bounds', (
   assert.deepEqual(legendItems([2], ['a', 'b'], { min: 1, max: 2, integer: true, format: fmt }).map((i) => i.label), ['1', '2']);
   assert.deepEqual(legendItems([0.5], ['a', 'b'], { min: 0, max: 1.5, integer: false, format: fmt }).map((i) => i.label), ['0–0.5', '0.5–1.5']);
   assert.deepEqual(legendItems([], ['a'], { min: 7, max: 7, integer: true, format: fmt }), [{ colour: 'a', label: '7' }]);
+});
+
+test('extent: smallest and largest, also for more values than a function takes arguments', () => {
+  assert.deepEqual(extent([3, -1, 7]), { min: -1, max: 7 });
+  const many = Array.from({ length: 300_000 }, (_, i) => i % 1000);
+  assert.deepEqual(extent(many), { min: 0, max: 999 });
 });

@@ -8,5 +8,6 @@ pub mod meta;
 pub mod ogc;
 mod ogc_html;
 pub mod overlaps;
+pub mod sight;
 pub mod stats;
 pub mod tiles;

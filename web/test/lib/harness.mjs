@@ -21,7 +21,10 @@ function freePort() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** `onemap serve --demo` on a free port with a fresh store (seeded with the demo city) and one dispatcher token. */
+/**
+ * `onemap serve --demo` on a free port with a fresh store (seeded with the demo city and 50,000 of
+ * its made-up incidents, not the default million, to start in seconds) and one dispatcher token.
+ */
 export async function startServer() {
   const token = `web-${randomBytes(12).toString('hex')}`;
   const bin = resolve(WEB, process.env.ONEMAP_BIN ?? '../target/release/onemap');
@@ -29,7 +32,7 @@ export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'onemap-web-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--store', join(dir, 'city.gpkg'), '--demo'], {
+  const child = spawn(bin, ['serve', '--listen', `127.0.0.1:${port}`, '--store', join(dir, 'city.gpkg'), '--demo', '--demo-events', '50000'], {
     cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ONEMAP_TOKENS: `web-test:dispatcher:${token}`, RUST_LOG: process.env.RUST_LOG ?? 'warn' },
   });
   let log = '';

@@ -2,13 +2,12 @@
 // and whether they rise, which grids are thinly covered and which beats carry too much. Every
 // figure comes from the API for the period and category in the filter bar.
 import { h } from '../../core/dom.js';
-import { ApiError } from '../../core/errors.js';
 import { credentialsChanged } from '../../core/session.js';
 import { createStore } from '../../core/store.js';
 import { categoryOption, orderCategories, trendOption } from './chart-options.js';
 import { mountChartCard } from './chart-card.js';
 import { mountFilters } from './filters.js';
-import { latestOnly } from './latest.js';
+import { answering } from './latest.js';
 import { mountMapCard } from './map-card.js';
 import { chinaToday, periodLabel, presetPeriod, trendBucket } from './period.js';
 import { mountRankingCard } from './ranking-card.js';
@@ -24,7 +23,7 @@ import { renderSummary } from './summary.js';
  * @param {import('../../core/api.js').Api} ctx.api
  * @param {import('../../core/session.js').SessionStore} ctx.session
  * @param {import('../../core/api.js').BBox | null} ctx.bounds the city, for the first view of its map
- * @param {(layer: 'grid' | 'beat', id: string) => void} ctx.showOnMap switch to the dispatch map at this feature
+ * @param {(id: string) => void} ctx.showOnMap switch to the dispatch map at this grid or beat
  * @returns {{ ready: Promise<void>, map: import('maplibre-gl').Map }}
  */
 export function mountDashboard({ root, api, session, bounds, showOnMap }) {
@@ -53,60 +52,42 @@ export function mountDashboard({ root, api, session, bounds, showOnMap }) {
     const { period, category } = filters.get();
     return { ...period, category };
   };
-  /** @param {unknown} e @param {(message: string) => void} show */
-  const failed = (e, show) => {
-    if (!(e instanceof ApiError)) throw e;
-    show(e.message);
-  };
+  const label = () => periodLabel(filters.get().period);
 
-  const summaryOnly = latestOnly();
-  async function loadSummary() {
-    const s = selection();
-    const label = periodLabel(filters.get().period);
-    try {
-      const answer = await summaryOnly((signal) => api.stats('city', s, signal));
-      if (!answer) return;
-      const city = answer.value.rows[0];
+  const loadSummary = answering(
+    (signal) => api.stats('city', selection(), signal),
+    ({ rows: [city] }) => {
+      const { from, to, category } = selection();
       renderSummary(summary, city);
-      summary.dataset.period = `${s.from}/${s.to}/${s.category}`;
-      byCategory.show(categoryOption(city.events_by_category, `事件类别构成（${label}）`), `事件类别构成_${label}`);
-    } catch (e) {
-      failed(e, (message) => {
-        summary.replaceChildren(h('p', { class: 'dash-error', role: 'alert' }, message));
-        byCategory.fail(message);
-      });
-    }
-  }
+      summary.dataset.period = `${from}/${to}/${category}`; // what the cards count, for tests
+      byCategory.show(categoryOption(city.events_by_category, `事件类别构成（${label()}）`), `事件类别构成_${label()}`);
+    },
+    (e) => {
+      summary.replaceChildren(h('p', { class: 'dash-error', role: 'alert' }, e.message));
+      byCategory.fail(e.message);
+    });
 
-  const trendOnly = latestOnly();
-  async function loadTrend() {
-    const { period } = filters.get();
-    const label = periodLabel(period);
-    const bucket = trendBucket(period);
-    try {
-      const answer = await trendOnly((signal) => api.trend({ ...selection(), bucket }, signal));
-      if (!answer) return;
-      filterBar.setCategories(orderCategories(answer.value.categories));
-      const title = `事件趋势（${label}，按${bucket === 'day' ? '日' : '周'}，起）`;
-      trend.show(trendOption(answer.value, title), `事件趋势_${label}`);
-    } catch (e) { failed(e, trend.fail); }
-  }
+  const loadTrend = answering(
+    (signal) => api.trend({ ...selection(), bucket: trendBucket(filters.get().period) }, signal),
+    (answer) => {
+      filterBar.setCategories(orderCategories(answer.categories));
+      const title = `事件趋势（${label()}，按${answer.bucket_s > 86_400 ? '周' : '日'}，起）`;
+      trend.show(trendOption(answer, title), `事件趋势_${label()}`);
+    },
+    (e) => trend.fail(e.message));
 
   const rankings = RANKINGS.map((ranking, i) => {
-    const only = latestOnly();
     const card = mountRankingCard(rankingCards[i], ranking, {
       onSort: () => load(),
-      onShow: (row) => showOnMap(ranking.layer, row.id),
+      onShow: (row) => showOnMap(row.id),
     });
-    async function load() {
-      const { id: sort, order } = card.sort();
-      const label = periodLabel(filters.get().period);
-      try {
-        const answer = await only((signal) =>
-          api.stats(ranking.layer, { level: ranking.level, ...selection(), sort, order, limit: RANKED }, signal));
-        if (answer) card.show(answer.value.rows, label);
-      } catch (e) { failed(e, card.fail); }
-    }
+    const load = answering(
+      (signal) => {
+        const { id: sort, order } = card.sort();
+        return api.stats(ranking.layer, { level: ranking.level, ...selection(), sort, order, limit: RANKED }, signal);
+      },
+      (answer) => card.show(answer.rows, label()),
+      (e) => card.fail(e.message));
     return load;
   });
 

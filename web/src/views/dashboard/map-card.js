@@ -1,19 +1,19 @@
 // The dashboard's map card: where incidents cluster (H3 hexagons in a window the time slider
 // moves, finer as one zooms in) or a statistic per area (专题图), with a legend and a PNG export.
 import { h } from '../../core/dom.js';
-import { ApiError } from '../../core/errors.js';
-import { thousands } from '../../core/format.js';
+import { decimal, thousands } from '../../core/format.js';
 import { createMap } from '../../core/map.js';
 import { createStore } from '../../core/store.js';
 import { fileName, saveUrl } from './download.js';
 import { resForZoom } from './hexes.js';
-import { latestOnly } from './latest.js';
+import { answering } from './latest.js';
 import { renderClassLegend } from './legend.js';
 import { mapImage } from './map-image.js';
-import { drawChoropleth, drawHeat, prepareStyle, showMode } from './map-layers.js';
+import { mountHover } from './map-hover.js';
+import { CHORO_FILL, drawChoropleth, drawHeat, prepareStyle, showMode } from './map-layers.js';
 import { METRICS, NO_VALUE, UNITS, choropleth } from './metrics.js';
 import { periodLabel, sliderWindow, windowCount } from './period.js';
-import { REDS, classColours, legendItems, quantileBreaks } from './scale.js';
+import { REDS, classColours, extent, legendItems, quantileBreaks } from './scale.js';
 
 /** @typedef {import('./filters.js').Filters} Filters */
 /** @typedef {import('./scale.js').LegendItem} LegendItem */
@@ -38,7 +38,7 @@ const SLIDE_MS = 150;
  * @param {import('../../core/api.js').Api} ctx.api
  * @param {import('../../core/store.js').Store<Filters>} ctx.filters
  * @param {import('../../core/api.js').BBox | null} ctx.bounds
- * @returns {{ map: import('maplibre-gl').Map, ready: Promise<void>, reload: () => Promise<void> }}
+ * @returns {{ map: import('maplibre-gl').Map, ready: Promise<void>, reload: () => void }}
  */
 export function mountMapCard({ card, api, filters, bounds }) {
   const state = createStore(/** @type {MapCardState} */ ({ mode: 'heat', width: 7, index: Infinity, unit: 'township', metric: 'events_per_km2' }));
@@ -59,10 +59,10 @@ export function mountMapCard({ card, api, filters, bounds }) {
     h('div', { class: 'map-frame' }, container, legend));
 
   const map = createMap({ container, bounds, padding: { top: 20, bottom: 20, left: 20, right: 20 } });
-  const heatOnly = latestOnly();
-  const choroOnly = latestOnly();
   /** @type {{ title: string, items: LegendItem[] }} what the legend shows, for the exported image */
   let shown = { title: '', items: [] };
+  /** @type {Map<string, string>} the choropleth's areas: id → "name：figure", for the hover tip */
+  let figures = new Map();
   let res = 0;
 
   const heatWindow = () => {
@@ -81,44 +81,48 @@ export function mountMapCard({ card, api, filters, bounds }) {
     renderClassLegend(legend, title, items, note);
   };
 
-  /** @param {unknown} e */
+  /** @param {import('../../core/errors.js').ApiError} e */
   const failed = (e) => {
-    if (!(e instanceof ApiError)) throw e;
     card.dataset.state = 'error';
     legend.replaceChildren(h('p', { class: 'dash-error', role: 'alert', dataset: { code: e.code } }, e.message));
   };
 
-  async function loadHeat() {
-    const w = heatWindow();
-    const { category } = filters.get();
-    res = resForZoom(map.getZoom());
-    card.dataset.state = 'loading';
-    try {
-      const answer = await heatOnly((signal) => api.eventHeatmap({ ...w, category, res }, signal));
-      if (!answer) return;
-      const heat = answer.value;
+  // What was asked goes with the answer: the slider may have moved on while it was coming.
+  const askHeat = answering(
+    async (signal) => {
+      const w = heatWindow();
+      res = resForZoom(map.getZoom());
+      card.dataset.state = 'loading';
+      return { w, heat: await api.eventHeatmap({ ...w, category: filters.get().category, res }, signal) };
+    },
+    ({ w, heat }) => {
       const counts = heat.cells.map(([, n]) => n);
       const breaks = quantileBreaks(counts, 6);
       const colours = classColours(REDS, breaks);
       drawHeat(map, heat.cells, breaks, colours);
       const items = counts.length
-        ? legendItems(breaks, colours, { min: Math.min(...counts), max: Math.max(...counts), integer: true, format: thousands })
+        ? legendItems(breaks, colours, { ...extent(counts), integer: true, format: thousands })
         : [];
       const withheld = heat.suppressed_cells ? `；另有 ${thousands(heat.suppressed_cells)} 格少于 ${heat.suppress_below} 起未显示` : '';
       showLegend('每格事件数（起）', items, `${periodLabel(w)}，共 ${thousands(heat.total)} 起，H3 第 ${heat.res} 级${withheld}`);
       Object.assign(card.dataset, { state: 'ready', window: `${w.from}/${w.to}`, res: String(heat.res), cells: String(heat.cells.length) });
-    } catch (e) { failed(e); }
-  }
+    },
+    failed);
 
-  async function loadChoropleth() {
-    const u = UNITS.find((x) => x.id === state.get().unit) ?? UNITS[0];
-    const m = METRICS.find((x) => x.id === state.get().metric) ?? METRICS[0];
-    const { period, category } = filters.get();
-    card.dataset.state = 'loading';
-    try {
-      const answer = await choroOnly((signal) => api.stats(u.layer, { level: u.level, ...period, category }, signal));
-      if (!answer) return;
-      const c = choropleth(answer.value.rows, m);
+  const askChoropleth = answering(
+    async (signal) => {
+      const u = UNITS.find((x) => x.id === state.get().unit) ?? UNITS[0];
+      const m = METRICS.find((x) => x.id === state.get().metric) ?? METRICS[0];
+      const { period, category } = filters.get();
+      card.dataset.state = 'loading';
+      return { u, m, period, rows: (await api.stats(u.layer, { level: u.level, ...period, category }, signal)).rows };
+    },
+    ({ u, m, period, rows }) => {
+      const c = choropleth(rows, m);
+      figures = new Map(rows.map((r) => {
+        const v = m.value(r);
+        return [r.id, `${r.name}：${v == null ? '无数据' : `${decimal(v, m.digits)} ${m.unit}`}`];
+      }));
       drawChoropleth(map, u, c.colourById, NO_VALUE);
       const notes = [
         m.counts ? periodLabel(period) : '当前数据',
@@ -127,10 +131,10 @@ export function mountMapCard({ card, api, filters, bounds }) {
       ];
       showLegend(`${m.name}（${m.unit}）· ${u.name}`, c.legend, notes.filter(Boolean).join('；'));
       Object.assign(card.dataset, { state: 'ready', unit: u.id, metric: m.id, areas: String(c.colourById.size) });
-    } catch (e) { failed(e); }
-  }
+    },
+    failed);
 
-  const load = () => (state.get().mode === 'heat' ? loadHeat() : loadChoropleth());
+  const load = () => (state.get().mode === 'heat' ? askHeat() : askChoropleth());
 
   /** The slider's range follows the period and the window width; it starts at the latest window. */
   const syncSlider = () => {
@@ -154,12 +158,7 @@ export function mountMapCard({ card, api, filters, bounds }) {
     showMode(map, s.mode);
   };
 
-  let timer = 0;
-  slider.addEventListener('input', () => {
-    state.set({ index: Number(slider.value) });
-    clearTimeout(timer);
-    timer = setTimeout(loadHeat, SLIDE_MS);
-  });
+  slider.addEventListener('input', () => state.set({ index: Number(slider.value) }));
   width.addEventListener('change', () => state.set({ width: Number(width.value), index: Infinity }));
   unit.addEventListener('change', () => {
     const u = UNITS.find((x) => x.id === unit.value) ?? UNITS[0];
@@ -174,30 +173,35 @@ export function mountMapCard({ card, api, filters, bounds }) {
     saveUrl(`${fileName(what, label)}.png`, await mapImage(map, `${what}（${label}）`, shown.items, shown.title));
   });
 
+  /** @type {Promise<void>} the style is in and the dashboard's layers added */
+  const styled = new Promise((resolve) => map.once('load', () => {
+    prepareStyle(map);
+    syncControls();
+    resolve();
+  }));
+  const loadWhenStyled = () => styled.then(load);
+
+  let timer = 0;
   state.subscribe((s, prev) => {
     syncControls();
-    if (s.index !== prev.index) return; // the slider asks again once it settles
-    load();
+    clearTimeout(timer);
+    const slid = s.index !== prev.index && s.width === prev.width && s.mode === prev.mode;
+    if (slid) timer = setTimeout(loadWhenStyled, SLIDE_MS); // asks again once the slider settles
+    else loadWhenStyled();
   });
-  map.on('moveend', () => { if (state.get().mode === 'heat' && resForZoom(map.getZoom()) !== res) loadHeat(); });
+  mountHover(map, (f) => (f.layer.id === CHORO_FILL
+    ? figures.get(String(f.properties.id)) ?? null
+    : `该格 ${thousands(Number(f.properties.count))} 起`));
+  map.on('moveend', () => { if (state.get().mode === 'heat' && resForZoom(map.getZoom()) !== res) askHeat(); });
 
-  const ready = new Promise((resolve) => {
-    map.once('load', async () => {
-      prepareStyle(map);
-      syncControls();
-      await load();
-      map.once('idle', () => resolve(undefined));
-    });
-  });
   return {
     map,
-    ready,
+    ready: loadWhenStyled().then(() => new Promise((resolve) => map.once('idle', () => resolve()))),
     /** Asks again for the current filters: the period, the category or the token changed. */
-    reload: async () => {
-      state.set({ index: Infinity }); // a new period starts at its latest window
-      syncSlider();
-      await ready;
-      await load();
+    reload() {
+      syncSlider(); // the period sets the slider's range
+      if (state.get().index === Infinity) loadWhenStyled();
+      else state.set({ index: Infinity }); // a new period starts at its latest window, which asks again
     },
   };
 }

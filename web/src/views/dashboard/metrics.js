@@ -1,7 +1,7 @@
 // What a choropleth can show: the areas (units) it colours and the statistic (metric) per area,
 // both read from `/v1/stats/{layer}` rows, and the colour of each area's id.
 import { decimal } from '../../core/format.js';
-import { BLUES, REDS, classColours, classOf, legendItems, quantileBreaks } from './scale.js';
+import { BLUES, REDS, classColours, classOf, extent, legendItems, quantileBreaks } from './scale.js';
 
 /** @typedef {import('../../core/api.js').StatsRow} StatsRow */
 
@@ -73,7 +73,7 @@ export function choropleth(rows, metric) {
   const colourById = new Map(valued.map((x) => [x.id, colours[classOf(x.v, breaks)]]));
   const integer = metric.digits === 0;
   const legend = values.length
-    ? legendItems(breaks, colours, { min: Math.min(...values), max: Math.max(...values), integer, format: (v) => decimal(v, metric.digits) })
+    ? legendItems(breaks, colours, { ...extent(values), integer, format: (v) => decimal(v, metric.digits) })
     : [];
   return { colourById, legend, withValue: valued.length, withoutValue: rows.length - valued.length };
 }

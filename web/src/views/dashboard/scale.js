@@ -44,6 +44,21 @@ function firstAbove(sorted, v, from) {
 }
 
 /**
+ * The smallest and largest value, for a legend; without spreading them into arguments, which
+ * breaks on the tens of thousands of cells a fine heatmap has.
+ * @param {readonly number[]} values
+ * @returns {{ min: number, max: number }}
+ */
+export function extent(values) {
+  let [min, max] = [Infinity, -Infinity];
+  for (const v of values) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+/**
  * The class of `value` under `breaks`, 0 … breaks.length.
  * @param {number} value
  * @param {readonly number[]} breaks ascending

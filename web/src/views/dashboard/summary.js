@@ -14,6 +14,7 @@ import { decimal, signedPercent, thousands } from '../../core/format.js';
  * @property {string} unit
  * @property {string} sub the line under the figure
  * @property {boolean} alarm something needs attention (grids without an officer...)
+ * @property {boolean} rising incidents rose against the period before (环比)
  */
 
 /** @param {number} part @param {number} whole */
@@ -29,7 +30,8 @@ export function summaryFigures(city) {
   /** @type {(key: keyof StatsRow, label: string, unit: string, sub: string, alarm?: boolean) => Figure} */
   const figure = (key, label, unit, sub, alarm = false) => {
     const value = /** @type {number | null} */ (city[key]);
-    return { key, label, value, text: value == null ? '—' : key === 'area_km2' ? decimal(value, 0) : thousands(value), unit, sub, alarm };
+    const text = value == null ? '—' : key === 'area_km2' ? decimal(value, 0) : thousands(value);
+    return { key, label, value, text, unit, sub, alarm, rising: key === 'events' && (city.change_previous ?? 0) > 0 };
   };
   return [
     figure('area_km2', '辖区面积', '平方公里', `每个网格平均 ${decimal(city.grids ? city.area_km2 / city.grids : null, 2) || '—'} 平方公里`),
@@ -48,7 +50,7 @@ export function summaryFigures(city) {
  */
 export function renderSummary(el, city) {
   el.replaceChildren(...summaryFigures(city).map((f) =>
-    h('div', { class: `stat${f.alarm ? ' alarm' : ''}`, dataset: { key: f.key, value: f.value ?? '' } },
+    h('div', { class: ['stat', f.alarm && 'alarm', f.rising && 'rising'].filter(Boolean).join(' '), dataset: { key: f.key, value: f.value ?? '' } },
       h('span', { class: 'stat-label' }, f.label),
       h('span', { class: 'stat-figure' }, h('b', { class: 'stat-value' }, f.text), h('span', { class: 'stat-unit' }, f.unit)),
       h('span', { class: 'stat-sub' }, f.sub))));
