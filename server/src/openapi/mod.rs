@@ -6,7 +6,7 @@ pub mod params;
 pub mod responses;
 pub mod schemas;
 
-use crate::routes::{events, layers, leaders, locate, meta, ogc, overlaps, stats, tiles};
+use crate::routes::{events, layers, leaders, locate, meta, ogc, overlaps, sight, stats, tiles};
 use responses::*;
 use schemas::*;
 use std::sync::OnceLock;
@@ -79,6 +79,8 @@ use utoipa::{Modify, OpenApi, ToResponse};
         events::trend,
         stats::list,
         stats::one,
+        sight::shares,
+        sight::uncovered,
     ),
     components(
         schemas(

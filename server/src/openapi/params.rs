@@ -410,6 +410,29 @@ pub struct StatsQuery {
 
 built_schema!(SortOrder => words(&["asc", "desc"]).default(Some("desc".into())));
 
+/// `GET /v1/coverage/{layer}[.geojson]`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CoveragePath {
+    /// grid or beat (anything else is 404 `not_found`).
+    #[param(value_type = CoverageLayer, inline)]
+    layer: String,
+}
+
+built_schema!(CoverageLayer => words(&["grid", "beat"]));
+
+/// `GET /v1/coverage/{layer}[.geojson]`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CoverageQuery {
+    /// Grids of this level (0 county … 4 micro-grid); ignored for beats.
+    #[param(nullable = false, minimum = 0, maximum = 4, default = 3)]
+    level: Option<u8>,
+    /// At most this many, least covered first.
+    #[param(nullable = false, minimum = 0)]
+    limit: Option<u64>,
+}
+
 /// How statistics are written.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
