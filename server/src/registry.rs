@@ -2,6 +2,7 @@
 //! layer schemas of the OpenAPI document, each made from `onemap_index::layers` so that a
 //! new kind appears in all of them without being written down again.
 
+use onemap_index::layers::event::StreamSpec;
 use onemap_index::layers::{Field, FieldKind, LayerSpec, REGISTRY};
 use onemap_index::Snapshot;
 use serde_json::{json, Map, Value};
@@ -20,6 +21,21 @@ pub fn manifest_entry(spec: &LayerSpec, s: &Snapshot) -> Value {
         "tile_fields": tile_fields(spec).into_iter().map(field_entry).collect::<Vec<_>>(),
         "geojson": format!("/v1/layers/{l}.geojson"),
         "tiles": format!("/tiles/{l}/{{z}}/{{x}}/{{y}}.mvt"),
+    })
+}
+
+/// A stream in the manifest (incidents): its fields and where to send, count and map it.
+pub fn stream_entry(spec: &StreamSpec, count: usize) -> Value {
+    let name = spec.name;
+    json!({
+        "id": name,
+        "title": spec.title,
+        "geometry": "point",
+        "count": count,
+        "fields": spec.fields.iter().map(field_entry).collect::<Vec<_>>(),
+        "import": format!("/v1/layers/{name}/import"),
+        "heatmap": format!("/v1/heatmap?layer={name}"),
+        "trend": "/v1/events/trend",
     })
 }
 

@@ -448,9 +448,16 @@ fn incidents_reported_on_one_node_are_counted_on_the_others() {
     report(&b, 1, 7);
     assert_eq!(events_in(&a, "c0"), Some(5));
     assert_eq!(events_in(&b, "c1"), Some(7));
-    propagates("incidents from B", || (events_in(&a, "c1") == Some(7)).then_some(()));
-    propagates("incidents from A", || (events_in(&b, "c0") == Some(5)).then_some(()));
+    propagates("incidents from B", || {
+        (events_in(&a, "c1") == Some(7)).then_some(())
+    });
+    propagates("incidents from A", || {
+        (events_in(&b, "c0") == Some(5)).then_some(())
+    });
     // A node started later reads them all.
     let c = Server::start_on_database(&db.url, &[]);
-    assert_eq!((events_in(&c, "c0"), events_in(&c, "c1")), (Some(5), Some(7)));
+    assert_eq!(
+        (events_in(&c, "c0"), events_in(&c, "c1")),
+        (Some(5), Some(7))
+    );
 }

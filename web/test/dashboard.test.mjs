@@ -258,13 +258,14 @@ test('a dispatcher token asks everything again: no cells withheld; then the READ
   const period = presetPeriod('last-month', chinaToday());
   await page.evaluate(() => document.querySelector('#dashboard').scrollTo(0, 0));
   await page.fill('#token', server.token);
-  const [heatReq] = await Promise.all([
-    page.waitForRequest((r) => r.url().includes('/v1/heatmap')),
-    page.waitForRequest((r) => r.url().includes('/v1/stats/city')),
+  const [heatAnswer] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/v1/heatmap')),
+    page.waitForResponse((r) => r.url().includes('/v1/stats/city')),
     page.press('#token', 'Enter'),
   ]);
+  const heatReq = heatAnswer.request();
   assert.equal(heatReq.headers().authorization, `Bearer ${server.token}`);
-  await page.waitForResponse((r) => r.url().includes('/v1/heatmap'));
+  await page.waitForSelector(`.stats[data-period="${period.from}/${period.to}/"]`);
   await page.waitForSelector('.map-card[data-state=ready]');
   const w = new URL(heatReq.url()).searchParams;
   const heat = (await getJson(server.base, `/v1/heatmap?layer=event&${query({ from: w.get('from'), to: w.get('to'), res: w.get('res') })}`, server.token)).body;

@@ -32,7 +32,16 @@ pub async fn list(State(state): State<AppState>) -> Json<Value> {
         .iter()
         .map(|spec| crate::registry::manifest_entry(spec, &s))
         .collect();
-    Json(json!({ "version": s.version(), "layers": layers, "people": s.people().count() }))
+    let events = crate::registry::stream_entry(
+        &onemap_index::layers::event::EVENTS,
+        state.live.events().len(),
+    );
+    Json(json!({
+        "version": s.version(),
+        "layers": layers,
+        "streams": [events],
+        "people": s.people().count(),
+    }))
 }
 
 /// `GET /v1/layers/{layer}.geojson`: the whole layer as a FeatureCollection.
