@@ -1,4 +1,4 @@
-//! What leaders look at: H3 heatmaps of incidents and cameras.
+//! What leaders look at: H3 heatmaps of incidents and cameras, as JSON and as vector tiles.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -6,11 +6,16 @@ use crate::params::Params;
 use crate::routes::events::selection;
 use crate::routes::layers::layer_of;
 use crate::routes::ogc::filters;
+use crate::routes::tiles::{parse_tile, MVT};
 use crate::state::AppState;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
+use geo_types::{LineString, Polygon};
 use h3o::{CellIndex, Resolution};
 use onemap_index::heatmap::RESOLUTIONS;
+use onemap_tiles::{render_layer, tile_bbox_lnglat, PropValue, TileFeature, TileId, TileLayer};
 use serde_json::{json, Value};
 
 /// `GET /v1/heatmap?layer=event&res=9[&from=&to=&category=&source=]` or
@@ -37,19 +42,14 @@ pub async fn heatmap(
     let live = state.live.clone();
     let (cells, suppress_below) = if layer_name == "event" {
         let selection = selection(&params)?;
-        let suppress_below = if caller.sees_people() {
-            0
-        } else {
-            state.config.stats.suppress_below
-        };
         let cells = state
             .heavy
             .run(move |_| {
                 let log = live.events();
-                Ok(log.heatmap(&log.select(&selection), resolution))
+                Ok(log.heatmap(&log.select(&selection), resolution, None))
             })
             .await?;
-        (cells, suppress_below)
+        (cells, suppress_below(&state, &caller))
     } else {
         let layer = layer_of(layer_name)?;
         if layer.is_areal() {
@@ -69,6 +69,103 @@ pub async fn heatmap(
         (cells, 0)
     };
     Ok(Json(answer(layer_name, res, cells, suppress_below)))
+}
+
+/// The least incident count a caller may see in a cell: all for dispatchers and above.
+fn suppress_below(state: &AppState, caller: &Caller) -> u32 {
+    if caller.sees_people() {
+        0
+    } else {
+        state.config.stats.suppress_below
+    }
+}
+
+/// `GET /tiles/heatmap/{z}/{x}/{y}.mvt?from=&to=&category=&source=[&res=]`: incident
+/// hexagons as a vector tile (layer `heatmap`, each feature's id the H3 cell, properties
+/// `cell` and `count`), at `res` or a resolution that suits the zoom, suppressed as the JSON is.
+pub async fn heatmap_tile(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((z, x, y)): Path<(String, String, String)>,
+    params: Params,
+) -> ApiResult<Response> {
+    let tile = parse_tile(&z, &x, &y)?;
+    let res: u8 = match params.get("res") {
+        Some(_) => params.or("res", 9, "a whole number from 5 to 11")?,
+        None => tile.z.saturating_sub(4).clamp(5, 11),
+    };
+    let resolution = RESOLUTIONS
+        .contains(&res)
+        .then(|| Resolution::try_from(res).ok())
+        .flatten()
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "out_of_range",
+                format!("`res` is {res}; it must be from 5 to 11"),
+            )
+        })?;
+    let selection = selection(&params)?;
+    let least = suppress_below(&state, &caller);
+    let live = state.live.clone();
+    let bytes = state
+        .render
+        .run(move |_| {
+            let log = live.events();
+            let cells = log.heatmap(
+                &log.select(&selection),
+                resolution,
+                Some(reach(tile, resolution)),
+            );
+            let features = cells
+                .into_iter()
+                .filter(|&(_, n)| n >= least)
+                .map(|(cell, n)| TileFeature {
+                    id: u64::from(cell),
+                    geometry: hexagon(cell).into(),
+                    properties: vec![
+                        ("cell".into(), PropValue::from(cell.to_string())),
+                        ("count".into(), PropValue::Int(i64::from(n))),
+                    ],
+                    min_zoom: 0,
+                })
+                .collect();
+            let layer = TileLayer {
+                name: "heatmap".into(),
+                features,
+            };
+            Ok(render_layer(&layer, tile, TILE_BUFFER).unwrap_or_default())
+        })
+        .await?;
+    if bytes.is_empty() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, MVT),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Tile units drawn beyond a heatmap tile's edges, as for the map's own tiles.
+const TILE_BUFFER: u32 = 64;
+
+/// The lng/lat box whose incidents make up every hexagon that reaches into `tile`: the tile
+/// grown by two cells' widths, so a hexagon drawn in two tiles has the same count in both.
+fn reach(tile: TileId, resolution: Resolution) -> [f64; 4] {
+    let [w, s, e, n] = tile_bbox_lnglat(tile);
+    let grow_m = 4.0 * resolution.edge_length_m();
+    let dy = grow_m / 111_320.0;
+    let dx = dy / s.abs().max(n.abs()).to_radians().cos().max(0.01);
+    [w - dx, s - dy, e + dx, n + dy]
+}
+
+/// A cell's outline as a lng/lat polygon.
+fn hexagon(cell: CellIndex) -> Polygon<f64> {
+    let ring: Vec<(f64, f64)> = cell.boundary().iter().map(|p| (p.lng(), p.lat())).collect();
+    Polygon::new(LineString::from(ring), Vec::new())
 }
 
 /// The heatmap's JSON, with cells under `suppress_below` left out (and counted as such).
