@@ -86,10 +86,10 @@ pub fn ours(city: &City, s: &Snapshot, count: usize) -> anyhow::Result<(Ours, Ve
     );
     report(
         "H3 heatmap, resolution 9, the year, first",
-        timed(|| log.heatmap(&log.select(&year), h3o::Resolution::Nine)).1,
+        timed(|| log.heatmap(&log.select(&year), h3o::Resolution::Nine, None)).1,
         "each event's cell worked out once",
     );
-    let heatmap = best(|| log.heatmap(&log.select(&year), h3o::Resolution::Nine));
+    let heatmap = best(|| log.heatmap(&log.select(&year), h3o::Resolution::Nine, None));
     report("H3 heatmap, resolution 9, the year", heatmap, "");
     let disputes = Selection {
         category: Some("纠纷".into()),
@@ -97,7 +97,7 @@ pub fn ours(city: &City, s: &Snapshot, count: usize) -> anyhow::Result<(Ours, Ve
     };
     report(
         "H3 heatmap, resolution 7, a month, one category",
-        best(|| log.heatmap(&log.select(&disputes), h3o::Resolution::Seven)),
+        best(|| log.heatmap(&log.select(&disputes), h3o::Resolution::Seven, None)),
         "",
     );
     let period = Period {

@@ -106,7 +106,7 @@ fn counts_heatmaps_and_trends_equal_a_brute_force_scan() {
             *cells.entry(cell.to_string()).or_default() += 1;
         }
         let heatmap: BTreeMap<String, u32> = log
-            .heatmap(&rows, res)
+            .heatmap(&rows, res, None)
             .into_iter()
             .map(|(c, n)| (c.to_string(), n))
             .collect();
@@ -335,7 +335,7 @@ fn heatmap_cells_follow_later_appends() {
         cells
     };
     let served = |log: &EventLog| -> BTreeMap<String, u32> {
-        log.heatmap(&log.select(&all), Resolution::Nine)
+        log.heatmap(&log.select(&all), Resolution::Nine, None)
             .into_iter()
             .map(|(c, n)| (c.to_string(), n))
             .collect()

@@ -410,8 +410,14 @@ impl EventLog {
     }
 
     /// How many of `rows` fall in each H3 cell of `resolution` (one of [`RESOLUTIONS`];
-    /// nothing for another), in cell order.
-    pub fn heatmap(&self, rows: &Rows, resolution: Resolution) -> Vec<(CellIndex, u32)> {
+    /// nothing for another), in cell order; with `within`, only the events inside that
+    /// lng/lat box (a map tile grown by a cell's width: what the tile's hexagons hold).
+    pub fn heatmap(
+        &self,
+        rows: &Rows,
+        resolution: Resolution,
+        within: Option<[f64; 4]>,
+    ) -> Vec<(CellIndex, u32)> {
         let Some(r) = RESOLUTIONS.iter().position(|&x| x == resolution) else {
             return Vec::new();
         };
@@ -422,8 +428,12 @@ impl EventLog {
                 .map(|p| cell_of(p, resolution))
                 .collect()
         });
+        let inside = |i: usize| {
+            let p = self.rows.at[i];
+            within.is_none_or(|b| p[0] >= b[0] && p[0] <= b[2] && p[1] >= b[1] && p[1] <= b[3])
+        };
         let mut cells: FxHashMap<CellIndex, u32> = FxHashMap::default();
-        for i in self.matching(rows) {
+        for i in self.matching(rows).filter(|&i| inside(i)) {
             if let Some(cell) = column[i] {
                 *cells.entry(cell).or_default() += 1;
             }

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/tiles.json", get(tiles::tilejson_all))
         .route("/tiles/{file}", get(tiles::tilejson_layer))
         .route("/tiles/{z}/{x}/{y}", get(tiles::composite))
+        .route("/tiles/heatmap/{z}/{x}/{y}", get(leaders::heatmap_tile))
         .route("/tiles/{layer}/{z}/{x}/{y}", get(tiles::single))
         .route("/ogc", get(ogc::landing))
         .route("/ogc/conformance", get(ogc::conformance))

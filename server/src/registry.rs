@@ -3,6 +3,7 @@
 //! OpenAPI document, `crate::openapi::schemas`) without being written down again.
 
 use crate::openapi::schemas::Layer as LayerSchema;
+use onemap_index::layers::event::StreamSpec;
 use onemap_index::layers::{Field, FieldKind, LayerSpec, REGISTRY};
 use onemap_index::{Layer, Snapshot};
 use serde::Serialize;
@@ -15,6 +16,8 @@ pub struct LayersList {
     /// The city version (number of the last commit).
     version: u64,
     layers: Vec<LayerManifest>,
+    /// What arrives as a stream rather than as features to edit: incidents.
+    streams: Vec<StreamManifest>,
     /// How many people are on file.
     people: usize,
 }
@@ -79,15 +82,58 @@ fn field_types() -> utoipa::openapi::schema::Object {
     .build()
 }
 
-/// The manifest of every kind in the registry.
-pub fn manifest(s: &Snapshot) -> LayersList {
+/// A stream in the manifest (incidents): its fields and where to send, count and map it.
+#[derive(Serialize, ToSchema)]
+pub struct StreamManifest {
+    #[schema(examples("event"))]
+    id: &'static str,
+    /// Chinese name of the stream.
+    #[schema(examples("事件"))]
+    title: &'static str,
+    #[schema(schema_with = point_geometry)]
+    geometry: &'static str,
+    /// How many are on file.
+    count: usize,
+    fields: Vec<LayerField>,
+    /// Where to send them.
+    #[schema(examples("/v1/layers/event/import"))]
+    import: String,
+    /// Their heatmap.
+    #[schema(examples("/v1/heatmap?layer=event"))]
+    heatmap: String,
+    /// Their trend.
+    #[schema(examples("/v1/events/trend"))]
+    trend: &'static str,
+}
+
+fn point_geometry() -> utoipa::openapi::schema::ObjectBuilder {
+    crate::openapi::schemas::constant("point")
+}
+
+/// The manifest of every kind in the registry, and of the incidents (`events` on file).
+pub fn manifest(s: &Snapshot, events: usize) -> LayersList {
     LayersList {
         version: s.version(),
         layers: REGISTRY
             .iter()
             .map(|spec| manifest_entry(spec, s))
             .collect(),
+        streams: vec![stream_entry(&onemap_index::layers::event::EVENTS, events)],
         people: s.people().count(),
+    }
+}
+
+fn stream_entry(spec: &StreamSpec, count: usize) -> StreamManifest {
+    let name = spec.name;
+    StreamManifest {
+        id: name,
+        title: spec.title,
+        geometry: "point",
+        count,
+        fields: spec.fields.iter().map(field_entry).collect(),
+        import: format!("/v1/layers/{name}/import"),
+        heatmap: format!("/v1/heatmap?layer={name}"),
+        trend: "/v1/events/trend",
     }
 }
 

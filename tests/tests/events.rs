@@ -162,6 +162,16 @@ fn incidents_are_reported_counted_mapped_and_kept() {
         .get("/v1/stats/city")
         .expect(200, "city");
     assert_eq!(city.body["rows"][0]["events"], 3000);
+    let manifest = server
+        .anonymous()
+        .get("/v1/layers")
+        .expect(200, "manifest")
+        .body;
+    let stream = &manifest["streams"][0];
+    assert_eq!(
+        (stream["id"].as_str(), stream["count"].as_u64()),
+        (Some("event"), Some(3000))
+    );
 
     let expected = located(&server, &all);
     assert_eq!(counted(&server), expected);

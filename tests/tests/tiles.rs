@@ -2178,3 +2178,92 @@ fn cached_tiles_follow_officer_counts_when_a_person_changes_role() {
         &problems,
     );
 }
+
+/// Incident heatmap tiles: the hexagons of every tile over the incidents, decoded by the
+/// reference decoder, are the JSON heatmap's cells with the same counts, a hexagon cut by a
+/// tile edge has the same count in each tile, and the public's small cells are in neither.
+#[test]
+fn heatmap_tiles_hold_the_json_heatmaps_cells() {
+    let dir = TempDir::new("heattiles");
+    let store = onemap_tests::demo_store(&dir, Some(300));
+    let server = Server::start(&store, &[]);
+    let city = generate(&DemoConfig::with_grids(300));
+    let incidents = onemap_demo::events(&city, 4000, 5);
+    let mut csv = String::from("lng,lat,time,category,source\n");
+    let mut bbox = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for e in &incidents {
+        csv.push_str(&format!(
+            "{},{},{},{},{}\n",
+            e.lng,
+            e.lat,
+            onemap_data::events_io::format_time(e.time),
+            e.category,
+            e.source.as_str()
+        ));
+        bbox = [
+            bbox[0].min(e.lng),
+            bbox[1].min(e.lat),
+            bbox[2].max(e.lng),
+            bbox[3].max(e.lat),
+        ];
+    }
+    let reported = server.client(Some(onemap_tests::DISPATCHER)).send(
+        "POST",
+        "/v1/layers/event/import",
+        Some(&csv),
+        &[("Content-Type", "text/csv")],
+    );
+    assert_eq!(reported.status, 200, "{}", reported.body);
+    let window = "from=2026-03-01&to=2026-09-01";
+    let json = server
+        .anonymous()
+        .get(&format!("/v1/heatmap?layer=event&res=8&{window}"))
+        .expect(200, "heatmap")
+        .body;
+    let expected: BTreeMap<u64, u64> = json["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                u64::from_str_radix(c[0].as_str().unwrap(), 16).unwrap(),
+                c[1].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(expected.len() > 20 && json["suppressed_cells"].as_u64() > Some(0));
+    // Zoom 12 draws resolution 8.
+    let tiles = Tile::covering(bbox, 12);
+    let bytes: Vec<(Tile, Vec<u8>)> = tiles
+        .iter()
+        .map(|&t| {
+            let url = server.url(&format!("/tiles/heatmap/{}?{window}", t.path()));
+            let r = fetch(&url, &[]);
+            match r.status {
+                200 => (t, r.body),
+                204 => (t, Vec::new()),
+                s => panic!("{url}: {s}"),
+            }
+        })
+        .collect();
+    let mut drawn: BTreeMap<u64, u64> = BTreeMap::new();
+    for decoded in decode(&bytes, false) {
+        let Some(layer) = decoded.layers.get("heatmap") else {
+            continue;
+        };
+        for f in &layer.features {
+            assert_eq!(f.kind, 3, "hexagons are polygons");
+            let count = f.properties["count"].as_u64().unwrap();
+            // By the `cell` property: JavaScript reads the 64-bit feature id as a double.
+            let cell = f.properties["cell"].as_str().unwrap();
+            let id = u64::from_str_radix(cell, 16).unwrap();
+            assert_eq!(
+                f.id.unwrap() as f64,
+                id as f64,
+                "the feature id is the cell"
+            );
+            assert_eq!(*drawn.entry(id).or_insert(count), count, "cell {cell}");
+        }
+    }
+    assert_eq!(drawn, expected);
+}

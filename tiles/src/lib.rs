@@ -54,4 +54,4 @@ pub use cache::{CacheStats, TileCache};
 pub use coverage::simplify_coverage;
 pub use feature::{PropValue, TileFeature, TileGeometry, TileLayer};
 pub use tile_id::{tile_bbox_lnglat, tiles_covering, TileId, TileIdError, EXTENT, MAX_LATITUDE};
-pub use tiler::{Tiler, TilerOptions};
+pub use tiler::{render_layer, Tiler, TilerOptions};

@@ -428,38 +428,76 @@ impl PreparedLayer {
         );
         // Input order, so that tiles come out the same whatever the tree's shape.
         s.candidates.sort_unstable();
-        for &f in &s.candidates {
+        let candidates = std::mem::take(&mut s.candidates);
+        for &f in &candidates {
             let f = f as usize;
-            if self.min_zoom[f] > z {
-                continue;
-            }
-            s.commands.clear();
-            let kind = match self.shapes[f] {
-                Shape::Point(p) => {
-                    if let Some(p) = frame.point(p) {
-                        s.commands.point(p);
-                    }
-                    GeomType::Point
-                }
-                Shape::Area(start, end) => {
-                    s.areas.encode(
-                        frame,
-                        &band.rings,
-                        start as usize..end as usize,
-                        &mut s.commands,
-                    );
-                    GeomType::Polygon
-                }
-            };
-            if !s.commands.is_empty() {
-                s.layer
-                    .add_feature(self.ids[f], kind, self.tags.feature(f), &s.commands);
+            if self.min_zoom[f] <= z {
+                s.draw(
+                    frame,
+                    &band.rings,
+                    self.shapes[f],
+                    self.ids[f],
+                    self.tags.feature(f),
+                );
             }
         }
+        s.candidates = candidates;
         if !s.layer.is_empty() {
             s.layer.finish(&self.name, &self.tags, out);
         }
     }
+}
+
+/// One tile of `layer` drawn directly, without preparing a [`Tiler`]: no simplification, no
+/// labels, every feature tested against the tile. For small layers made for one request (a
+/// heatmap's hexagons), where preparing a tiler would cost more than drawing the tile. `None`
+/// when nothing is in the tile.
+///
+/// ```
+/// use geo_types::polygon;
+/// use onemap_tiles::{render_layer, tiles_covering, TileFeature, TileLayer};
+///
+/// let hexagon = TileFeature {
+///     id: 1,
+///     geometry: polygon![
+///         (x: 121.40, y: 28.60), (x: 121.42, y: 28.60), (x: 121.42, y: 28.62), (x: 121.40, y: 28.62),
+///     ].into(),
+///     properties: vec![("count".into(), 12i64.into())],
+///     min_zoom: 0,
+/// };
+/// let layer = TileLayer { name: "heatmap".into(), features: vec![hexagon] };
+/// let tile = tiles_covering([121.41, 28.61, 121.41, 28.61], 12).next().unwrap();
+/// assert!(render_layer(&layer, tile, 64).is_some());
+/// let elsewhere = tiles_covering([100.0, 20.0, 100.0, 20.0], 12).next().unwrap();
+/// assert!(render_layer(&layer, elsewhere, 64).is_none());
+/// ```
+pub fn render_layer(layer: &TileLayer, tile: TileId, buffer: u32) -> Option<Vec<u8>> {
+    if tile.z > TileId::MAX_ZOOM {
+        return None;
+    }
+    let source = Source::new(layer, &mut Bounds::default());
+    let tags = TagTable::new(layer.features.iter().map(|f| f.properties.as_slice()));
+    let frame = TileFrame::new(tile, buffer);
+    let [x0, y0, x1, y1] = tile.world_bbox(f64::from(buffer));
+    let mut s = Scratch::default();
+    for (f, feature) in layer.features.iter().enumerate() {
+        let inside =
+            source.bboxes[f].is_some_and(|b| b[0] <= x1 && b[2] >= x0 && b[1] <= y1 && b[3] >= y0);
+        if inside && feature.min_zoom <= tile.z {
+            s.draw(
+                &frame,
+                &source.rings,
+                source.shapes[f],
+                feature.id,
+                tags.feature(f),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    if !s.layer.is_empty() {
+        s.layer.finish(&layer.name, &tags, &mut out);
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// The R-tree of the features (with a bbox) whose `min_zoom` is at most `band`. Bands are
@@ -568,4 +606,32 @@ struct Scratch {
     commands: Commands,
     areas: AreaEncoder,
     layer: LayerEncoder,
+}
+
+impl Scratch {
+    /// Adds the feature `id` with `shape` (its rings in `rings`) to the layer being encoded,
+    /// clipped to `frame`, unless nothing of it is left in the tile.
+    fn draw(&mut self, frame: &TileFrame, rings: &Rings, shape: Shape, id: u64, tags: &[[u32; 2]]) {
+        self.commands.clear();
+        let kind = match shape {
+            Shape::Point(p) => {
+                if let Some(p) = frame.point(p) {
+                    self.commands.point(p);
+                }
+                GeomType::Point
+            }
+            Shape::Area(start, end) => {
+                self.areas.encode(
+                    frame,
+                    rings,
+                    start as usize..end as usize,
+                    &mut self.commands,
+                );
+                GeomType::Polygon
+            }
+        };
+        if !self.commands.is_empty() {
+            self.layer.add_feature(id, kind, tags, &self.commands);
+        }
+    }
 }

@@ -161,6 +161,27 @@ test('the time slider moves the heatmap window; every hexagon the API counts is 
   await page.waitForSelector('.map-card[data-state=ready]');
 });
 
+test('offline cameras on the same hexagons, as the API counts them now', async () => {
+  const [req] = await Promise.all([
+    page.waitForRequest((r) => r.url().includes('/v1/heatmap')),
+    page.selectOption('.heat-subject', 'offline'),
+  ]);
+  const asked = new URL(req.url()).searchParams;
+  assert.deepEqual([asked.get('layer'), asked.get('status'), asked.get('from')], ['camera', 'offline', null]);
+  await page.waitForSelector('.map-card[data-state=ready][data-subject=offline]');
+  assert.ok(!(await page.locator('.heat-slider').isVisible()), 'no time slider: cameras are counted as they are now');
+  const heat = (await getJson(server.base, `/v1/heatmap?layer=camera&status=offline&res=${asked.get('res')}`)).body;
+  assert.equal(Number(await page.getAttribute('.map-card', 'data-cells')), heat.cells.length);
+  const drawn = await page.evaluate(async () => (await window.dashboardMap.getSource('heat').getData()).features.map((f) => [f.properties.h3, f.properties.count]));
+  assert.deepEqual(drawn, heat.cells);
+  assert.match(await page.textContent('.map-legend'), new RegExp(`当前离线 ${heat.total.toLocaleString('en-US')} 个`));
+  const city = (await getJson(server.base, '/v1/stats/city')).body.rows[0];
+  assert.equal(heat.total, city.cameras - city.cameras_online, 'every offline camera is in a cell');
+  await page.locator('.map-card').screenshot({ path: join(OUT, 'dashboard-offline-cameras.png') });
+  await page.selectOption('.heat-subject', 'events');
+  await page.waitForSelector('.map-card[data-state=ready][data-subject=events]');
+});
+
 test('a ranking table exports its rows as CSV, matching the API for the same sort and window', async () => {
   const period = presetPeriod('last-month', chinaToday());
   const ranking = RANKINGS.find((r) => r.id === 'grids');
@@ -258,13 +279,14 @@ test('a dispatcher token asks everything again: no cells withheld; then the READ
   const period = presetPeriod('last-month', chinaToday());
   await page.evaluate(() => document.querySelector('#dashboard').scrollTo(0, 0));
   await page.fill('#token', server.token);
-  const [heatReq] = await Promise.all([
-    page.waitForRequest((r) => r.url().includes('/v1/heatmap')),
-    page.waitForRequest((r) => r.url().includes('/v1/stats/city')),
+  const [heatAnswer] = await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/v1/heatmap')),
+    page.waitForResponse((r) => r.url().includes('/v1/stats/city')),
     page.press('#token', 'Enter'),
   ]);
+  const heatReq = heatAnswer.request();
   assert.equal(heatReq.headers().authorization, `Bearer ${server.token}`);
-  await page.waitForResponse((r) => r.url().includes('/v1/heatmap'));
+  await page.waitForSelector(`.stats[data-period="${period.from}/${period.to}/"]`);
   await page.waitForSelector('.map-card[data-state=ready]');
   const w = new URL(heatReq.url()).searchParams;
   const heat = (await getJson(server.base, `/v1/heatmap?layer=event&${query({ from: w.get('from'), to: w.get('to'), res: w.get('res') })}`, server.token)).body;

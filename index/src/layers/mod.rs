@@ -21,6 +21,7 @@
 
 mod beat;
 mod camera;
+pub mod event;
 mod grid;
 mod station;
 

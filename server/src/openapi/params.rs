@@ -319,6 +319,15 @@ pub struct HeatmapQuery {
     kind: Option<String>,
 }
 
+/// `GET /tiles/heatmap/{z}/{x}/{y}.mvt`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HeatmapTileQuery {
+    /// H3 resolution; by default one that suits the zoom (z − 4, within 5–11).
+    #[param(nullable = false, minimum = 5, maximum = 11)]
+    res: Option<u8>,
+}
+
 built_schema!(HeatmapLayerName => crate::routes::leaders::heatmap_layers().default(Some("camera".into())));
 
 built_schema!(CameraStatus => words(&["online", "offline"]));

@@ -217,6 +217,10 @@ shared_response!(Tile => ResponseBuilder::new()
     )
     .content(crate::routes::tiles::MVT, ContentBuilder::new().build()));
 
+shared_response!(VectorTile => ResponseBuilder::new()
+    .description("The tile.")
+    .content(crate::routes::tiles::MVT, ContentBuilder::new().build()));
+
 shared_response!(EmptyTile => ResponseBuilder::new()
     .description("The tile is empty (no features there). No body."));
 

@@ -55,7 +55,10 @@ pub fn layer_of(name: &str) -> ApiResult<Layer> {
     ),
 )]
 pub async fn list(State(state): State<AppState>) -> Json<LayersList> {
-    Json(crate::registry::manifest(&state.live.snapshot()))
+    Json(crate::registry::manifest(
+        &state.live.snapshot(),
+        state.live.events().len(),
+    ))
 }
 
 /// `GET /v1/layers/{layer}.geojson`: the whole layer as a FeatureCollection.

@@ -153,7 +153,7 @@ fn render(tiles: &Tiles, layer: Option<Layer>, key: &str, id: TileId, gzip: bool
     })
 }
 
-fn parse_tile(z: &str, x: &str, y: &str) -> ApiResult<TileId> {
+pub fn parse_tile(z: &str, x: &str, y: &str) -> ApiResult<TileId> {
     let y = y
         .strip_suffix(".mvt")
         .or_else(|| y.strip_suffix(".pbf"))

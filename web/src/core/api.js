@@ -150,7 +150,8 @@ import { ApiError } from './errors.js';
  */
 
 /**
- * `GET /v1/heatmap?layer=event`: incidents per H3 cell; cells under `suppress_below` left out.
+ * `GET /v1/heatmap`: incidents (or cameras) per H3 cell; incident cells under `suppress_below`
+ * are left out for callers without a token.
  * @typedef {object} Heatmap
  * @property {string} layer
  * @property {number} res
@@ -260,6 +261,14 @@ export function createApi(session) {
      */
     eventHeatmap: async (query, signal) =>
       /** @type {Heatmap} */ (await get('/v1/heatmap', { layer: 'event', ...query }, signal)),
+
+    /**
+     * Cameras per H3 cell of resolution `res`, e.g. only the offline ones.
+     * @param {{ res: number, status?: 'online' | 'offline' }} query
+     * @param {AbortSignal} [signal]
+     */
+    cameraHeatmap: async (query, signal) =>
+      /** @type {Heatmap} */ (await get('/v1/heatmap', { layer: 'camera', ...query }, signal)),
 
     /** The tile set's description: its bounds frame the first view. */
     tileJson: async () => /** @type {TileJson} */ (await get('/tiles.json')),

@@ -12,11 +12,20 @@ import { mapImage } from './map-image.js';
 import { mountHover } from './map-hover.js';
 import { CHORO_FILL, drawChoropleth, drawHeat, prepareStyle, showMode } from './map-layers.js';
 import { METRICS, NO_VALUE, UNITS, choropleth } from './metrics.js';
-import { periodLabel, sliderWindow, windowCount } from './period.js';
+import { chinaToday, periodLabel, sliderWindow, windowCount } from './period.js';
 import { REDS, classColours, extent, legendItems, quantileBreaks } from './scale.js';
 
 /** @typedef {import('./filters.js').Filters} Filters */
 /** @typedef {import('./scale.js').LegendItem} LegendItem */
+
+/**
+ * What the hexagons count: incidents in the slider's window, or the cameras offline now.
+ * @type {readonly { id: 'events' | 'offline', name: string, title: string, legend: string }[]}
+ */
+const SUBJECTS = [
+  { id: 'events', name: '事件', title: '事件热力', legend: '每格事件数（起）' },
+  { id: 'offline', name: '离线摄像头', title: '离线摄像头分布', legend: '每格离线摄像头（个）' },
+];
 
 /** Widths of the slider's window, in days; 0 is the whole period. */
 const WIDTHS = [{ days: 0, name: '整个时段' }, { days: 1, name: '按日' }, { days: 7, name: '按周' }, { days: 30, name: '按30天' }];
@@ -26,6 +35,7 @@ const SLIDE_MS = 150;
 /**
  * @typedef {object} MapCardState
  * @property {'heat' | 'choropleth'} mode
+ * @property {'events' | 'offline'} subject what the hexagons count
  * @property {number} width the slider's window in days
  * @property {number} index the slider's position
  * @property {string} unit a UNITS id
@@ -41,9 +51,10 @@ const SLIDE_MS = 150;
  * @returns {{ map: import('maplibre-gl').Map, ready: Promise<void>, reload: () => void }}
  */
 export function mountMapCard({ card, api, filters, bounds }) {
-  const state = createStore(/** @type {MapCardState} */ ({ mode: 'heat', width: 7, index: Infinity, unit: 'township', metric: 'events_per_km2' }));
+  const state = createStore(/** @type {MapCardState} */ ({ mode: 'heat', subject: 'events', width: 7, index: Infinity, unit: 'township', metric: 'events_per_km2' }));
   const modeButtons = [['heat', '事件热力'], ['choropleth', '专题图']].map(([mode, name]) =>
     h('button', { type: 'button', class: 'seg-btn', dataset: { mode }, onclick: () => state.set({ mode: /** @type {MapCardState['mode']} */ (mode) }) }, name));
+  const subject = h('select', { class: 'heat-subject', 'aria-label': '统计对象' }, SUBJECTS.map((x) => h('option', { value: x.id }, x.name)));
   const width = h('select', { class: 'heat-width', 'aria-label': '时间窗' }, WIDTHS.map((w) => h('option', { value: w.days }, w.name)));
   const slider = h('input', { type: 'range', class: 'heat-slider', min: 0, step: 1, 'aria-label': '时间滑块' });
   const windowText = h('span', { class: 'heat-window' });
@@ -54,7 +65,7 @@ export function mountMapCard({ card, api, filters, bounds }) {
   const container = h('div', { class: 'dash-map' });
   card.replaceChildren(
     h('header', { class: 'card-head' }, h('h3', {}, '事件热力与专题图'), h('div', { class: 'seg', role: 'group' }, modeButtons), exportButton),
-    h('div', { class: 'map-tools heat-tools' }, width, slider, windowText),
+    h('div', { class: 'map-tools heat-tools' }, subject, width, slider, windowText),
     h('div', { class: 'map-tools choro-tools' }, h('label', {}, '单元 ', unit), h('label', {}, '指标 ', metric)),
     h('div', { class: 'map-frame' }, container, legend));
 
@@ -65,6 +76,7 @@ export function mountMapCard({ card, api, filters, bounds }) {
   let figures = new Map();
   let res = 0;
 
+  const subjectShown = () => SUBJECTS.find((x) => x.id === state.get().subject) ?? SUBJECTS[0];
   const heatWindow = () => {
     const { period } = filters.get();
     const { width: days, index } = state.get();
@@ -90,12 +102,16 @@ export function mountMapCard({ card, api, filters, bounds }) {
   // What was asked goes with the answer: the slider may have moved on while it was coming.
   const askHeat = answering(
     async (signal) => {
+      const about = subjectShown();
       const w = heatWindow();
       res = resForZoom(map.getZoom());
       card.dataset.state = 'loading';
-      return { w, heat: await api.eventHeatmap({ ...w, category: filters.get().category, res }, signal) };
+      const heat = about.id === 'offline'
+        ? await api.cameraHeatmap({ res, status: 'offline' }, signal)
+        : await api.eventHeatmap({ ...w, category: filters.get().category, res }, signal);
+      return { about, w, heat };
     },
-    ({ w, heat }) => {
+    ({ about, w, heat }) => {
       const counts = heat.cells.map(([, n]) => n);
       const breaks = quantileBreaks(counts, 6);
       const colours = classColours(REDS, breaks);
@@ -104,8 +120,11 @@ export function mountMapCard({ card, api, filters, bounds }) {
         ? legendItems(breaks, colours, { ...extent(counts), integer: true, format: thousands })
         : [];
       const withheld = heat.suppressed_cells ? `；另有 ${thousands(heat.suppressed_cells)} 格少于 ${heat.suppress_below} 起未显示` : '';
-      showLegend('每格事件数（起）', items, `${periodLabel(w)}，共 ${thousands(heat.total)} 起，H3 第 ${heat.res} 级${withheld}`);
-      Object.assign(card.dataset, { state: 'ready', window: `${w.from}/${w.to}`, res: String(heat.res), cells: String(heat.cells.length) });
+      const note = about.id === 'offline'
+        ? `当前离线 ${thousands(heat.total)} 个，H3 第 ${heat.res} 级`
+        : `${periodLabel(w)}，共 ${thousands(heat.total)} 起，H3 第 ${heat.res} 级${withheld}`;
+      showLegend(about.legend, items, note);
+      Object.assign(card.dataset, { state: 'ready', window: about.id === 'offline' ? '' : `${w.from}/${w.to}`, res: String(heat.res), cells: String(heat.cells.length) });
     },
     failed);
 
@@ -150,6 +169,8 @@ export function mountMapCard({ card, api, filters, bounds }) {
   const syncControls = () => {
     const s = state.get();
     card.dataset.mode = s.mode;
+    card.dataset.subject = s.subject;
+    subject.value = s.subject;
     for (const b of modeButtons) b.setAttribute('aria-pressed', String(b.dataset.mode === s.mode));
     width.value = String(s.width);
     unit.value = s.unit;
@@ -159,6 +180,7 @@ export function mountMapCard({ card, api, filters, bounds }) {
   };
 
   slider.addEventListener('input', () => state.set({ index: Number(slider.value) }));
+  subject.addEventListener('change', () => state.set({ subject: (SUBJECTS.find((x) => x.id === subject.value) ?? SUBJECTS[0]).id }));
   width.addEventListener('change', () => state.set({ width: Number(width.value), index: Infinity }));
   unit.addEventListener('change', () => {
     const u = UNITS.find((x) => x.id === unit.value) ?? UNITS[0];
@@ -168,8 +190,9 @@ export function mountMapCard({ card, api, filters, bounds }) {
   metric.addEventListener('change', () => state.set({ metric: metric.value }));
   exportButton.addEventListener('click', async () => {
     const s = state.get();
-    const what = s.mode === 'heat' ? '事件热力' : `专题图-${metric.selectedOptions[0]?.text ?? ''}`;
-    const label = periodLabel(s.mode === 'heat' ? heatWindow() : filters.get().period);
+    const offline = s.mode === 'heat' && s.subject === 'offline';
+    const what = s.mode === 'heat' ? subjectShown().title : `专题图-${metric.selectedOptions[0]?.text ?? ''}`;
+    const label = offline ? chinaToday() : periodLabel(s.mode === 'heat' ? heatWindow() : filters.get().period);
     saveUrl(`${fileName(what, label)}.png`, await mapImage(map, `${what}（${label}）`, shown.items, shown.title));
   });
 
@@ -191,7 +214,7 @@ export function mountMapCard({ card, api, filters, bounds }) {
   });
   mountHover(map, (f) => (f.layer.id === CHORO_FILL
     ? figures.get(String(f.properties.id)) ?? null
-    : `该格 ${thousands(Number(f.properties.count))} 起`));
+    : `该格 ${thousands(Number(f.properties.count))} ${state.get().subject === 'offline' ? '个离线摄像头' : '起'}`));
   map.on('moveend', () => { if (state.get().mode === 'heat' && resForZoom(map.getZoom()) !== res) askHeat(); });
 
   return {
