@@ -1,6 +1,7 @@
-//! Schemas the handlers' answer types cannot derive: the ones made from the layer registry
-//! (`Layer`, `<Kind>Properties`, `<Kind>Feature`), the error codes, and the GeoJSON the API
-//! reads (parsed by `onemap_data::geojson_io`, never by a Rust type of the server).
+//! Schemas no answer type derives: the ones made from the layer registry (`Layer`,
+//! `<Kind>Properties`, `<Kind>Feature`), the error codes and body, the GeoJSON the API reads
+//! (parsed by `onemap_data::geojson_io`, never by a Rust type of the server), and what the
+//! server keeps as JSON values (audit records, statistics rows).
 
 use crate::error::ERROR_CODES;
 use onemap_index::layers::{Field, FieldKind, LayerSpec, REGISTRY};
