@@ -211,6 +211,33 @@ fn statistics_agree_with_counting_by_hand() {
             .count();
         assert_eq!(f.cameras as usize, cameras, "cameras of {}", row.id);
         assert!((f.area_km2 - s.area_m2(i) / 1e6).abs() < 1e-9);
+        if row.layer == Layer::Grid {
+            let residents: u64 = s
+                .layer(Layer::Grid)
+                .filter(|g| g.level() == Some(3))
+                .filter(|g| {
+                    let gi = s.index_of(Layer::Grid, &g.id).unwrap();
+                    gi == i || s.ancestors(gi).contains(&i)
+                })
+                .filter_map(|g| match g.attributes {
+                    onemap_index::Attributes::Grid { population, .. } => population,
+                    _ => None,
+                })
+                .map(u64::from)
+                .sum();
+            assert_eq!(
+                f.population.unwrap_or(0),
+                residents,
+                "residents of {}",
+                row.id
+            );
+            if let (Some(p), true) = (f.population, f.grid_workers > 0) {
+                assert_eq!(
+                    f.people_per_worker,
+                    Some(p as f64 / f64::from(f.grid_workers))
+                );
+            }
+        }
         if row.layer == Layer::Beat {
             let assigned = s
                 .layer(Layer::Grid)

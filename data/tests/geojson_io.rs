@@ -81,7 +81,8 @@ fn export_writes_id_twice_version_and_every_documented_property() {
     assert_eq!(
         json["properties"],
         json!({"id": "g2", "name": "网格 g2", "version": 0, "people": [], "level": 4,
-               "parent": null, "kind": "comprehensive", "category": null, "setting": null})
+               "parent": null, "kind": "comprehensive", "category": null, "setting": null,
+               "population": null, "households": null})
     );
     let station = city.features.iter().find(|f| f.id == "s1").unwrap();
     let json = serde_json::to_value(feature_to_geojson(station)).unwrap();
@@ -109,7 +110,9 @@ fn only_id_and_geometry_are_required() {
             parent: None,
             kind: GridKind::Comprehensive,
             category: None,
-            setting: None
+            setting: None,
+            population: None,
+            households: None,
         }
     );
 }

@@ -179,6 +179,7 @@ fn the_file_is_a_valid_geopackage_to_plain_sqlite() {
         ("audit", "attributes", None),
         ("beat", "features", Some(4326)),
         ("camera", "features", Some(4326)),
+        ("event", "features", Some(4326)),
         ("grid", "features", Some(4326)),
         ("onemap_meta", "attributes", None),
         ("person", "attributes", None),
@@ -198,6 +199,10 @@ fn the_file_is_a_valid_geopackage_to_plain_sqlite() {
     );
     assert_eq!(
         columns[2],
+        ("event".into(), "geom".into(), "POINT".into(), 4326)
+    );
+    assert_eq!(
+        columns[3],
         ("grid".into(), "geom".into(), "MULTIPOLYGON".into(), 4326)
     );
 

@@ -94,7 +94,7 @@ fn nodes_opening_a_new_database_together_migrate_it_once() {
         )
         .unwrap()
         .get(0);
-    assert_eq!(schema_version, 1);
+    assert_eq!(schema_version, 3, "every migration applied once");
     let store = PostgisStore::open(&db.url).unwrap();
     assert_eq!(store.version().unwrap(), 0, "reopening changes nothing");
 }

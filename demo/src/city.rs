@@ -133,6 +133,10 @@ fn grid_features(
             } else {
                 (GridKind::Comprehensive, None)
             };
+            // Comprehensive grids are drawn around households; exclusive ones (a school, a
+            // market) have none of their own.
+            let residents = (is_grid && kind == GridKind::Comprehensive)
+                .then(|| residents(&own_ids[r], regions.is_urban(r)));
             let attributes = Attributes::Grid {
                 level: grid_level,
                 // Counties have no parents, so `l - 1` is never reached for them.
@@ -144,11 +148,30 @@ fn grid_features(
                 category,
                 // Communities and grids lie wholly in the city or the countryside; levels above mix.
                 setting: (grid_level >= level::COMMUNITY).then(|| setting(regions.is_urban(r))),
+                population: residents.map(|(people, _)| people),
+                households: residents.map(|(_, homes)| homes),
             };
             features.push(area(&own_ids[r], &names[r], shape, attributes, people));
         }
     }
     features
+}
+
+/// People and households of a comprehensive grid: 300–500 households in the city, 150–350 in
+/// the countryside, 2.4–2.9 people each. Drawn from the grid's id rather than the random
+/// stream, so adding them left every other figure of the demo city as it was.
+fn residents(id: &str, urban: bool) -> (u32, u32) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in id.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let (low, span) = if urban { (300, 200) } else { (150, 200) };
+    let households = low + (h % span) as u32;
+    let per_home = 2.4 + ((h >> 32) % 50) as f64 / 100.0;
+    (
+        (f64::from(households) * per_home).round() as u32,
+        households,
+    )
 }
 
 fn setting(urban: bool) -> Setting {

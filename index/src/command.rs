@@ -278,6 +278,8 @@ mod tests {
                 kind: Default::default(),
                 category: None,
                 setting: None,
+                population: None,
+                households: None,
             },
             ..crate::test_support::grid("c1", None, 121.0, 0.02)
         };

@@ -114,6 +114,10 @@ pub enum Attributes {
         /// For exclusive grids: school, factory, park, market, hospital, ...
         category: Option<String>,
         setting: Option<Setting>,
+        /// Residents and households living in the grid (户籍 or 常住, as the city counts them),
+        /// for people per officer and per grid worker.
+        population: Option<u32>,
+        households: Option<u32>,
     },
     Beat {
         station: Option<String>,

@@ -16,7 +16,7 @@
 //! ```
 
 use crate::events::{EventLog, PlaceCounts, Selection};
-use crate::model::{level, CameraStatus, Layer, Role};
+use crate::model::{level, Attributes, CameraStatus, Layer, Role};
 use crate::snapshot::Snapshot;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -68,6 +68,12 @@ pub struct Figures {
     pub cameras_per_km2: f64,
     /// Grids per community officer; `None` without an officer.
     pub grids_per_officer: Option<f64>,
+    /// Residents and households of the grids within (or assigned), where grids record them.
+    pub population: Option<u64>,
+    pub households: Option<u64>,
+    /// Residents per community officer and per grid worker.
+    pub people_per_officer: Option<f64>,
+    pub people_per_worker: Option<f64>,
     /// Grids (level 3) within with no community officer, or no grid worker.
     pub grids_without_officer: u32,
     pub grids_without_worker: u32,
@@ -142,12 +148,11 @@ pub fn coverage(
     for &i in &areal {
         let f = &mut figures[i as usize];
         f.cameras_per_km2 = per(f.cameras, f.area_km2);
-        f.grids_per_officer = (f.officers > 0).then(|| f64::from(f.grids) / f64::from(f.officers));
+        ratios(f);
     }
     flag_loaded_beats(s, norms, &mut figures, &mut total);
     total.cameras_per_km2 = per(total.cameras, total.area_km2);
-    total.grids_per_officer =
-        (total.officers > 0).then(|| f64::from(total.grids) / f64::from(total.officers));
+    ratios(&mut total);
     count_events(s, log, period, min_count, &areal, &mut figures, &mut total);
     let rows = areal
         .into_iter()
@@ -210,6 +215,14 @@ fn count_grids_and_people(s: &Snapshot, figures: &mut [Figures], total: &mut Fig
                     climb.extend(s.parent(b));
                 }
                 climb.extend(s.ancestors(i));
+                let residents = match &f.attributes {
+                    Attributes::Grid {
+                        population,
+                        households,
+                        ..
+                    } => (*population, *households),
+                    _ => (None, None),
+                };
                 for t in std::iter::once(i).chain(climb.iter().copied()) {
                     let into = &mut figures[t as usize];
                     if s.feature(t).layer() != Layer::Beat {
@@ -217,10 +230,12 @@ fn count_grids_and_people(s: &Snapshot, figures: &mut [Figures], total: &mut Fig
                     }
                     into.grids_without_officer += u32::from(no_officer);
                     into.grids_without_worker += u32::from(no_worker);
+                    add_residents(into, residents);
                 }
                 total.grids += 1;
                 total.grids_without_officer += u32::from(no_officer);
                 total.grids_without_worker += u32::from(no_worker);
+                add_residents(total, residents);
                 let grid = &mut figures[i as usize];
                 grid.beat = beat;
                 grid.beat_share = share;
@@ -240,6 +255,24 @@ fn count_grids_and_people(s: &Snapshot, figures: &mut [Figures], total: &mut Fig
     }
     let everyone: Vec<&str> = s.people().map(|p| p.id.as_str()).collect();
     add_roles(s, &everyone, total);
+}
+
+/// Adds a grid's residents and households to a feature's (or the city's).
+fn add_residents(into: &mut Figures, (population, households): (Option<u32>, Option<u32>)) {
+    if let Some(n) = population {
+        *into.population.get_or_insert(0) += u64::from(n);
+    }
+    if let Some(n) = households {
+        *into.households.get_or_insert(0) += u64::from(n);
+    }
+}
+
+/// Grids and residents per officer and residents per worker, once people and grids are in.
+fn ratios(f: &mut Figures) {
+    let per = |n: f64, by: u32| (by > 0).then(|| n / f64::from(by));
+    f.grids_per_officer = per(f64::from(f.grids), f.officers);
+    f.people_per_officer = f.population.and_then(|p| per(p as f64, f.officers));
+    f.people_per_worker = f.population.and_then(|p| per(p as f64, f.grid_workers));
 }
 
 fn add_roles(s: &Snapshot, ids: &[&str], into: &mut Figures) {

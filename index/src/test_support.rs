@@ -19,6 +19,8 @@ pub(crate) fn grid(id: &str, parent: Option<&str>, x0: f64, size: f64) -> Featur
             kind: GridKind::default(),
             category: None,
             setting: None,
+            population: None,
+            households: None,
         },
     }
 }

@@ -43,6 +43,8 @@ fn grid(id: &str, level: u8, parent: Option<&str>, shape: Shape) -> Feature {
             kind: GridKind::Comprehensive,
             category: None,
             setting: None,
+            population: None,
+            households: None,
         },
     )
 }

@@ -30,6 +30,8 @@ fn grid(id: &str, shape: MultiPolygon<f64>) -> Feature {
             kind: GridKind::Comprehensive,
             category: None,
             setting: None,
+            population: None,
+            households: None,
         },
         people: Vec::new(),
     }
@@ -120,6 +122,8 @@ fn lattice_city(
             kind: GridKind::Comprehensive,
             category: None,
             setting: None,
+            population: None,
+            households: None,
         },
         ..f
     };

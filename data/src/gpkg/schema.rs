@@ -15,6 +15,7 @@ const MIGRATIONS: &[Migration] = &[
     Migration::Once(V1_INITIAL),
     Migration::PerTable(V2_RTREE, &["grid", "beat", "station", "camera"]),
     Migration::Once(V3_EVENTS),
+    Migration::Once(V4_RESIDENTS),
 ];
 
 /// One step of the schema.
@@ -242,6 +243,12 @@ CREATE TABLE event (
 INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id) VALUES
     ('event', 'features', 'event', '事件: 110 and 12345 incidents and grid reports, append-only', 4326);
 INSERT INTO gpkg_geometry_columns VALUES ('event', 'geom', 'POINT', 4326, 0, 0);
+"#;
+
+/// How many people and households live in a grid.
+const V4_RESIDENTS: &str = r#"
+ALTER TABLE grid ADD COLUMN population INTEGER;
+ALTER TABLE grid ADD COLUMN households INTEGER;
 "#;
 
 /// Sets up a new file or brings an existing one up to the current schema, in one

@@ -12,7 +12,7 @@ use postgres::Client;
 const LOCK_KEY: i64 = 0x6f6e_656d_6170;
 
 /// The migrations, oldest first.
-const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_EVENTS];
+const MIGRATIONS: &[&str] = &[V1_INITIAL, V2_EVENTS, V3_RESIDENTS];
 
 /// Plain tables with attribute columns and typed, GiST-indexed geometries, so analysts can
 /// query them in SQL and QGIS opens them as layers; people, the audit log and the change log
@@ -104,6 +104,12 @@ CREATE TABLE onemap.event (
 );
 CREATE INDEX event_time ON onemap.event (time);
 INSERT INTO onemap.meta VALUES ('event_seq', 0);
+"#;
+
+/// How many people and households live in a grid.
+const V3_RESIDENTS: &str = r#"
+ALTER TABLE onemap.grid ADD COLUMN population bigint;
+ALTER TABLE onemap.grid ADD COLUMN households bigint;
 "#;
 
 /// Creates the schema on a new database or brings it up to date; returns the schema version.

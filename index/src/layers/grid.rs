@@ -56,6 +56,30 @@ pub(super) static SPEC: LayerSpec = LayerSpec {
             personal: false,
             doc: "urban or rural",
         },
+        Field {
+            name: "population",
+            title: "人口",
+            kind: FieldKind::Integer {
+                min: 0,
+                max: u32::MAX as i64,
+            },
+            required: false,
+            tile: false,
+            personal: false,
+            doc: "residents living in the grid, for people per officer and per grid worker",
+        },
+        Field {
+            name: "households",
+            title: "户数",
+            kind: FieldKind::Integer {
+                min: 0,
+                max: u32::MAX as i64,
+            },
+            required: false,
+            tile: false,
+            personal: false,
+            doc: "households in the grid (a grid is drawn around 300 to 500 of them)",
+        },
     ],
     derived: &[
         Field::derived(
@@ -99,6 +123,8 @@ pub(super) static SPEC: LayerSpec = LayerSpec {
         kind: v.keyword().unwrap_or_default(),
         category: v.text(),
         setting: v.keyword(),
+        population: v.integer().and_then(|n| u32::try_from(n).ok()),
+        households: v.integer().and_then(|n| u32::try_from(n).ok()),
     },
     write: |attributes| match attributes {
         Attributes::Grid {
@@ -107,12 +133,16 @@ pub(super) static SPEC: LayerSpec = LayerSpec {
             kind,
             category,
             setting,
+            population,
+            households,
         } => vec![
             Some(Value::Integer(i64::from(*level))),
             text(parent),
             keyword(kind),
             text(category),
             setting.as_ref().and_then(keyword),
+            population.map(|n| Value::Integer(i64::from(n))),
+            households.map(|n| Value::Integer(i64::from(n))),
         ],
         _ => Vec::new(),
     },

@@ -18,6 +18,8 @@ fn grid_with(polygons: Vec<Polygon<f64>>) -> Feature {
             kind: GridKind::Comprehensive,
             category: None,
             setting: None,
+            population: None,
+            households: None,
         },
         people: vec!["p1".into()],
     }
