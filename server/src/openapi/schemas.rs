@@ -523,7 +523,7 @@ built_schema!(
     /// One row of `/v1/stats`, as `onemap_index::stats::Row` serialises (or the city's).
     StatsRow => {
         use Type::{Integer, Number, String as Text};
-        let figures: [(&str, Type, bool, &str); 26] = [
+        let figures: [(&str, Type, bool, &str); 30] = [
             ("layer", Text, false, "grid, beat, station, or city."),
             ("id", Text, false, "The feature's id (`city` for the city)."),
             ("name", Text, false, "The feature's name (全市 for the city)."),
@@ -540,6 +540,10 @@ built_schema!(
             ("cameras_online", Integer, false, "Cameras within that are online."),
             ("cameras_per_km2", Number, false, "Cameras per km²."),
             ("grids_per_officer", Number, true, "Grids per community officer; null without an officer."),
+            ("population", Integer, true, "Residents of the grids within (or assigned), where grids record them."),
+            ("households", Integer, true, "Households of the grids within (or assigned), where grids record them."),
+            ("people_per_officer", Number, true, "Residents per community officer."),
+            ("people_per_worker", Number, true, "Residents per grid worker."),
             ("grids_without_officer", Integer, false, "Grids (level 3) within with no community officer."),
             ("grids_without_worker", Integer, false, "Grids (level 3) within with no grid worker."),
             ("beat", Text, false, "A grid's assigned beat."),
