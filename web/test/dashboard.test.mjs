@@ -8,6 +8,8 @@ import { decodePng } from './lib/png.mjs';
 import { OUT, PHONE, REPO, foreignRequests, getJson, launchBrowser, startServer } from './lib/harness.mjs';
 import { decimal } from '../src/core/format.js';
 import { resForZoom } from '../src/views/dashboard/hexes.js';
+import { COVERAGE_TABLES } from '../src/views/dashboard/coverage.js';
+import { clearOfLegend } from '../src/views/dashboard/legend.js';
 import { METRICS, NO_VALUE, UNITS, choropleth } from '../src/views/dashboard/metrics.js';
 import { chinaToday, periodLabel, presetPeriod, sliderWindow } from '../src/views/dashboard/period.js';
 import { RANKINGS } from '../src/views/dashboard/rankings.js';
@@ -33,6 +35,30 @@ const query = (params) => new URLSearchParams(Object.entries(params).filter(([, 
 
 /** Waits until the map has drawn what it has and has nothing left to load. */
 const dashIdle = () => page.evaluate(() => new Promise((r) => { window.dashboardMap.once('idle', () => r()); window.dashboardMap.triggerRepaint(); }));
+
+/** The incident heatmap's tile requests the page makes from now on, until `stop()`. */
+function recordTiles() {
+  const asked = [];
+  const on = (r) => { if (r.url().includes('/tiles/heatmap/')) asked.push({ url: new URL(r.url()), authorization: r.headers().authorization }); };
+  page.on('request', on);
+  return { asked, stop: () => page.off('request', on) };
+}
+
+/**
+ * The incident cells in the heatmap tiles the map holds now, each with its count: a hexagon cut by
+ * a tile edge comes once per tile and must have the same count in each.
+ */
+async function tileCells() {
+  const features = await page.evaluate(() => window.dashboardMap.querySourceFeatures('heat', { sourceLayer: 'heatmap' })
+    .map((f) => [f.properties.cell, f.properties.count]));
+  const cells = new Map();
+  for (const [cell, count] of features) {
+    assert.equal(cells.get(cell) ?? count, count, `cell ${cell}: one count in every tile`);
+    cells.set(cell, count);
+  }
+  assert.ok(features.length >= cells.size);
+  return cells;
+}
 
 /** Clicks `selector` and returns the file the page saved. */
 async function download(selector) {
@@ -73,8 +99,8 @@ test('the dashboard tab is current, the period is last month and the cards show 
 
   const city = (await getJson(server.base, `/v1/stats/city?${query(period)}`)).body.rows[0];
   const cards = await page.$$eval('.stats .stat', (els) => els.map((e) => ({ key: e.dataset.key, value: e.dataset.value, text: e.querySelector('.stat-value').textContent })));
-  assert.deepEqual(cards.map((c) => c.key), ['area_km2', 'grids', 'officers', 'grid_workers', 'cameras', 'beats_over_norm', 'events']);
-  for (const c of cards) assert.equal(Number(c.value), city[c.key], c.key);
+  assert.deepEqual(cards.map((c) => c.key), ['area_km2', 'grids', 'officers', 'grid_workers', 'cameras', 'coverage', 'beats_over_norm', 'events']);
+  for (const c of cards.filter((x) => x.key !== 'coverage')) assert.equal(Number(c.value), city[c.key], c.key);
   assert.ok(city.events > 1000, `a month of incidents: ${city.events}`);
   const text = Object.fromEntries(cards.map((c) => [c.key, c.text]));
   assert.equal(text.events, city.events.toLocaleString('en-US'));
@@ -123,32 +149,41 @@ test('another period: the cards, the trend (now per week) and the heatmap follow
   await page.waitForSelector('.map-card[data-state=ready]');
 });
 
-test('the time slider moves the heatmap window; every hexagon the API counts is drawn', async () => {
+test('the time slider moves the heatmap window: the tiles asked carry it; their cells are the API\'s', async () => {
   const period = presetPeriod('last-month', chinaToday());
   await page.selectOption('.heat-width', '7');
   await page.waitForSelector('.map-card[data-state=ready]');
+  await dashIdle();
   const zoom = await page.evaluate(() => window.dashboardMap.getZoom());
+  const res = String(resForZoom(zoom));
   const want = sliderWindow(period, 7, 2);
+  const tiles = recordTiles();
   const [req] = await Promise.all([
     page.waitForRequest((r) => r.url().includes('/v1/heatmap')),
     page.locator('.heat-slider').fill('2'),
   ]);
   const asked = new URL(req.url()).searchParams;
-  assert.deepEqual([asked.get('layer'), asked.get('from'), asked.get('to'), asked.get('res')], ['event', want.from, want.to, String(resForZoom(zoom))]);
+  assert.deepEqual([asked.get('layer'), asked.get('from'), asked.get('to'), asked.get('res')], ['event', want.from, want.to, res]);
   await page.waitForSelector(`.map-card[data-state=ready][data-window="${want.from}/${want.to}"]`);
   assert.equal(await page.textContent('.heat-window'), periodLabel(want));
   await dashIdle();
+  tiles.stop();
 
-  const heat = (await getJson(server.base, `/v1/heatmap?layer=event&${query({ ...want, res: asked.get('res') })}`)).body;
+  assert.ok(tiles.asked.length > 0, 'heatmap tiles asked for the new window');
+  for (const { url, authorization } of tiles.asked) {
+    assert.match(url.pathname, /^\/tiles\/heatmap\/\d+\/\d+\/\d+\.mvt$/);
+    const p = url.searchParams;
+    assert.deepEqual([p.get('from'), p.get('to'), p.get('res'), p.get('category')], [want.from, want.to, res, null], url.href);
+    assert.equal(authorization, undefined, 'no token: none sent');
+  }
+
+  const heat = (await getJson(server.base, `/v1/heatmap?layer=event&${query({ ...want, res })}`)).body;
   assert.ok(heat.cells.length > 20, `cells in the window: ${heat.cells.length}`);
+  assert.ok(heat.suppressed_cells > 0, 'the public does not see the smallest cells');
   assert.equal(Number(await page.getAttribute('.map-card', 'data-cells')), heat.cells.length);
-  const drawn = await page.evaluate(async () => {
-    const data = await window.dashboardMap.getSource('heat').getData();
-    const rendered = window.dashboardMap.queryRenderedFeatures({ layers: ['heat-fill'] }).map((f) => f.properties.h3);
-    return { source: data.features.map((f) => [f.properties.h3, f.properties.count]), rendered: [...new Set(rendered)] };
-  });
-  assert.deepEqual(drawn.source, heat.cells, 'the source holds the API cells and counts');
-  assert.deepEqual(drawn.rendered.sort(), heat.cells.map(([id]) => id).sort(), 'each cell is on screen once the whole city is in view');
+  assert.deepEqual(await tileCells(), new Map(heat.cells), 'the tiles hold the API cells and counts');
+  const rendered = await page.evaluate(() => [...new Set(window.dashboardMap.queryRenderedFeatures({ layers: ['heat-fill'] }).map((f) => f.properties.cell))]);
+  assert.deepEqual(rendered.sort(), heat.cells.map(([id]) => id).sort(), 'each cell is on screen once the whole city is in view');
   assert.match(await page.textContent('.map-legend'), new RegExp(`共 ${heat.total.toLocaleString('en-US')} 起`));
   await page.locator('.map-card').screenshot({ path: join(OUT, 'dashboard-heat.png') });
 
@@ -172,8 +207,10 @@ test('offline cameras on the same hexagons, as the API counts them now', async (
   assert.ok(!(await page.locator('.heat-slider').isVisible()), 'no time slider: cameras are counted as they are now');
   const heat = (await getJson(server.base, `/v1/heatmap?layer=camera&status=offline&res=${asked.get('res')}`)).body;
   assert.equal(Number(await page.getAttribute('.map-card', 'data-cells')), heat.cells.length);
-  const drawn = await page.evaluate(async () => (await window.dashboardMap.getSource('heat').getData()).features.map((f) => [f.properties.h3, f.properties.count]));
+  const drawn = await page.evaluate(async () => (await window.dashboardMap.getSource('offline').getData()).features.map((f) => [f.properties.cell, f.properties.count]));
   assert.deepEqual(drawn, heat.cells);
+  const shown = await page.evaluate(() => ['heat-fill', 'offline-fill'].map((id) => window.dashboardMap.getLayoutProperty(id, 'visibility')));
+  assert.deepEqual(shown, ['none', 'visible'], 'the incidents are away while the cameras are shown');
   assert.match(await page.textContent('.map-legend'), new RegExp(`当前离线 ${heat.total.toLocaleString('en-US')} 个`));
   const city = (await getJson(server.base, '/v1/stats/city')).body.rows[0];
   assert.equal(heat.total, city.cameras - city.cameras_online, 'every offline camera is in a cell');
@@ -275,23 +312,100 @@ test('the choropleth joins the API figures onto the tiles by id', async () => {
   await page.waitForSelector('.map-card[data-mode=heat][data-state=ready]');
 });
 
+test('camera coverage: the card has the city\'s share, the tables the API rows, the overlay its uncovered parts', async () => {
+  const grids = (await getJson(server.base, '/v1/coverage/grid?limit=20')).body;
+  const card = await page.$eval('.stat[data-key=coverage]', (e) => ({ value: e.dataset.value, text: e.querySelector('.stat-value').textContent, unit: e.querySelector('.stat-unit').textContent }));
+  assert.equal(Number(card.value), grids.share);
+  assert.equal(`${card.text}${card.unit}`, `${(grids.share * 100).toFixed(1)}%`);
+  assert.ok(grids.share > 0 && grids.share < 1, `the city's share: ${grids.share}`);
+  const every = (await getJson(server.base, '/v1/coverage/grid')).body.rows;
+  const unseen = every.filter((r) => r.covered_m2 === 0).length;
+  assert.ok(unseen > 0 && unseen < every.length, `grids no camera sees: ${unseen} of ${every.length}`);
+  assert.equal(await page.textContent('.stat[data-key=coverage] .stat-sub'), `无覆盖网格 ${unseen.toLocaleString('en-US')} 个`);
+
+  for (const table of COVERAGE_TABLES) {
+    const api = (await getJson(server.base, `/v1/coverage/${table.layer}?limit=20`)).body.rows;
+    assert.equal(api.length, 20);
+    const sel = `[data-ranking=${table.id}]`;
+    await page.waitForSelector(`${sel}[data-state=ready]`);
+    const rows = await page.$$eval(`${sel} tbody tr`, (trs) => trs.map((tr) => ({ id: tr.dataset.id, cells: [...tr.cells].map((td) => td.textContent) })));
+    assert.deepEqual(rows.map((r) => r.id), api.map((r) => r.id), `${table.title}: the API's rows, least covered first`);
+    assert.deepEqual(rows.map((r) => r.cells[1]), api.map((r) => r.name));
+    assert.deepEqual(rows.map((r) => r.cells.at(-1)), api.map((r) => `${(r.share * 100).toFixed(2)}%`));
+  }
+
+  const file = await download('[data-ranking=coverage-grids] .export-csv');
+  assert.match(file.name, /^视频覆盖最低的网格_\d{4}-\d{2}-\d{2}\.csv$/);
+  const [header, ...rows] = parseCsv(file.bytes.toString('utf8').slice(1));
+  assert.deepEqual(header, ['网格', '编号', '面积(平方米)', '可视面积(平方米)', '覆盖率']);
+  assert.deepEqual(rows, grids.rows.map((r) => [r.name, r.id, String(Math.round(r.area_m2)), String(Math.round(r.covered_m2)), String(r.share)]));
+
+  // A table row goes to the dispatch map like the others'.
+  const first = grids.rows[0].id;
+  await page.click(`[data-ranking=coverage-grids] tbody tr[data-id="${first}"] .to-map`);
+  await page.waitForSelector(`#panel[data-state=found] section[data-id="${first}"]`);
+  await page.goBack();
+  await page.waitForFunction(() => document.body.dataset.view === 'dashboard');
+
+  // The overlay: every grid with an uncovered part is one feature of the source.
+  const blind = (await getJson(server.base, '/v1/coverage/grid.geojson')).body;
+  assert.ok(blind.features.length > 1000, `grids with blind spots: ${blind.features.length}`);
+  await page.evaluate(() => document.querySelector('.map-card').scrollIntoView());
+  await page.check('.blind-toggle');
+  await page.waitForSelector('.map-card[data-blind=true]');
+  await page.waitForFunction(() => window.dashboardMap.isSourceLoaded('blind') && window.dashboardMap.getLayoutProperty('blind-fill', 'visibility') === 'visible', null, { timeout: 60_000 });
+  await dashIdle();
+  const overlay = await page.evaluate(async () => {
+    const data = await window.dashboardMap.getSource('blind').getData();
+    const rendered = new Set(window.dashboardMap.queryRenderedFeatures({ layers: ['blind-fill'] }).map((f) => f.properties.id));
+    return { ids: data.features.map((f) => f.properties.id), rendered: rendered.size };
+  });
+  assert.equal(overlay.ids.length, blind.features.length, 'the overlay holds every uncovered part');
+  assert.deepEqual(overlay.ids, blind.features.map((f) => f.properties.id));
+  // At the city's zoom the smallest parts are too small to draw; most grids show theirs.
+  assert.ok(overlay.rendered > blind.features.length / 2, `drawn: ${overlay.rendered} of ${blind.features.length}`);
+  assert.match(await page.textContent('.map-legend .overlay'), /视频盲区/);
+  await page.locator('.map-card').screenshot({ path: join(OUT, 'dashboard-blind.png') });
+  await page.uncheck('.blind-toggle');
+  await page.waitForSelector('.map-card[data-blind=false]');
+  assert.equal(await page.evaluate(() => window.dashboardMap.getLayoutProperty('blind-fill', 'visibility')), 'none');
+  assert.equal(await page.locator('.map-legend .overlay').count(), 0);
+});
+
 test('a dispatcher token asks everything again: no cells withheld; then the README screenshot', async () => {
   const period = presetPeriod('last-month', chinaToday());
   await page.evaluate(() => document.querySelector('#dashboard').scrollTo(0, 0));
+  // The whole city in view again (the choropleth zoomed in), so every cell is in a tile the map holds.
+  const { bounds } = (await getJson(server.base, '/tiles.json')).body;
+  await page.evaluate(([b, padding]) => window.dashboardMap.fitBounds(b, { padding, animate: false }), [bounds, clearOfLegend(false)]);
+  await page.waitForSelector('.map-card[data-state=ready]');
+  await dashIdle();
   await page.fill('#token', server.token);
+  const tiles = recordTiles();
   const [heatAnswer] = await Promise.all([
     page.waitForResponse((r) => r.url().includes('/v1/heatmap')),
     page.waitForResponse((r) => r.url().includes('/v1/stats/city')),
+    page.waitForResponse((r) => r.url().includes('/v1/coverage/grid')),
     page.press('#token', 'Enter'),
   ]);
   const heatReq = heatAnswer.request();
   assert.equal(heatReq.headers().authorization, `Bearer ${server.token}`);
   await page.waitForSelector(`.stats[data-period="${period.from}/${period.to}/"]`);
   await page.waitForSelector('.map-card[data-state=ready]');
+  await dashIdle();
+  tiles.stop();
   const w = new URL(heatReq.url()).searchParams;
   const heat = (await getJson(server.base, `/v1/heatmap?layer=event&${query({ from: w.get('from'), to: w.get('to'), res: w.get('res') })}`, server.token)).body;
   assert.equal(heat.suppressed_cells, 0);
+  const pub = (await getJson(server.base, `/v1/heatmap?layer=event&${query({ from: w.get('from'), to: w.get('to'), res: w.get('res') })}`)).body;
+  assert.ok(heat.cells.length > pub.cells.length, `a dispatcher sees more cells: ${heat.cells.length} > ${pub.cells.length}`);
   assert.equal(Number(await page.getAttribute('.map-card', 'data-cells')), heat.cells.length);
+  assert.ok(tiles.asked.length > 0, 'the tiles asked again with the token');
+  for (const { url, authorization } of tiles.asked) {
+    assert.equal(authorization, `Bearer ${server.token}`, url.href);
+    assert.deepEqual([url.searchParams.get('from'), url.searchParams.get('to'), url.searchParams.get('res')], [w.get('from'), w.get('to'), w.get('res')]);
+  }
+  assert.deepEqual(await tileCells(), new Map(heat.cells), 'the tiles hold every cell, the small ones too');
   assert.doesNotMatch(await page.textContent('.map-legend'), /未显示/);
   const city = (await getJson(server.base, `/v1/stats/city?${query(period)}`, server.token)).body.rows[0];
   assert.equal(Number(await page.getAttribute('.stat[data-key=events]', 'data-value')), city.events);
@@ -351,7 +465,7 @@ test('on a 390×844 phone: tabs fit, cards in two columns, nothing overflows sid
     const xs = await p.$$eval('.stats .stat', (els) => [...new Set(els.map((e) => Math.round(e.getBoundingClientRect().x)))]);
     assert.equal(xs.length, 2, `card columns at ${xs}`);
     await p.screenshot({ path: join(OUT, 'dashboard-phone.png') });
-    for (const [i, sel] of ['.map-card', '.dash-side', '[data-ranking=grids]'].entries()) {
+    for (const [i, sel] of ['.map-card', '.dash-side', '[data-ranking=grids]', '[data-ranking=coverage-grids]'].entries()) {
       await p.evaluate((s) => document.querySelector(s).scrollIntoView(), sel);
       await p.waitForTimeout(200);
       await p.screenshot({ path: join(OUT, `dashboard-phone-${i + 1}.png`) });

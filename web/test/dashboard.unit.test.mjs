@@ -32,7 +32,7 @@ test('cells become closed hexagons around their own centre, counts kept', () => 
   const fc = cellsToGeoJson([[id, 7]]);
   assert.equal(fc.features.length, 1);
   const [f] = fc.features;
-  assert.deepEqual(f.properties, { h3: id, count: 7 });
+  assert.deepEqual(f.properties, { cell: id, count: 7 });
   const ring = f.geometry.coordinates[0];
   assert.equal(ring.length, 7, 'six corners and the first again');
   assert.deepEqual(ring[0], ring[6]);

@@ -56,30 +56,16 @@ pub(super) static SPEC: LayerSpec = LayerSpec {
             personal: false,
             doc: "urban or rural",
         },
-        Field {
-            name: "population",
-            title: "人口",
-            kind: FieldKind::Integer {
-                min: 0,
-                max: u32::MAX as i64,
-            },
-            required: false,
-            tile: false,
-            personal: false,
-            doc: "residents living in the grid, for people per officer and per grid worker",
-        },
-        Field {
-            name: "households",
-            title: "户数",
-            kind: FieldKind::Integer {
-                min: 0,
-                max: u32::MAX as i64,
-            },
-            required: false,
-            tile: false,
-            personal: false,
-            doc: "households in the grid (a grid is drawn around 300 to 500 of them)",
-        },
+        count(
+            "population",
+            "人口",
+            "residents living in the grid, for people per officer and per grid worker",
+        ),
+        count(
+            "households",
+            "户数",
+            "households in the grid (a grid is drawn around 300 to 500 of them)",
+        ),
     ],
     derived: &[
         Field::derived(
@@ -147,3 +133,19 @@ pub(super) static SPEC: LayerSpec = LayerSpec {
         _ => Vec::new(),
     },
 };
+
+/// An optional count of the grid's (people, households): a whole number that fits a `u32`.
+const fn count(name: &'static str, title: &'static str, doc: &'static str) -> Field {
+    Field {
+        name,
+        title,
+        kind: FieldKind::Integer {
+            min: 0,
+            max: u32::MAX as i64,
+        },
+        required: false,
+        tile: false,
+        personal: false,
+        doc,
+    }
+}

@@ -77,17 +77,7 @@ pub async fn heatmap(
     params: Params,
 ) -> ApiResult<Json<Heatmap>> {
     let layer_name = params.get("layer").unwrap_or("camera");
-    let res: u8 = params.or("res", 9, "a whole number from 5 to 11")?;
-    let resolution = RESOLUTIONS
-        .contains(&res)
-        .then(|| Resolution::try_from(res).ok())
-        .flatten()
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "out_of_range",
-                format!("`res` is {res}; it must be from 5 to 11"),
-            )
-        })?;
+    let (res, resolution) = resolution(&params, 9)?;
     let live = state.live.clone();
     let (cells, suppress_below) = if layer_name == "event" {
         let selection = selection(&params)?;
@@ -118,6 +108,22 @@ pub async fn heatmap(
         (cells, 0)
     };
     Ok(Json(answer(layer_name, res, cells, suppress_below)))
+}
+
+/// The H3 resolution `res` asks for (5–11), `default` without it.
+fn resolution(params: &Params, default: u8) -> ApiResult<(u8, Resolution)> {
+    let res: u8 = params.or("res", default, "a whole number from 5 to 11")?;
+    RESOLUTIONS
+        .contains(&res)
+        .then(|| Resolution::try_from(res).ok())
+        .flatten()
+        .map(|resolution| (res, resolution))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "out_of_range",
+                format!("`res` is {res}; it must be from 5 to 11"),
+            )
+        })
 }
 
 /// The least incident count a caller may see in a cell: all for dispatchers and above.
@@ -156,20 +162,7 @@ pub async fn heatmap_tile(
     params: Params,
 ) -> ApiResult<Response> {
     let tile = parse_tile(&z, &x, &y)?;
-    let res: u8 = match params.get("res") {
-        Some(_) => params.or("res", 9, "a whole number from 5 to 11")?,
-        None => tile.z.saturating_sub(4).clamp(5, 11),
-    };
-    let resolution = RESOLUTIONS
-        .contains(&res)
-        .then(|| Resolution::try_from(res).ok())
-        .flatten()
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "out_of_range",
-                format!("`res` is {res}; it must be from 5 to 11"),
-            )
-        })?;
+    let (_, resolution) = resolution(&params, tile.z.saturating_sub(4).clamp(5, 11))?;
     let selection = selection(&params)?;
     let least = suppress_below(&state, &caller);
     let live = state.live.clone();

@@ -161,6 +161,27 @@ import { ApiError } from './errors.js';
  * @property {[string, number][]} cells [H3 cell id in hex, count]
  */
 
+/**
+ * One grid or beat of `GET /v1/coverage/{grid|beat}`: its area and the part of it some online
+ * camera sees.
+ * @typedef {object} CoverageRow
+ * @property {string} id
+ * @property {string} name
+ * @property {number} area_m2
+ * @property {number} covered_m2
+ * @property {number} share covered_m2 / area_m2
+ */
+
+/**
+ * `GET /v1/coverage/{grid|beat}`: camera coverage as area, least covered first.
+ * @typedef {object} Coverage
+ * @property {'grid' | 'beat'} layer
+ * @property {number | null} level
+ * @property {number} share the city's: all covered area over all area
+ * @property {number} count rows
+ * @property {CoverageRow[]} rows
+ */
+
 /** @typedef {Record<string, string | number | null | undefined>} Params */
 
 /**
@@ -184,6 +205,34 @@ export function apiUrl(path, params, origin) {
  */
 export const locateParams = (lng, lat, { crs = 'wgs84', cameras, radius }) =>
   ({ lng, lat, crs: crs === 'wgs84' ? null : crs, cameras, radius });
+
+/**
+ * The URL template of the incident heatmap's vector tiles (`/tiles/heatmap/{z}/{x}/{y}.mvt`, layer
+ * `heatmap`, properties `cell` and `count`) for a window, category and H3 resolution; the braces
+ * are left for MapLibre to fill.
+ * @param {EventSelection & { res?: number }} query
+ * @param {string} origin
+ */
+export function heatmapTiles(query, origin) {
+  const params = apiUrl('/', /** @type {Params} */ (query), origin).search;
+  return `${origin}/tiles/heatmap/{z}/{x}/{y}.mvt${params}`;
+}
+
+/** The uncovered parts of every level-3 grid (`GET /v1/coverage/grid.geojson`), for a GeoJSON source. @param {string} origin */
+export const blindSpotsUrl = (origin) => `${origin}/v1/coverage/grid.geojson`;
+
+/**
+ * Sends the session's token with the map's own requests to this server (the heatmap tiles, the
+ * uncovered parts), as `get` does with the API's: MapLibre's `transformRequest`.
+ * @param {import('./session.js').SessionStore} session
+ * @param {string} origin
+ * @returns {(url: string) => { url: string, headers?: Record<string, string> }}
+ */
+export const withToken = (session, origin) => (url) => {
+  const { token } = session.get();
+  const ours = url.startsWith(`${origin}/tiles/heatmap/`) || url.startsWith(`${origin}/v1/`);
+  return token && ours ? { url, headers: { Authorization: `Bearer ${token}` } } : { url };
+};
 
 /** @typedef {ReturnType<typeof createApi>} Api */
 
@@ -269,6 +318,14 @@ export function createApi(session) {
      */
     cameraHeatmap: async (query, signal) =>
       /** @type {Heatmap} */ (await get('/v1/heatmap', { layer: 'camera', ...query }, signal)),
+
+    /**
+     * Camera coverage as area per grid (level 3 unless `level` says) or beat, least covered first.
+     * @param {'grid' | 'beat'} layer
+     * @param {{ level?: number, limit?: number }} query
+     * @param {AbortSignal} [signal]
+     */
+    coverage: async (layer, query, signal) => /** @type {Coverage} */ (await get(`/v1/coverage/${layer}`, query, signal)),
 
     /** The tile set's description: its bounds frame the first view. */
     tileJson: async () => /** @type {TileJson} */ (await get('/tiles.json')),

@@ -8,10 +8,12 @@ import { provideHatch } from './hatch.js';
  * @param {HTMLElement} options.container
  * @param {import('./api.js').BBox | null} options.bounds the first view, e.g. the tile set's bounds
  * @param {maplibregl.PaddingOptions} options.padding room left around `bounds` for the cards
+ * @param {maplibregl.RequestTransformFunction} [options.transformRequest] e.g. a token for this server's tiles
  */
-export function createMap({ container, bounds, padding }) {
+export function createMap({ container, bounds, padding, transformRequest }) {
   const map = new maplibregl.Map({
     container,
+    ...(transformRequest ? { transformRequest } : {}),
     style: '/style.json',
     ...(bounds ? { bounds, fitBoundsOptions: { padding } } : {}),
     dragRotate: false,

@@ -1,4 +1,5 @@
-// The heatmap's H3 cells: which resolution suits the zoom, and their hexagons as GeoJSON.
+// The heatmap's H3 cells: which resolution suits the zoom, and hexagons as GeoJSON for counts
+// the server has no tiles of (the offline cameras).
 import { cellToBoundary } from 'h3-js';
 
 /** The resolutions the server counts incidents at. */
@@ -16,17 +17,18 @@ export function resForZoom(zoom) {
 }
 
 /**
- * The cells as hexagons with their counts (`h3`, `count`) for a GeoJSON source.
+ * The cells as hexagons with their counts (`cell`, `count`, as in the server's heatmap tiles)
+ * for a GeoJSON source.
  * @param {readonly [string, number][]} cells
- * @returns {GeoJSON.FeatureCollection<GeoJSON.Polygon, { h3: string, count: number }>}
+ * @returns {GeoJSON.FeatureCollection<GeoJSON.Polygon, { cell: string, count: number }>}
  */
 export function cellsToGeoJson(cells) {
   return {
     type: 'FeatureCollection',
-    features: cells.map(([h3, count]) => ({
+    features: cells.map(([cell, count]) => ({
       type: 'Feature',
-      properties: { h3, count },
-      geometry: { type: 'Polygon', coordinates: [cellToBoundary(h3, true)] },
+      properties: { cell, count },
+      geometry: { type: 'Polygon', coordinates: [cellToBoundary(cell, true)] },
     })),
   };
 }

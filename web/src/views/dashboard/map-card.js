@@ -1,16 +1,19 @@
 // The dashboard's map card: where incidents cluster (H3 hexagons in a window the time slider
-// moves, finer as one zooms in) or a statistic per area (专题图), with a legend and a PNG export.
+// moves, finer as one zooms in) or a statistic per area (专题图), with a legend and a PNG export;
+// over either, what no online camera sees (视频盲区).
+import { blindSpotsUrl, heatmapTiles, withToken } from '../../core/api.js';
 import { h } from '../../core/dom.js';
 import { decimal, thousands } from '../../core/format.js';
 import { createMap } from '../../core/map.js';
+import { isNarrow } from '../../core/screen.js';
 import { createStore } from '../../core/store.js';
 import { fileName, saveUrl } from './download.js';
 import { resForZoom } from './hexes.js';
 import { answering } from './latest.js';
-import { renderClassLegend } from './legend.js';
+import { clearOfLegend, renderClassLegend } from './legend.js';
 import { mapImage } from './map-image.js';
 import { mountHover } from './map-hover.js';
-import { CHORO_FILL, drawChoropleth, drawHeat, prepareStyle, showMode } from './map-layers.js';
+import { BLIND_COLOUR, CHORO_FILL, OFFLINE_FILL, drawChoropleth, drawHeatTiles, drawOffline, prepareStyle, showBlindSpots, showMode } from './map-layers.js';
 import { METRICS, NO_VALUE, UNITS, choropleth } from './metrics.js';
 import { chinaToday, periodLabel, sliderWindow, windowCount } from './period.js';
 import { REDS, classColours, extent, legendItems, quantileBreaks } from './scale.js';
@@ -40,18 +43,20 @@ const SLIDE_MS = 150;
  * @property {number} index the slider's position
  * @property {string} unit a UNITS id
  * @property {string} metric a METRICS id
+ * @property {boolean} blind the uncovered parts (视频盲区) are shown
  */
 
 /**
  * @param {object} ctx
  * @param {HTMLElement} ctx.card
  * @param {import('../../core/api.js').Api} ctx.api
+ * @param {import('../../core/session.js').SessionStore} ctx.session its token goes with the heatmap tiles too
  * @param {import('../../core/store.js').Store<Filters>} ctx.filters
  * @param {import('../../core/api.js').BBox | null} ctx.bounds
  * @returns {{ map: import('maplibre-gl').Map, ready: Promise<void>, reload: () => void }}
  */
-export function mountMapCard({ card, api, filters, bounds }) {
-  const state = createStore(/** @type {MapCardState} */ ({ mode: 'heat', subject: 'events', width: 7, index: Infinity, unit: 'township', metric: 'events_per_km2' }));
+export function mountMapCard({ card, api, session, filters, bounds }) {
+  const state = createStore(/** @type {MapCardState} */ ({ mode: 'heat', subject: 'events', width: 7, index: Infinity, unit: 'township', metric: 'events_per_km2', blind: false }));
   const modeButtons = [['heat', '事件热力'], ['choropleth', '专题图']].map(([mode, name]) =>
     h('button', { type: 'button', class: 'seg-btn', dataset: { mode }, onclick: () => state.set({ mode: /** @type {MapCardState['mode']} */ (mode) }) }, name));
   const subject = h('select', { class: 'heat-subject', 'aria-label': '统计对象' }, SUBJECTS.map((x) => h('option', { value: x.id }, x.name)));
@@ -60,18 +65,23 @@ export function mountMapCard({ card, api, filters, bounds }) {
   const windowText = h('span', { class: 'heat-window' });
   const unit = h('select', { class: 'choro-unit', 'aria-label': '统计单元' }, UNITS.map((u) => h('option', { value: u.id }, u.name)));
   const metric = h('select', { class: 'choro-metric', 'aria-label': '指标' }, METRICS.map((m) => h('option', { value: m.id }, m.name)));
+  const blind = h('input', { type: 'checkbox', class: 'blind-toggle' });
   const exportButton = h('button', { type: 'button', class: 'export export-png' }, '导出图片');
   const legend = h('div', { class: 'map-legend' });
   const container = h('div', { class: 'dash-map' });
   card.replaceChildren(
-    h('header', { class: 'card-head' }, h('h3', {}, '事件热力与专题图'), h('div', { class: 'seg', role: 'group' }, modeButtons), exportButton),
+    h('header', { class: 'card-head' }, h('h3', {}, '事件热力与专题图'), h('div', { class: 'seg', role: 'group' }, modeButtons),
+      h('label', { class: 'blind-field', title: '没有在线摄像头能看到的区域' }, blind, '视频盲区'), exportButton),
     h('div', { class: 'map-tools heat-tools' }, subject, width, slider, windowText),
     h('div', { class: 'map-tools choro-tools' }, h('label', {}, '单元 ', unit), h('label', {}, '指标 ', metric)),
     h('div', { class: 'map-frame' }, container, legend));
 
-  const map = createMap({ container, bounds, padding: { top: 20, bottom: 20, left: 20, right: 20 } });
-  /** @type {{ title: string, items: LegendItem[] }} what the legend shows, for the exported image */
-  let shown = { title: '', items: [] };
+  const map = createMap({ container, bounds, padding: clearOfLegend(isNarrow()), transformRequest: withToken(session, location.origin) });
+  /** @type {{ title: string, items: LegendItem[], note: string }} what the legend shows, for the exported image */
+  let shown = { title: '', items: [], note: '' };
+  /** The uncovered parts were asked for: they are fetched once, the first time they are shown. */
+  let blindAsked = false;
+  const BLIND_ITEM = { colour: BLIND_COLOUR, label: '视频盲区（无在线摄像头可见）' };
   /** @type {Map<string, string>} the choropleth's areas: id → "name：figure", for the hover tip */
   let figures = new Map();
   let res = 0;
@@ -89,8 +99,8 @@ export function mountMapCard({ card, api, filters, bounds }) {
    * @param {string} note
    */
   const showLegend = (title, items, note) => {
-    shown = { title, items };
-    renderClassLegend(legend, title, items, note);
+    shown = { title, items, note };
+    renderClassLegend(legend, title, items, note, state.get().blind ? BLIND_ITEM : null);
   };
 
   /** @param {import('../../core/errors.js').ApiError} e */
@@ -100,22 +110,29 @@ export function mountMapCard({ card, api, filters, bounds }) {
   };
 
   // What was asked goes with the answer: the slider may have moved on while it was coming.
+  // Incidents are drawn from the server's tiles for the window, category and resolution asked;
+  // the same cells as JSON give the classes (of the whole window, not of the part in view, so a
+  // colour means the same wherever one pans), the total and how many cells were withheld. The
+  // tiles are swapped only with the answer, so the colours and the cells change together.
   const askHeat = answering(
     async (signal) => {
       const about = subjectShown();
       const w = heatWindow();
       res = resForZoom(map.getZoom());
       card.dataset.state = 'loading';
+      const query = { ...w, category: filters.get().category, res };
       const heat = about.id === 'offline'
         ? await api.cameraHeatmap({ res, status: 'offline' }, signal)
-        : await api.eventHeatmap({ ...w, category: filters.get().category, res }, signal);
-      return { about, w, heat };
+        : await api.eventHeatmap(query, signal);
+      return { about, w, heat, tiles: heatmapTiles(query, location.origin) };
     },
-    ({ about, w, heat }) => {
+    ({ about, w, heat, tiles }) => {
       const counts = heat.cells.map(([, n]) => n);
       const breaks = quantileBreaks(counts, 6);
       const colours = classColours(REDS, breaks);
-      drawHeat(map, heat.cells, breaks, colours);
+      if (about.id === 'offline') drawOffline(map, heat.cells, breaks, colours);
+      else drawHeatTiles(map, tiles, breaks, colours);
+      showMode(map, state.get().mode, about.id);
       const items = counts.length
         ? legendItems(breaks, colours, { ...extent(counts), integer: true, format: thousands })
         : [];
@@ -175,8 +192,12 @@ export function mountMapCard({ card, api, filters, bounds }) {
     width.value = String(s.width);
     unit.value = s.unit;
     metric.value = s.metric;
+    blind.checked = s.blind;
+    card.dataset.blind = String(s.blind);
     syncSlider();
-    showMode(map, s.mode);
+    showMode(map, s.mode, s.subject);
+    showBlindSpots(map, s.blind, s.blind && !blindAsked ? blindSpotsUrl(location.origin) : null);
+    if (s.blind) blindAsked = true;
   };
 
   slider.addEventListener('input', () => state.set({ index: Number(slider.value) }));
@@ -188,12 +209,14 @@ export function mountMapCard({ card, api, filters, bounds }) {
     state.set({ unit: u.id });
   });
   metric.addEventListener('change', () => state.set({ metric: metric.value }));
+  blind.addEventListener('change', () => state.set({ blind: blind.checked }));
   exportButton.addEventListener('click', async () => {
     const s = state.get();
     const offline = s.mode === 'heat' && s.subject === 'offline';
     const what = s.mode === 'heat' ? subjectShown().title : `专题图-${metric.selectedOptions[0]?.text ?? ''}`;
     const label = offline ? chinaToday() : periodLabel(s.mode === 'heat' ? heatWindow() : filters.get().period);
-    saveUrl(`${fileName(what, label)}.png`, await mapImage(map, `${what}（${label}）`, shown.items, shown.title));
+    const items = s.blind ? [...shown.items, BLIND_ITEM] : shown.items;
+    saveUrl(`${fileName(what, label)}.png`, await mapImage(map, `${what}（${label}）`, items, shown.title));
   });
 
   /** @type {Promise<void>} the style is in and the dashboard's layers added */
@@ -207,6 +230,10 @@ export function mountMapCard({ card, api, filters, bounds }) {
   let timer = 0;
   state.subscribe((s, prev) => {
     syncControls();
+    if (s.blind !== prev.blind) { // an overlay: what is under it stays as it is
+      if (card.dataset.state === 'ready') renderClassLegend(legend, shown.title, shown.items, shown.note, s.blind ? BLIND_ITEM : null);
+      return;
+    }
     clearTimeout(timer);
     const slid = s.index !== prev.index && s.width === prev.width && s.mode === prev.mode;
     if (slid) timer = setTimeout(loadWhenStyled, SLIDE_MS); // asks again once the slider settles
@@ -214,7 +241,7 @@ export function mountMapCard({ card, api, filters, bounds }) {
   });
   mountHover(map, (f) => (f.layer.id === CHORO_FILL
     ? figures.get(String(f.properties.id)) ?? null
-    : `该格 ${thousands(Number(f.properties.count))} ${state.get().subject === 'offline' ? '个离线摄像头' : '起'}`));
+    : `该格 ${thousands(Number(f.properties.count))} ${f.layer.id === OFFLINE_FILL ? '个离线摄像头' : '起'}`));
   map.on('moveend', () => { if (state.get().mode === 'heat' && resForZoom(map.getZoom()) !== res) askHeat(); });
 
   return {

@@ -1,36 +1,36 @@
-// A ranking table card: a sort to choose, the top rows from /v1/stats, each name a link to the
-// feature on the dispatch map, and the rows as CSV.
+// A ranking table card: a sort to choose (if the table offers any), the top rows (from /v1/stats,
+// /v1/coverage...), each name a link to the feature on the dispatch map, and the rows as CSV.
 import { h } from '../../core/dom.js';
 import { toCsv } from './csv.js';
 import { fileName, saveText } from './download.js';
 import { RANKED, cellText } from './rankings.js';
 
-/** @typedef {import('../../core/api.js').StatsRow} StatsRow */
-/** @typedef {import('./rankings.js').Ranking} Ranking */
+/** @typedef {import('./rankings.js').Sort} Sort */
 
 /**
+ * @template {{ id: string }} R
  * @param {HTMLElement} card
- * @param {Ranking} ranking
+ * @param {import('./rankings.js').Table<R>} ranking
  * @param {object} handlers
- * @param {(sort: import('./rankings.js').Sort) => void} handlers.onSort
- * @param {(row: StatsRow) => void} handlers.onShow the name was clicked
- * @returns {{ show: (rows: StatsRow[], period: string) => void, fail: (message: string) => void, sort: () => import('./rankings.js').Sort }}
+ * @param {(sort: Sort) => void} [handlers.onSort]
+ * @param {(row: R) => void} handlers.onShow the name was clicked
+ * @returns {{ show: (rows: R[], period: string) => void, fail: (message: string) => void, sort: () => Sort }}
  */
 export function mountRankingCard(card, ranking, { onSort, onShow }) {
   const select = h('select', { class: 'rank-sort', 'aria-label': '排序' }, ranking.sorts.map((s) => h('option', { value: s.id }, s.name)));
   const sort = () => ranking.sorts.find((s) => s.id === select.value) ?? ranking.sorts[0];
-  /** @type {StatsRow[]} */
+  /** @type {R[]} */
   let rows = [];
   let period = '';
   const exportButton = h('button', {
     type: 'button', class: 'export export-csv', onclick: () =>
-      saveText(`${fileName(ranking.title, sort().name, period)}.csv`, toCsv(ranking.columns, rows), 'text/csv;charset=utf-8'),
+      saveText(`${fileName(ranking.title, ...(ranking.sorts.length > 1 ? [sort().name] : []), period)}.csv`, toCsv(ranking.columns, rows), 'text/csv;charset=utf-8'),
   }, '导出 CSV');
   const body = h('tbody');
   const status = h('p', { class: 'dash-error', role: 'alert', hidden: true });
-  select.addEventListener('change', () => onSort(sort()));
+  select.addEventListener('change', () => onSort?.(sort()));
   card.replaceChildren(
-    h('header', { class: 'card-head' }, h('h3', {}, ranking.title, h('small', {}, ` 前 ${RANKED}`)), select, exportButton),
+    h('header', { class: 'card-head' }, h('h3', {}, ranking.title, h('small', {}, ` 前 ${RANKED}`)), ranking.sorts.length > 1 ? select : null, exportButton),
     status,
     h('div', { class: 'table-wrap' }, h('table', { class: 'rank' },
       h('thead', {}, h('tr', {}, h('th', {}, '#'), ranking.columns.map((c) => h('th', {}, c.title)))),

@@ -5,24 +5,32 @@ import { decimal, signedPercent, thousands } from '../../core/format.js';
 /** @typedef {import('../../core/api.js').StatsRow} StatsRow */
 
 /**
+ * One column of a table and its CSV, for rows of type R.
+ * @template [R=StatsRow]
  * @typedef {object} Column
  * @property {string} title
- * @property {(row: StatsRow) => string | number | null} value raw, for the CSV
- * @property {(row: StatsRow) => string} [text] as shown; the raw value when left out
- * @property {(row: StatsRow) => boolean} [alarm] shown in red (no officer, no worker...)
+ * @property {(row: R) => string | number | null} value raw, for the CSV
+ * @property {(row: R) => string} [text] as shown; the raw value when left out
+ * @property {(row: R) => boolean} [alarm] shown in red (no officer, no worker...)
  * @property {boolean} [link] the name: a button to the feature on the map
+ */
+
+/**
+ * A table of the rows of a grid or beat list: a title, the sorts it offers (none: the server's
+ * order) and its columns.
+ * @template R
+ * @typedef {object} Table
+ * @property {string} id
+ * @property {string} title
+ * @property {readonly Sort[]} sorts the first is the default
+ * @property {readonly Column<R>[]} columns
  */
 
 /** @typedef {{ id: string, order: 'asc' | 'desc', name: string }} Sort */
 
 /**
- * @typedef {object} Ranking
- * @property {string} id
- * @property {string} title
- * @property {'grid' | 'beat'} layer
- * @property {number} [level]
- * @property {readonly Sort[]} sorts the first is the default
- * @property {readonly Column[]} columns
+ * A table of `GET /v1/stats/{layer}` rows.
+ * @typedef {Table<StatsRow> & { layer: 'grid' | 'beat', level?: number }} Ranking
  */
 
 /** How many rows a table lists. */
@@ -91,8 +99,9 @@ export const RANKINGS = [
 
 /**
  * A cell as shown.
- * @param {Column} column
- * @param {StatsRow} row
+ * @template R
+ * @param {Column<R>} column
+ * @param {R} row
  */
 export function cellText(column, row) {
   if (column.text) return column.text(row);
