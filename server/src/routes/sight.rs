@@ -249,9 +249,14 @@ async fn ask(state: &AppState, name: &str, params: &Params) -> ApiResult<Asked> 
     })
 }
 
-/// The `limit` least covered.
+/// The `limit` least covered; among equal shares the largest first.
 fn ranked(sights: &[Sight], limit: usize) -> impl Iterator<Item = &Sight> {
     let mut order: Vec<&Sight> = sights.iter().collect();
-    order.sort_by(|a, b| a.share().total_cmp(&b.share()));
+    // Among grids no camera sees at all (most of the countryside), the largest first.
+    order.sort_by(|a, b| {
+        a.share()
+            .total_cmp(&b.share())
+            .then(b.area_m2.total_cmp(&a.area_m2))
+    });
     order.into_iter().take(limit)
 }
