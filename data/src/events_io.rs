@@ -41,14 +41,22 @@ pub enum EventFormat {
 }
 
 impl EventFormat {
+    /// The format a `Content-Type` names, if it names one.
+    pub fn named(content_type: &str) -> Option<EventFormat> {
+        let kind = content_type.to_ascii_lowercase();
+        if kind.contains("csv") {
+            Some(EventFormat::Csv)
+        } else if kind.contains("ndjson") || kind.contains("json-seq") || kind.contains("jsonl") {
+            Some(EventFormat::NdJson)
+        } else {
+            None
+        }
+    }
+
     /// The format a `Content-Type` names, else the one the body looks like.
     pub fn of(content_type: Option<&str>, body: &[u8]) -> EventFormat {
-        let kind = content_type.unwrap_or_default().to_ascii_lowercase();
-        if kind.contains("csv") {
-            return EventFormat::Csv;
-        }
-        if kind.contains("ndjson") || kind.contains("json-seq") || kind.contains("jsonl") {
-            return EventFormat::NdJson;
+        if let Some(named) = content_type.and_then(EventFormat::named) {
+            return named;
         }
         let text = body
             .iter()
@@ -70,31 +78,174 @@ impl EventFormat {
 
 /// Parses `body` as `format`; every event gets sequence number 0 (the store numbers them).
 pub fn parse_events(body: &[u8], format: EventFormat) -> Result<Vec<Event>, EventError> {
-    let text = std::str::from_utf8(body).map_err(|e| EventError {
-        at: "the body".into(),
+    let mut reader = EventReader::of(format);
+    reader.push(body)?;
+    reader.finish().map(|(_, events)| events)
+}
+
+/// Bodies larger than this decide their format from what has arrived so far.
+const SNIFF_BYTES: usize = 1 << 16;
+
+/// Reads events from a body as it arrives: NDJSON and CSV record by record, so a bad record
+/// refuses the body before the rest is sent and only one record is held at a time; a GeoJSON
+/// FeatureCollection is one document and is read when it is whole.
+///
+/// ```
+/// use onemap_data::events_io::EventReader;
+///
+/// let mut reader = EventReader::new(Some("text/csv"));
+/// reader.push(b"lng,lat,time,category,source\n121.4,28.6,2026-06-30,")?;
+/// reader.push(b"\xe7\xba\xa0\xe7\xba\xb7,110\n")?;
+/// assert_eq!(reader.finish()?.1[0].category, "纠纷");
+/// # Ok::<(), onemap_data::events_io::EventError>(())
+/// ```
+pub struct EventReader {
+    content_type: Option<String>,
+    format: Option<EventFormat>,
+    /// What has arrived and is not yet read: a partial record, or a whole GeoJSON document.
+    held: Vec<u8>,
+    /// Lines read so far, for naming where a bad record is.
+    lines: usize,
+    /// A CSV's columns, once its header is read.
+    columns: Option<Columns>,
+    events: Vec<Event>,
+}
+
+impl EventReader {
+    /// A reader for a body sent with `content_type`; without one that names the format, the
+    /// format is told from the body.
+    pub fn new(content_type: Option<&str>) -> EventReader {
+        let format = content_type.and_then(EventFormat::named);
+        EventReader {
+            content_type: content_type.map(str::to_string),
+            format,
+            held: Vec::new(),
+            lines: 0,
+            columns: None,
+            events: Vec::new(),
+        }
+    }
+
+    /// A reader for a body known to be `format`.
+    pub fn of(format: EventFormat) -> EventReader {
+        EventReader {
+            format: Some(format),
+            ..EventReader::new(None)
+        }
+    }
+
+    /// Takes the next piece of the body and reads every record it completes.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), EventError> {
+        self.held.extend_from_slice(chunk);
+        if self.format.is_none() {
+            let lines = self.held.iter().filter(|&&b| b == b'\n').count();
+            if lines < 2 && self.held.len() < SNIFF_BYTES {
+                return Ok(());
+            }
+            self.format = Some(EventFormat::of(self.content_type.as_deref(), &self.held));
+        }
+        self.read_records(false)
+    }
+
+    /// Reads what is left at the end of the body: the body's format and every event, in
+    /// body order.
+    pub fn finish(mut self) -> Result<(EventFormat, Vec<Event>), EventError> {
+        let format = match self.format {
+            Some(format) => format,
+            None => EventFormat::of(self.content_type.as_deref(), &self.held),
+        };
+        self.format = Some(format);
+        if format == EventFormat::GeoJson {
+            let held = std::mem::take(&mut self.held);
+            return Ok((format, parse_geojson(utf8(&held, "the body")?)?));
+        }
+        self.read_records(true)?;
+        Ok((format, self.events))
+    }
+
+    /// Reads the complete records held (and, at the end, the last one without a newline).
+    fn read_records(&mut self, at_end: bool) -> Result<(), EventError> {
+        let Some(format) = self.format.filter(|f| *f != EventFormat::GeoJson) else {
+            return Ok(());
+        };
+        let mut start = 0;
+        while let Some(end) = record_end(&self.held[start..], format).map(|n| start + n) {
+            self.read_record(format, start, end)?;
+            start = end + 1;
+        }
+        if at_end && start < self.held.len() {
+            self.read_record(format, start, self.held.len())?;
+            start = self.held.len();
+        }
+        self.held.drain(..start);
+        Ok(())
+    }
+
+    fn read_record(
+        &mut self,
+        format: EventFormat,
+        start: usize,
+        end: usize,
+    ) -> Result<(), EventError> {
+        let line = self.lines + 1;
+        self.lines += self.held[start..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        let at = format!("line {line}");
+        let text = utf8(&self.held[start..end], &at)?.trim_start_matches('\u{feff}');
+        let blank = text.trim_matches(['\u{1e}', ' ', '\t', '\r']).is_empty();
+        if blank {
+            return Ok(());
+        }
+        let read = match format {
+            EventFormat::NdJson => {
+                match serde_json::from_str::<RawFeature>(text.trim_start_matches('\u{1e}')) {
+                    Ok(raw) => raw.event(),
+                    Err(e) => Err(format!("is not a GeoJSON event feature: {e}")),
+                }
+            }
+            _ => match &self.columns {
+                None => {
+                    self.columns =
+                        Some(Columns::of_header(text).map_err(|message| EventError {
+                            at: at.clone(),
+                            message,
+                        })?);
+                    return Ok(());
+                }
+                Some(columns) => columns.event(text),
+            },
+        };
+        let event = read.map_err(|message| EventError { at, message })?;
+        self.events.push(event);
+        Ok(())
+    }
+}
+
+/// Where the first record of `held` ends (its newline), if it has arrived whole. A CSV record
+/// may hold newlines inside quotes.
+fn record_end(held: &[u8], format: EventFormat) -> Option<usize> {
+    let mut quoted = false;
+    for (i, &b) in held.iter().enumerate() {
+        match b {
+            b'"' if format == EventFormat::Csv => quoted = !quoted,
+            b'\n' if !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `bytes` as text, or an error at `at` saying how to make it UTF-8.
+fn utf8<'a>(bytes: &'a [u8], at: &str) -> Result<&'a str, EventError> {
+    std::str::from_utf8(bytes).map_err(|e| EventError {
+        at: at.to_string(),
         message: format!(
             "is not UTF-8 text ({e}); save it as UTF-8 (a GBK file from Excel: `iconv -f GBK -t UTF-8`)"
         ),
-    })?;
-    match format {
-        EventFormat::GeoJson => parse_geojson(text),
-        EventFormat::NdJson => text
-            .lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim_matches(['\u{1e}', ' ', '\t', '\r']).is_empty())
-            .map(|(n, line)| {
-                let at = || format!("line {}", n + 1);
-                let raw: RawFeature = serde_json::from_str(line.trim_start_matches('\u{1e}'))
-                    .map_err(|e| EventError {
-                        at: at(),
-                        message: format!("is not a GeoJSON event feature: {e}"),
-                    })?;
-                raw.event()
-                    .map_err(|message| EventError { at: at(), message })
-            })
-            .collect(),
-        EventFormat::Csv => parse_csv(text),
-    }
+    })
 }
 
 fn parse_geojson(text: &str) -> Result<Vec<Event>, EventError> {
@@ -201,63 +352,71 @@ fn event(
     })
 }
 
-fn parse_csv(text: &str) -> Result<Vec<Event>, EventError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let header = reader.headers().map_err(|e| EventError {
-        at: "line 1".into(),
-        message: format!("is not a CSV header: {e}"),
-    })?;
-    let column = |names: &[&str]| {
-        header
-            .iter()
-            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-    };
-    let missing = |what: &str| EventError {
-        at: "line 1".into(),
-        message: format!(
-            "the header has no `{what}` column; name the columns lng, lat (or wkt), time, \
-             category, source and, if you like, text"
-        ),
-    };
-    let position = match (
-        column(&["lng", "lon", "longitude", "x"]),
-        column(&["lat", "latitude", "y"]),
-        column(&["wkt"]),
-    ) {
-        (Some(x), Some(y), _) => Position::LngLat(x, y),
-        (_, _, Some(w)) => Position::Wkt(w),
-        _ => return Err(missing("lng")),
-    };
-    let time = column(&["time"]).ok_or_else(|| missing("time"))?;
-    let category = column(&["category"]).ok_or_else(|| missing("category"))?;
-    let source = column(&["source"]).ok_or_else(|| missing("source"))?;
-    let text_column = column(&["text"]);
-    reader
-        .records()
-        .enumerate()
-        .map(|(n, record)| {
-            let at = || format!("line {}", n + 2);
-            let record = record.map_err(|e| EventError {
-                at: at(),
-                message: format!("cannot be read: {e}"),
-            })?;
-            let field = |i: usize| record.get(i).unwrap_or_default();
-            let (lng, lat) = position
-                .read(&field)
-                .map_err(|message| EventError { at: at(), message })?;
-            event(
-                lng,
-                lat,
-                field(time),
-                field(category).to_string(),
-                field(source),
-                text_column.map(|t| field(t).to_string()),
+/// Which CSV columns hold what, from the header.
+struct Columns {
+    position: Position,
+    time: usize,
+    category: usize,
+    source: usize,
+    text: Option<usize>,
+}
+
+impl Columns {
+    fn of_header(line: &str) -> Result<Columns, String> {
+        let header = one_record(line).map_err(|e| format!("is not a CSV header: {e}"))?;
+        let column = |names: &[&str]| {
+            header
+                .iter()
+                .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+        };
+        let missing = |what: &str| {
+            format!(
+                "the header has no `{what}` column; name the columns lng, lat (or wkt), time, \
+                 category, source and, if you like, text"
             )
-            .map_err(|message| EventError { at: at(), message })
+        };
+        let position = match (
+            column(&["lng", "lon", "longitude", "x"]),
+            column(&["lat", "latitude", "y"]),
+            column(&["wkt"]),
+        ) {
+            (Some(x), Some(y), _) => Position::LngLat(x, y),
+            (_, _, Some(w)) => Position::Wkt(w),
+            _ => return Err(missing("lng")),
+        };
+        Ok(Columns {
+            position,
+            time: column(&["time"]).ok_or_else(|| missing("time"))?,
+            category: column(&["category"]).ok_or_else(|| missing("category"))?,
+            source: column(&["source"]).ok_or_else(|| missing("source"))?,
+            text: column(&["text"]),
         })
-        .collect()
+    }
+
+    fn event(&self, line: &str) -> Result<Event, String> {
+        let record = one_record(line).map_err(|e| format!("cannot be read: {e}"))?;
+        let field = |i: usize| record.get(i).unwrap_or_default();
+        let (lng, lat) = self.position.read(&field)?;
+        event(
+            lng,
+            lat,
+            field(self.time),
+            field(self.category).to_string(),
+            field(self.source),
+            self.text.map(|t| field(t).to_string()),
+        )
+    }
+}
+
+/// One CSV record, its fields trimmed.
+fn one_record(line: &str) -> Result<csv::StringRecord, csv::Error> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .trim(csv::Trim::All)
+        .from_reader(line.as_bytes())
+        .records()
+        .next()
+        .unwrap_or_else(|| Ok(csv::StringRecord::new()))
 }
 
 /// Where a CSV keeps the position.

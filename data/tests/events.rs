@@ -303,8 +303,12 @@ fn the_three_formats_read_the_same_events_and_errors_say_where() {
     let error = parse_events(renamed.as_bytes(), EventFormat::Csv).unwrap_err();
     assert_eq!(error.at, "line 1");
     assert!(error.message.contains("no `time` column"), "{error}");
-    let gbk = [b'l', b'n', b'g', b'\n', 0xbe, 0xc0];
+    // 纠纷 in GBK, as Excel saves it here: the line is named.
+    let mut gbk = b"lng,lat,time,category,source\n121.4,28.6,2026-01-01,".to_vec();
+    gbk.extend_from_slice(&[0xbe, 0xc0, 0xb7, 0xd7]);
+    gbk.extend_from_slice(b",110\n");
     let error = parse_events(&gbk, EventFormat::Csv).unwrap_err();
+    assert_eq!(error.at, "line 2");
     assert!(error.message.contains("UTF-8"), "{error}");
 }
 
@@ -380,4 +384,47 @@ fn heatmap_cells_follow_later_appends() {
     let mut everything = incidents.clone();
     everything.push(incidents[0].clone());
     assert_eq!(served(&log), brute(&everything));
+}
+
+/// A body read piece by piece, split anywhere (inside a record, a quoted field or a UTF-8
+/// character), gives what the whole body gives; a bad record is refused as soon as it is
+/// whole.
+#[test]
+fn bodies_read_in_pieces_give_what_whole_bodies_give() {
+    use onemap_data::events_io::EventReader;
+    let city = small_city();
+    let mut incidents = events(&city, 40, 12);
+    incidents[5].text = Some("两行\n说明，含\"引号\"".into());
+    let mut csv = String::from("\u{feff}lng,lat,time,category,source,text\n");
+    for e in &incidents {
+        let text = e.text.clone().unwrap_or_default().replace('"', "\"\"");
+        csv.push_str(&format!(
+            "{},{},{},{},{},\"{text}\"\n",
+            e.lng,
+            e.lat,
+            format_time(e.time),
+            e.category,
+            e.source.as_str()
+        ));
+    }
+    let ndjson: String = incidents
+        .iter()
+        .map(|e| format!("{}\n", event_json(e)))
+        .collect();
+    for (body, kind) in [(&csv, None), (&ndjson, Some("application/x-ndjson"))] {
+        let whole = parse_events(body.as_bytes(), EventFormat::of(kind, body.as_bytes())).unwrap();
+        assert_eq!(whole, incidents);
+        for piece in [1, 7, 333] {
+            let mut reader = EventReader::new(kind);
+            for chunk in body.as_bytes().chunks(piece) {
+                reader.push(chunk).unwrap();
+            }
+            assert_eq!(reader.finish().unwrap().1, incidents, "pieces of {piece}");
+        }
+    }
+    let broken = csv.replacen(",110,", ",119,", 1);
+    let cut = broken.find(",119,").unwrap() + 200;
+    let mut reader = EventReader::new(Some("text/csv"));
+    let refused = reader.push(&broken.as_bytes()[..cut]).unwrap_err();
+    assert!(refused.message.contains("`source` is `119`"), "{refused}");
 }

@@ -98,24 +98,38 @@ impl<S: Send + Sync> axum::extract::FromRequest<S> for Payload {
     type Rejection = ApiError;
 
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
-        axum::body::Bytes::from_request(req, state).await.map(Payload).map_err(|e| {
-            let status = e.status();
-            if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::new(
-                    status,
-                    "body_too_large",
-                    "the request body is larger than this server accepts from this caller (max_body_mb for tokens, public_max_body_mb without one): split it",
-                )
-            } else if timed_out(&e) {
-                ApiError::new(
-                    axum::http::StatusCode::REQUEST_TIMEOUT,
-                    "request_timeout",
-                    "the request body did not arrive within body_timeout_s: send it faster, or split it",
-                )
-            } else {
-                ApiError::new(status, "unreadable_body", format!("the request body could not be read: {e}"))
-            }
-        })
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(Payload)
+            .map_err(|e| {
+                let too_large = e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+                unreadable_body(&e, too_large)
+            })
+    }
+}
+
+/// The answer to a body that could not be read: too large (413; axum says so by the
+/// rejection's status, a body read frame by frame by the limit's error), too slow (408), or
+/// broken.
+pub fn unreadable_body(e: &(dyn std::error::Error + 'static), too_large: bool) -> ApiError {
+    let chain = || std::iter::successors(Some(e), |e| e.source());
+    if too_large || chain().any(|e| e.is::<http_body_util::LengthLimitError>()) {
+        ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "the request body is larger than this server accepts from this caller (max_body_mb for tokens, public_max_body_mb without one): split it",
+        )
+    } else if timed_out(e) {
+        ApiError::new(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            "request_timeout",
+            "the request body did not arrive within body_timeout_s: send it faster, or split it",
+        )
+    } else {
+        ApiError::bad_request(
+            "unreadable_body",
+            format!("the request body could not be read: {e}"),
+        )
     }
 }
 

@@ -7,12 +7,16 @@ use crate::openapi::responses::{
     BadRequest, Forbidden, PayloadTooLarge, RequestTimeout, Unauthorized, Unavailable,
 };
 use crate::openapi::schemas::{built_schema, words};
-use crate::params::{Params, Payload};
+use crate::params::{unreadable_body, Params};
 use crate::state::AppState;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::Json;
-use onemap_data::events_io::{day_start, format_time, parse_events, parse_time, EventFormat};
+use http_body_util::BodyExt;
+use onemap_data::events_io::{
+    day_start, format_time, parse_time, EventError, EventFormat, EventReader,
+};
 use onemap_index::events::{Selection, Source};
 use serde::Serialize;
 use serde_json::json;
@@ -76,22 +80,30 @@ pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    Payload(body): Payload,
+    body: Body,
 ) -> ApiResult<Json<EventImportResult>> {
     caller.require(Access::Dispatcher, "reporting incidents")?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+        .and_then(|v| v.to_str().ok());
+    // Read as it arrives: a bad record refuses the body before the rest is sent.
+    let mut reader = EventReader::new(content_type);
+    let refused = |e: EventError| {
+        ApiError::bad_request("invalid_events", e.to_string()).with("at", json!(e.at))
+    };
+    let mut body = body;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| unreadable_body(&e, false))?;
+        if let Some(chunk) = frame.data_ref() {
+            reader.push(chunk).map_err(refused)?;
+        }
+    }
     let live = state.live.clone();
     let author = caller.name.clone();
     let (format, imported) = state
         .heavy
         .run(move |_| {
-            let format = EventFormat::of(content_type.as_deref(), &body);
-            let events = parse_events(&body, format).map_err(|e| {
-                ApiError::bad_request("invalid_events", e.to_string()).with("at", json!(e.at))
-            })?;
+            let (format, events) = reader.finish().map_err(refused)?;
             Ok((format, live.ingest(events, &author)?))
         })
         .await?;
