@@ -9,10 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use onemap_data::geojson_io::{
-    feature_to_geojson, layer_to_geojson, parse_feature, parse_feature_collection, parse_people,
-};
+use onemap_data::geojson_io::FeatureRepairs;
+use onemap_data::geojson_io::{feature_to_geojson, layer_to_geojson, parse_people};
+use onemap_data::geojson_io::{parse_feature_collection_with, parse_feature_with, OnInvalid};
 use onemap_index::command::{Command, Expect};
+use onemap_index::validate::Fix;
 use onemap_index::write::Action;
 use onemap_index::Layer;
 use serde_json::{json, Value};
@@ -81,7 +82,25 @@ pub async fn export(
         .into_response())
 }
 
-/// `POST /v1/layers/{layer}/import[?mode=replace]`: all features or none.
+/// `?repair=true`: whether invalid areas are repaired as `ST_MakeValid` would, or refused.
+fn on_invalid(params: &Params) -> ApiResult<OnInvalid> {
+    let repair = params.or("repair", false, "true or false")?;
+    Ok(if repair {
+        OnInvalid::Repair
+    } else {
+        OnInvalid::Refuse
+    })
+}
+
+/// The `repairs` answer member: the fixes made to each feature that needed any.
+fn repairs_json(repairs: &[FeatureRepairs]) -> Value {
+    repairs
+        .iter()
+        .map(|r| json!({ "id": r.id, "fixes": r.fixes }))
+        .collect()
+}
+
+/// `POST /v1/layers/{layer}/import[?mode=replace][&repair=true]`: all features or none.
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
@@ -101,24 +120,27 @@ pub async fn import(
             ))
         }
     };
+    let on_invalid = on_invalid(&params)?;
     let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
-    let (changes, count) = state
+    let (changes, count, repairs) = state
         .heavy
         .run(move |_| {
-            let features = parse_feature_collection(layer, &body)?;
+            let (features, repairs) = parse_feature_collection_with(layer, &body, on_invalid)?;
             let count = features.len();
             let command = Command::Import {
                 layer,
                 features,
                 replace,
             };
-            Ok((s.prepare(command, &limits, &author)?, count))
+            Ok((s.prepare(command, &limits, &author)?, count, repairs))
         })
         .await?;
     let commit = state.live.write(changes).await?;
-    Ok(Json(
-        json!({ "layer": layer, "imported": count, "mode": if replace { "replace" } else { "upsert" }, "version": commit.version }),
-    ))
+    let mut answer = json!({ "layer": layer, "imported": count, "mode": if replace { "replace" } else { "upsert" }, "version": commit.version });
+    if on_invalid == OnInvalid::Repair {
+        answer["repairs"] = repairs_json(&repairs);
+    }
+    Ok(Json(answer))
 }
 
 /// `GET /v1/layers/{layer}/features/{id}`: a GeoJSON Feature; its version is the ETag.
@@ -154,18 +176,19 @@ pub async fn get_feature(
         .into_response())
 }
 
-/// `PUT /v1/layers/{layer}/features/{id}`: create, or update with `If-Match`.
+/// `PUT /v1/layers/{layer}/features/{id}[?repair=true]`: create, or update with `If-Match`.
 pub async fn put_feature(
     State(state): State<AppState>,
     caller: Caller,
     Path((layer, id)): Path<(String, String)>,
+    params: Params,
     headers: HeaderMap,
     Payload(body): Payload,
 ) -> ApiResult<Response> {
     caller.require(Access::Planner, "editing features")?;
     let layer = layer_of(&layer)?;
-    let written =
-        write_feature(&state, &caller, layer, body, Some(id), if_match(&headers)?).await?;
+    let (on_invalid, expect) = (on_invalid(&params)?, if_match(&headers)?);
+    let written = write_feature(&state, &caller, layer, body, Some(id), expect, on_invalid).await?;
     let status = if written.created {
         StatusCode::CREATED
     } else {
@@ -180,16 +203,26 @@ pub struct Written {
     pub id: String,
     pub version: u64,
     pub created: bool,
+    /// The fixes made to the area, when it was written with [`OnInvalid::Repair`].
+    pub fixes: Option<Vec<Fix>>,
 }
 
 impl Written {
     /// The answer to a single-feature write: `status`, the new version as `ETag` and in the
-    /// body.
+    /// body, and the repairs when it was repaired.
     pub fn answer(&self, status: StatusCode) -> Response {
+        let mut body = json!({ "layer": self.layer, "id": self.id, "version": self.version });
+        if let Some(fixes) = &self.fixes {
+            let repairs = (!fixes.is_empty()).then(|| FeatureRepairs {
+                id: self.id.clone(),
+                fixes: fixes.clone(),
+            });
+            body["repairs"] = repairs_json(repairs.as_slice());
+        }
         (
             status,
             [(header::ETAG, header_value(&etag(self.version)))],
-            Json(json!({ "layer": self.layer, "id": self.id, "version": self.version })),
+            Json(body),
         )
             .into_response()
     }
@@ -205,12 +238,13 @@ pub async fn write_feature(
     body: axum::body::Bytes,
     path_id: Option<String>,
     expect: Expect,
+    on_invalid: OnInvalid,
 ) -> ApiResult<Written> {
     let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
-    let (changes, id) = state
+    let (changes, id, fixes) = state
         .heavy
         .run(move |_| {
-            let feature = parse_feature(layer, &body)?;
+            let (feature, fixes) = parse_feature_with(layer, &body, on_invalid)?;
             if let Some(path_id) = path_id.filter(|p| *p != feature.id) {
                 return Err(ApiError::bad_request(
                     "id_mismatch",
@@ -221,7 +255,8 @@ pub async fn write_feature(
                 ));
             }
             let id = feature.id.clone();
-            Ok((s.prepare(Command::Put { feature, expect }, &limits, &author)?, id))
+            let changes = s.prepare(Command::Put { feature, expect }, &limits, &author)?;
+            Ok((changes, id, fixes))
         })
         .await?;
     let created = changes.action == Action::Create;
@@ -231,6 +266,7 @@ pub async fn write_feature(
         id,
         version: commit.version,
         created,
+        fixes: (on_invalid == OnInvalid::Repair).then_some(fixes),
     })
 }
 

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use onemap_data::geojson_io::feature_to_geojson;
+use onemap_data::geojson_io::{feature_to_geojson, OnInvalid};
 use onemap_index::command::Expect;
 use onemap_index::layers::{spec, Filter, LayerSpec, REGISTRY};
 use onemap_index::{Feature, Layer, Snapshot};
@@ -427,7 +427,16 @@ pub async fn create(
 ) -> ApiResult<Response> {
     caller.require(Access::Planner, "creating features")?;
     let layer = collection_of(&id)?;
-    let written = write_feature(&state, &caller, layer, body, None, Expect::Unstated).await?;
+    let written = write_feature(
+        &state,
+        &caller,
+        layer,
+        body,
+        None,
+        Expect::Unstated,
+        OnInvalid::Refuse,
+    )
+    .await?;
     let location = format!(
         "{}/collections/{layer}/items/{}",
         base(&state, &headers),
@@ -469,6 +478,7 @@ pub async fn update(
         merged.to_string().into(),
         Some(feature),
         expect,
+        OnInvalid::Refuse,
     )
     .await?;
     Ok(written.answer(StatusCode::OK))
