@@ -77,7 +77,7 @@ fn crossing_height(
     let w = r - p;
     let t = (w.x * e.y - w.y * e.x) / denominator;
     let u = (w.x * d.y - w.y * d.x) / denominator;
-    ((0.0..=1.0).contains(&t) && (0.0..=1.0).contains(&u)).then(|| p.y + d.y * t)
+    ((0.0..=1.0).contains(&t) && (0.0..=1.0).contains(&u)).then_some(p.y + d.y * t)
 }
 
 /// Repairs `input` and checks the promise; returns the repair for case-specific checks.
