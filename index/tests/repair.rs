@@ -262,6 +262,20 @@ fn a_ring_with_no_area_is_dropped_and_reported() {
     assert_eq!(r.area, MultiPolygon(vec![square]));
 }
 
+#[test]
+fn holes_whose_exterior_has_no_area_become_parts() {
+    let flat_with_hole = polygon(
+        &[(0.0, 0.0), (8.0, 0.0), (4.0, 0.0)],
+        &[&[(1.0, 1.0), (2.0, 1.0), (2.0, 2.0)]],
+    );
+    let r = repaired(MultiPolygon(vec![flat_with_hole]));
+    assert_eq!(r.area.0.len(), 1);
+    assert_eq!(
+        kinds(&r),
+        [FixKind::Spike, FixKind::NoArea, FixKind::MisplacedHole]
+    );
+}
+
 /// A ring of `n` random vertices in a 10 × 10 box: mostly self-intersecting.
 fn random_ring() -> impl Strategy<Value = Vec<(f64, f64)>> {
     prop::collection::vec((0.0..10.0f64, 0.0..10.0f64), 4..12)

@@ -71,7 +71,7 @@ pub struct Fix {
 }
 
 impl Fix {
-    fn at(kind: FixKind, at: Coord<f64>) -> Fix {
+    fn new(kind: FixKind, at: Coord<f64>) -> Fix {
         Fix {
             kind,
             at: [at.x, at.y],
@@ -138,7 +138,7 @@ pub fn close_ring(ring: &mut Vec<Coord<f64>>) -> Option<Fix> {
     let (&first, &last) = (ring.first()?, ring.last()?);
     (first != last).then(|| {
         ring.push(first);
-        Fix::at(FixKind::Unclosed, last)
+        Fix::new(FixKind::Unclosed, last)
     })
 }
 
@@ -153,7 +153,19 @@ fn repair_polygon(
     let holes: Vec<LineString<f64>> = rings.filter_map(|r| clean_ring(r, fixes)).collect();
     let Some(exterior) = exterior else {
         // Without its exterior, what the holes enclose is the even-odd interior left.
-        return rebuild::even_odd(holes.iter().map(|r| r.0.as_slice()));
+        let parts = rebuild::even_odd(holes.iter().map(|r| r.0.as_slice()));
+        if let Some(hole) = holes.first() {
+            let holes_area: f64 = holes
+                .iter()
+                .map(|h| projection.area(&MultiPolygon(vec![Polygon::new(h.clone(), vec![])])))
+                .sum();
+            fixes.push(Fix {
+                // Drawn, the holes counted against an exterior that enclosed nothing.
+                area_change_m2: projection.area(&MultiPolygon(parts.clone())) + holes_area,
+                ..Fix::new(FixKind::MisplacedHole, hole.0[0])
+            });
+        }
+        return parts;
     };
     let cleaned = Polygon::new(exterior, holes);
     let slices: Vec<&[Coord<f64>]> = std::iter::once(cleaned.exterior())
@@ -169,7 +181,7 @@ fn repair_polygon(
             let after = projection.area(&MultiPolygon(parts.clone()));
             fixes.push(Fix {
                 area_change_m2: after - drawn,
-                ..Fix::at(kind, at)
+                ..Fix::new(kind, at)
             });
             parts
         }
@@ -183,20 +195,20 @@ fn clean_ring(ring: &LineString<f64>, fixes: &mut Vec<Fix>) -> Option<LineString
     let mut v: Vec<Coord<f64>> = Vec::with_capacity(open.len() + 1);
     for &c in open {
         if v.last() == Some(&c) {
-            fixes.push(Fix::at(FixKind::RepeatedVertex, c));
+            fixes.push(Fix::new(FixKind::RepeatedVertex, c));
         } else {
             v.push(c);
         }
     }
     while v.len() > 1 && v.first() == v.last() {
         let repeated = v.pop().expect("the loop runs only while v has 2+ vertices");
-        fixes.push(Fix::at(FixKind::RepeatedVertex, repeated));
+        fixes.push(Fix::new(FixKind::RepeatedVertex, repeated));
     }
     for tip in remove_spikes(&mut v) {
-        fixes.push(Fix::at(FixKind::Spike, tip));
+        fixes.push(Fix::new(FixKind::Spike, tip));
     }
     if !encloses_area(&v) {
-        fixes.push(Fix::at(
+        fixes.push(Fix::new(
             FixKind::NoArea,
             open.first().copied().unwrap_or_default(),
         ));
@@ -243,7 +255,7 @@ fn oriented(mut polygon: Polygon<f64>, fixes: &mut Vec<Fix>) -> Polygon<f64> {
     let mut orient_ring = |ring: &mut LineString<f64>, counter_clockwise: bool| {
         if is_counter_clockwise(&ring.0) != counter_clockwise {
             ring.0.reverse();
-            fixes.push(Fix::at(FixKind::Orientation, ring.0[0]));
+            fixes.push(Fix::new(FixKind::Orientation, ring.0[0]));
         }
     };
     polygon.exterior_mut(|ring| orient_ring(ring, true));
@@ -272,6 +284,7 @@ fn where_at_fault(fault: &Invalid, rings: &[&[Coord<f64>]]) -> (FixKind, Coord<f
         Invalid::HoleOutside { ring } | Invalid::NestedHole { ring, .. } => {
             (FixKind::MisplacedHole, hole_start(ring.ring))
         }
+        // Zero-area rings and spikes were cleaned away before the check; nothing else fails.
         _ => (FixKind::SelfIntersection, rings[0][0]),
     }
 }
@@ -292,7 +305,7 @@ fn separate_parts(
     let rebuilt = MultiPolygon(rebuild::even_odd(rings.map(|r| r.0.as_slice())));
     fixes.push(Fix {
         area_change_m2: projection.area(&rebuilt) - projection.area(&area),
-        ..Fix::at(FixKind::OverlappingParts, at)
+        ..Fix::new(FixKind::OverlappingParts, at)
     });
     rebuilt
 }
