@@ -127,6 +127,17 @@ pub enum OnInvalid {
     Repair,
 }
 
+impl OnInvalid {
+    /// [`OnInvalid::Repair`] when the caller asked for it (`?repair=true`, `--repair`).
+    pub fn repair_if(asked: bool) -> OnInvalid {
+        if asked {
+            OnInvalid::Repair
+        } else {
+            OnInvalid::Refuse
+        }
+    }
+}
+
 /// The fixes a repair made to one feature.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FeatureRepairs {

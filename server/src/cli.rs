@@ -58,11 +58,7 @@ pub fn import(
         if replace {
             changes.push(Change::ClearLayer(layer));
         }
-        let on_invalid = if repair {
-            OnInvalid::Repair
-        } else {
-            OnInvalid::Refuse
-        };
+        let on_invalid = OnInvalid::repair_if(repair);
         let (features, repairs) = parse_feature_collection_with(layer, &body, on_invalid)?;
         print_repairs(&repairs);
         changes.extend(features.into_iter().map(Change::Upsert));

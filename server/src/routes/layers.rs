@@ -9,9 +9,10 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use onemap_data::geojson_io::FeatureRepairs;
-use onemap_data::geojson_io::{feature_to_geojson, layer_to_geojson, parse_people};
-use onemap_data::geojson_io::{parse_feature_collection_with, parse_feature_with, OnInvalid};
+use onemap_data::geojson_io::{
+    feature_to_geojson, layer_to_geojson, parse_feature_collection_with, parse_feature_with,
+    parse_people, FeatureRepairs, OnInvalid,
+};
 use onemap_index::command::{Command, Expect};
 use onemap_index::validate::Fix;
 use onemap_index::write::Action;
@@ -84,12 +85,11 @@ pub async fn export(
 
 /// `?repair=true`: whether invalid areas are repaired as `ST_MakeValid` would, or refused.
 fn on_invalid(params: &Params) -> ApiResult<OnInvalid> {
-    let repair = params.or("repair", false, "true or false")?;
-    Ok(if repair {
-        OnInvalid::Repair
-    } else {
-        OnInvalid::Refuse
-    })
+    Ok(OnInvalid::repair_if(params.or(
+        "repair",
+        false,
+        "true or false",
+    )?))
 }
 
 /// The `repairs` answer member: the fixes made to each feature that needed any.
