@@ -36,6 +36,11 @@ enum Command {
         /// Replace the whole layer instead of adding and updating by id.
         #[arg(long)]
         replace: bool,
+        /// Repair invalid areas (repeated vertices, spikes, self-intersections, orientation,
+        /// unclosed rings) as PostGIS's ST_MakeValid would, and list each fix, instead of
+        /// refusing the file.
+        #[arg(long)]
+        repair: bool,
         file: PathBuf,
     },
     /// Create or upgrade the onemap schema in a PostGIS database (nodes also do it at start).
@@ -128,8 +133,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             database,
             layer,
             replace,
+            repair,
             file,
-        } => onemap_server::cli::import(&store, database.as_deref(), &layer, replace, &file),
+        } => {
+            let database = database.as_deref();
+            onemap_server::cli::import(&store, database, &layer, replace, repair, &file)
+        }
         Command::Migrate { database } => onemap_server::cli::migrate(&database),
         Command::DemoCity {
             out,

@@ -12,8 +12,9 @@
 
 use geo_types::{coord, Coord, LineString, MultiPolygon, Point, Polygon};
 use geojson::{feature::Id, Geometry, GeometryValue, JsonObject, Position};
-use onemap_index::validate::{check_ring_positions, normalise, validate_feature, validate_person};
-use onemap_index::validate::{Invalid, RingRef};
+use onemap_index::validate::{check_ring_coordinates, check_ring_positions, close_ring};
+use onemap_index::validate::{normalise, validate_feature, validate_person};
+use onemap_index::validate::{Fix, Invalid, Repair, RingRef};
 use onemap_index::{layers, Attributes, Feature, Layer, Person, Shape};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -94,6 +95,11 @@ pub enum Problem {
     },
     #[error(transparent)]
     Invalid(#[from] Invalid),
+    /// A fault [`OnInvalid::Repair`] would have fixed: the message says so.
+    #[error(
+        "{0}; or send it with ?repair=true (CLI: --repair) to repair it as ST_MakeValid would"
+    )]
+    Repairable(Invalid),
 }
 
 impl Problem {
@@ -106,14 +112,52 @@ impl Problem {
             Problem::DuplicateId { .. } => "duplicate_id",
             Problem::Geometry(_) => "invalid_geometry",
             Problem::Property { .. } => "invalid_property",
-            Problem::Invalid(invalid) => invalid.code(),
+            Problem::Invalid(invalid) | Problem::Repairable(invalid) => invalid.code(),
         }
     }
+}
+
+/// What to do with an area that is not valid.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnInvalid {
+    /// Refuse it, naming the fault (and suggesting a repair when one would fix it).
+    #[default]
+    Refuse,
+    /// Make it valid as `ST_MakeValid` would ([`Repair`]) and report each fix.
+    Repair,
+}
+
+impl OnInvalid {
+    /// [`OnInvalid::Repair`] when the caller asked for it (`?repair=true`, `--repair`).
+    pub fn repair_if(asked: bool) -> OnInvalid {
+        if asked {
+            OnInvalid::Repair
+        } else {
+            OnInvalid::Refuse
+        }
+    }
+}
+
+/// The fixes a repair made to one feature.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct FeatureRepairs {
+    pub id: String,
+    pub fixes: Vec<Fix>,
 }
 
 /// Reads a GeoJSON FeatureCollection of one layer. Every feature is validated and
 /// normalised; the first problem found is returned, naming the feature.
 pub fn parse_feature_collection(layer: Layer, body: &[u8]) -> Result<Vec<Feature>, ImportError> {
+    parse_feature_collection_with(layer, body, OnInvalid::Refuse).map(|(features, _)| features)
+}
+
+/// [`parse_feature_collection`], repairing invalid areas when `on_invalid` says so: the
+/// features, and the fixes of each feature that needed any.
+pub fn parse_feature_collection_with(
+    layer: Layer,
+    body: &[u8],
+    on_invalid: OnInvalid,
+) -> Result<(Vec<Feature>, Vec<FeatureRepairs>), ImportError> {
     let mut top = parse_top(body).map_err(unplaced(Record::Feature))?;
     expect_type(&top, "FeatureCollection").map_err(unplaced(Record::Feature))?;
     let features = match top.remove("features") {
@@ -123,18 +167,37 @@ pub fn parse_feature_collection(layer: Layer, body: &[u8]) -> Result<Vec<Feature
             return Err(ImportError::new(Record::Feature, None, None, problem));
         }
     };
-    parse_all(
+    let parsed = parse_all(
         Record::Feature,
         features,
-        |f: &Feature| &f.id,
-        |i, value| parse_placed(layer, Some(i), value),
-    )
+        |(f, _): &(Feature, Vec<Fix>)| &f.id,
+        |i, value| parse_placed(layer, Some(i), value, on_invalid),
+    )?;
+    let repairs = parsed
+        .iter()
+        .filter(|(_, fixes)| !fixes.is_empty())
+        .map(|(f, fixes)| FeatureRepairs {
+            id: f.id.clone(),
+            fixes: fixes.clone(),
+        })
+        .collect();
+    Ok((parsed.into_iter().map(|(f, _)| f).collect(), repairs))
 }
 
 /// Reads one GeoJSON Feature of one layer, validated and normalised.
 pub fn parse_feature(layer: Layer, body: &[u8]) -> Result<Feature, ImportError> {
+    parse_feature_with(layer, body, OnInvalid::Refuse).map(|(feature, _)| feature)
+}
+
+/// [`parse_feature`], repairing an invalid area when `on_invalid` says so: the feature and
+/// the fixes made to it.
+pub fn parse_feature_with(
+    layer: Layer,
+    body: &[u8],
+    on_invalid: OnInvalid,
+) -> Result<(Feature, Vec<Fix>), ImportError> {
     let top = parse_top(body).map_err(unplaced(Record::Feature))?;
-    parse_placed(layer, None, Value::Object(top))
+    parse_placed(layer, None, Value::Object(top), on_invalid)
 }
 
 /// Reads a JSON array of people: `[{"id", "name", "role", "phone"}]`; `phone` may be left
@@ -272,7 +335,12 @@ fn is_wgs84(name: &str) -> bool {
 }
 
 /// Parses one feature, attaching its index and id to any error.
-fn parse_placed(layer: Layer, index: Option<usize>, value: Value) -> Result<Feature, ImportError> {
+fn parse_placed(
+    layer: Layer,
+    index: Option<usize>,
+    value: Value,
+    on_invalid: OnInvalid,
+) -> Result<(Feature, Vec<Fix>), ImportError> {
     let fail =
         |id: Option<&str>, p| ImportError::new(Record::Feature, index, id.map(Into::into), p);
     let Value::Object(mut object) = value else {
@@ -291,13 +359,14 @@ fn parse_placed(layer: Layer, index: Option<usize>, value: Value) -> Result<Feat
         }
     };
     let id = record_id(object.get("id"), properties.get("id")).map_err(|p| fail(None, p))?;
-    feature(
-        layer,
-        id.clone(),
-        object.remove("geometry"),
-        &Props(&properties),
-    )
-    .map_err(|p| fail(Some(&id), p))
+    let geometry = object.remove("geometry");
+    feature(layer, id.clone(), geometry, &Props(&properties), on_invalid).map_err(|p| {
+        let p = match p {
+            Problem::Invalid(fault) if fault.is_repairable() => Problem::Repairable(fault),
+            p => p,
+        };
+        fail(Some(&id), p)
+    })
 }
 
 /// Parses one person, attaching its index and id to any error.
@@ -335,23 +404,32 @@ fn record_id(member: Option<&Value>, property: Option<&Value>) -> Result<String,
     }
 }
 
+/// One feature and the fixes made to its area (none unless `on_invalid` is to repair).
 fn feature(
     layer: Layer,
     id: String,
     geometry: Option<Value>,
     props: &Props,
-) -> Result<Feature, Problem> {
+    on_invalid: OnInvalid,
+) -> Result<(Feature, Vec<Fix>), Problem> {
+    let mut fixes = Vec::new();
+    let mut shape = shape(layer, geometry, on_invalid, &mut fixes)?;
+    if let (OnInvalid::Repair, Shape::Area(area)) = (on_invalid, &mut shape) {
+        let repaired = area.repair();
+        *area = repaired.area;
+        fixes.extend(repaired.fixes);
+    }
     let mut feature = Feature {
         name: props.string("name")?.unwrap_or_else(|| id.clone()),
         id,
         version: props.version()?,
-        shape: shape(layer, geometry)?,
+        shape,
         attributes: attributes(layer, props)?,
         people: props.string_list("people")?,
     };
     validate_feature(&feature)?;
     normalise(&mut feature);
-    Ok(feature)
+    Ok((feature, fixes))
 }
 
 fn person(id: &str, props: &Props) -> Result<Person, Problem> {
@@ -435,8 +513,14 @@ pub fn json_of(value: &layers::Value) -> Value {
     }
 }
 
-/// The shape of a feature of `layer` from its GeoJSON geometry.
-fn shape(layer: Layer, geometry: Option<Value>) -> Result<Shape, Problem> {
+/// The shape of a feature of `layer` from its GeoJSON geometry; unclosed rings are closed
+/// (and the fix added to `fixes`) when `on_invalid` is to repair.
+fn shape(
+    layer: Layer,
+    geometry: Option<Value>,
+    on_invalid: OnInvalid,
+    fixes: &mut Vec<Fix>,
+) -> Result<Shape, Problem> {
     let geometry = match geometry {
         None | Some(Value::Null) => {
             return Err(Problem::Geometry(
@@ -448,10 +532,14 @@ fn shape(layer: Layer, geometry: Option<Value>) -> Result<Shape, Problem> {
     };
     match (layer.is_areal(), &geometry.value) {
         (true, GeometryValue::Polygon { coordinates }) => {
-            Ok(Shape::Area(MultiPolygon(vec![polygon(0, coordinates)?])))
+            let polygon = polygon(0, coordinates, on_invalid, fixes)?;
+            Ok(Shape::Area(MultiPolygon(vec![polygon])))
         }
         (true, GeometryValue::MultiPolygon { coordinates }) => {
-            let polygons = coordinates.iter().enumerate().map(|(i, p)| polygon(i, p));
+            let polygons = coordinates
+                .iter()
+                .enumerate()
+                .map(|(i, p)| polygon(i, p, on_invalid, fixes));
             Ok(Shape::Area(MultiPolygon(
                 polygons.collect::<Result<_, _>>()?,
             )))
@@ -471,15 +559,18 @@ fn shape(layer: Layer, geometry: Option<Value>) -> Result<Shape, Problem> {
     }
 }
 
-fn polygon(index: usize, rings: &[Vec<Position>]) -> Result<Polygon<f64>, Problem> {
+fn polygon(
+    index: usize,
+    rings: &[Vec<Position>],
+    on_invalid: OnInvalid,
+    fixes: &mut Vec<Fix>,
+) -> Result<Polygon<f64>, Problem> {
     let mut rings = rings.iter().enumerate().map(|(ring, positions)| {
-        line_string(
-            RingRef {
-                polygon: index,
-                ring,
-            },
-            positions,
-        )
+        let at = RingRef {
+            polygon: index,
+            ring,
+        };
+        line_string(at, positions, on_invalid, fixes)
     });
     let exterior = rings.next().ok_or_else(|| {
         Problem::Geometry(format!(
@@ -489,10 +580,22 @@ fn polygon(index: usize, rings: &[Vec<Position>]) -> Result<Polygon<f64>, Proble
     Ok(Polygon::new(exterior, rings.collect::<Result<_, _>>()?))
 }
 
-/// A ring, checked for closure before `geo_types` could silently close it.
-fn line_string(at: RingRef, positions: &[Position]) -> Result<LineString<f64>, Problem> {
-    let coords: Vec<Coord<f64>> = positions.iter().map(to_coord).collect::<Result<_, _>>()?;
-    check_ring_positions(at, &coords)?;
+/// A ring, checked for closure before `geo_types` could silently close it, or closed (with a
+/// fix to report) when `on_invalid` is to repair.
+fn line_string(
+    at: RingRef,
+    positions: &[Position],
+    on_invalid: OnInvalid,
+    fixes: &mut Vec<Fix>,
+) -> Result<LineString<f64>, Problem> {
+    let mut coords: Vec<Coord<f64>> = positions.iter().map(to_coord).collect::<Result<_, _>>()?;
+    match on_invalid {
+        OnInvalid::Refuse => check_ring_positions(at, &coords)?,
+        OnInvalid::Repair => {
+            check_ring_coordinates(at, &coords)?;
+            fixes.extend(close_ring(&mut coords));
+        }
+    }
     Ok(LineString(coords))
 }
 

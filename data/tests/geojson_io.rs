@@ -9,7 +9,8 @@ use onemap_data::geojson_io::{
     feature_to_geojson, layer_to_geojson, parse_feature, parse_feature_collection, parse_people,
     ImportError,
 };
-use onemap_index::validate::Invalid;
+use onemap_data::geojson_io::{parse_feature_collection_with, parse_feature_with, OnInvalid};
+use onemap_index::validate::{FixKind, Invalid};
 use onemap_index::{Attributes, GridKind, Layer, Role, Shape};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -257,9 +258,12 @@ fn rings_are_validated_and_normalised() {
     let err = parse_feature(Layer::Grid, unclosed.to_string().as_bytes()).unwrap_err();
     assert!(matches!(
         err.problem.clone(),
-        onemap_data::geojson_io::Problem::Invalid(Invalid::NotClosed { .. })
+        onemap_data::geojson_io::Problem::Repairable(Invalid::NotClosed { .. })
     ));
     assert_eq!(err.feature_id.as_deref(), Some("g1"));
+    assert!(err.to_string().ends_with(
+        "or send it with ?repair=true (CLI: --repair) to repair it as ST_MakeValid would"
+    ));
 
     let bow_tie = with_ring(json!([
         [120, 30],
@@ -289,6 +293,41 @@ fn rings_are_validated_and_normalised() {
     };
     let ring: Vec<_> = area.0[0].exterior().0.iter().map(|c| (c.x, c.y)).collect();
     assert_eq!(ring[1], (121.0, 30.0), "exterior turned counter-clockwise");
+}
+
+#[test]
+fn repair_closes_rings_and_splits_bow_ties_and_says_so() {
+    let feature = json!({"type": "Feature", "id": "g1", "geometry": {"type": "Polygon", "coordinates": [
+        [[120, 30], [121, 31], [121, 30], [120, 31]]
+    ]}});
+    let (f, fixes) = parse_feature_with(
+        Layer::Grid,
+        feature.to_string().as_bytes(),
+        OnInvalid::Repair,
+    )
+    .unwrap();
+    let kinds: Vec<FixKind> = fixes.iter().map(|fix| fix.kind).collect();
+    assert_eq!(kinds, [FixKind::Unclosed, FixKind::SelfIntersection]);
+    let Shape::Area(area) = &f.shape else {
+        panic!("a grid is an area")
+    };
+    assert_eq!(area.0.len(), 2, "a bow-tie becomes two triangles");
+
+    let valid = grid_json(json!("g2"), json!({}));
+    let collection = json!({"type": "FeatureCollection", "features": [feature, valid]});
+    let (features, repairs) = parse_feature_collection_with(
+        Layer::Grid,
+        collection.to_string().as_bytes(),
+        OnInvalid::Repair,
+    )
+    .unwrap();
+    assert_eq!(features.len(), 2);
+    assert_eq!(
+        repairs.len(),
+        1,
+        "only the feature that needed fixing is listed"
+    );
+    assert_eq!(repairs[0].id, "g1");
 }
 
 #[test]

@@ -6,6 +6,9 @@
 //! (`robust::orient2d`), so a verdict never depends on rounding.
 
 mod geometry;
+mod repair;
+
+pub use repair::{close_ring, Fix, FixKind, Repair, Repaired};
 
 use crate::model::{level, Attributes, Feature, Layer, Person, Shape};
 use geo_types::{Coord, LineString, MultiPolygon, Point, Polygon};
@@ -139,6 +142,20 @@ pub enum Invalid {
 }
 
 impl Invalid {
+    /// Whether [`Repair`] fixes this fault: the shape of an area, not its positions.
+    pub fn is_repairable(&self) -> bool {
+        matches!(
+            self,
+            Invalid::NotClosed { .. }
+                | Invalid::ZeroArea { .. }
+                | Invalid::Spike { .. }
+                | Invalid::SelfIntersection { .. }
+                | Invalid::RingsTouch { .. }
+                | Invalid::HoleOutside { .. }
+                | Invalid::NestedHole { .. }
+        )
+    }
+
     /// The machine-readable error code: `invalid_geometry` for the shape, `invalid_property`
     /// for everything else (ids, names, attributes and the station location).
     pub fn code(&self) -> &'static str {
@@ -196,9 +213,7 @@ pub fn validate_person(p: &Person) -> Result<(), Invalid> {
 /// `geo_types::Polygon::new` silently closes open rings, which would hide a truncated ring,
 /// so parsers call this on the positions they read. [`validate_feature`] runs it too.
 pub fn check_ring_positions(ring: RingRef, coords: &[Coord<f64>]) -> Result<(), Invalid> {
-    for (vertex, &c) in coords.iter().enumerate() {
-        check_position(Place::Vertex { ring, vertex }, c)?;
-    }
+    check_ring_coordinates(ring, coords)?;
     match (coords.first(), coords.last()) {
         _ if coords.len() < 4 => Err(Invalid::TooFewPositions {
             ring,
@@ -211,6 +226,15 @@ pub fn check_ring_positions(ring: RingRef, coords: &[Coord<f64>]) -> Result<(), 
         }),
         _ => Ok(()),
     }
+}
+
+/// Checks that every position of a ring is a finite longitude/latitude: what [`Repair`]
+/// cannot fix, so parsers that repair check only this on raw input.
+pub fn check_ring_coordinates(ring: RingRef, coords: &[Coord<f64>]) -> Result<(), Invalid> {
+    coords
+        .iter()
+        .enumerate()
+        .try_for_each(|(vertex, &c)| check_position(Place::Vertex { ring, vertex }, c))
 }
 
 /// Orients rings the RFC 7946 way: exteriors counter-clockwise, holes clockwise.

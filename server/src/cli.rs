@@ -2,7 +2,8 @@
 
 use anyhow::Context;
 use onemap_data::events_io::{parse_events, EventFormat};
-use onemap_data::geojson_io::{layer_to_geojson, parse_feature_collection, parse_people};
+use onemap_data::geojson_io::{layer_to_geojson, parse_people};
+use onemap_data::geojson_io::{parse_feature_collection_with, FeatureRepairs, OnInvalid};
 use onemap_data::gpkg::GeoPackageStore;
 use onemap_data::pg::PostgisStore;
 use onemap_data::store::Action;
@@ -35,12 +36,14 @@ pub fn migrate(database: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `onemap import`: one file into one layer, all or nothing.
+/// `onemap import`: one file into one layer, all or nothing; with `repair` (`--repair`)
+/// invalid areas are repaired as `ST_MakeValid` would and each fix is listed.
 pub fn import(
     store: &Path,
     database: Option<&str>,
     layer: &str,
     replace: bool,
+    repair: bool,
     file: &Path,
 ) -> anyhow::Result<()> {
     let body = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
@@ -55,11 +58,10 @@ pub fn import(
         if replace {
             changes.push(Change::ClearLayer(layer));
         }
-        changes.extend(
-            parse_feature_collection(layer, &body)?
-                .into_iter()
-                .map(Change::Upsert),
-        );
+        let on_invalid = OnInvalid::repair_if(repair);
+        let (features, repairs) = parse_feature_collection_with(layer, &body, on_invalid)?;
+        print_repairs(&repairs);
+        changes.extend(features.into_iter().map(Change::Upsert));
     }
     let count = changes
         .iter()
@@ -78,6 +80,16 @@ pub fn import(
         commit.version
     );
     Ok(())
+}
+
+/// Lists the fixes `--repair` made, one line each under the feature's id.
+fn print_repairs(repairs: &[FeatureRepairs]) {
+    for repaired in repairs {
+        println!("repaired {}:", repaired.id);
+        for fix in &repaired.fixes {
+            println!("  {fix}");
+        }
+    }
 }
 
 /// `onemap import --layer event`: incidents as GeoJSON, NDJSON or CSV (told apart by the

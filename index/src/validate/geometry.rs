@@ -237,7 +237,7 @@ fn in_box(seg: [Coord<f64>; 2], c: Coord<f64>) -> bool {
 
 /// Whether the path `a → v → c` turns back along itself at `v`. Coordinate comparisons are
 /// exact, so together with `orient` this is exact too.
-fn doubles_back(a: Coord<f64>, v: Coord<f64>, c: Coord<f64>) -> bool {
+pub(super) fn doubles_back(a: Coord<f64>, v: Coord<f64>, c: Coord<f64>) -> bool {
     let same_side = if a.x != v.x {
         (a.x < v.x) == (c.x < v.x)
     } else {
@@ -282,7 +282,7 @@ fn contains(ring: &[Coord<f64>], p: Coord<f64>) -> bool {
 }
 
 /// Positive when `a → b → c` turns left, negative when right, zero when collinear; exact.
-fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
+pub(super) fn orient(a: Coord<f64>, b: Coord<f64>, c: Coord<f64>) -> f64 {
     let r = |p: Coord<f64>| robust::Coord { x: p.x, y: p.y };
     robust::orient2d(r(a), r(b), r(c))
 }

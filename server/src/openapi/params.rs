@@ -135,6 +135,19 @@ pub struct ImportQuery {
     /// `invalid_parameter`.
     #[param(value_type = Option<ImportMode>, inline)]
     mode: Option<String>,
+    /// `true`: repair invalid areas as PostGIS's `ST_MakeValid` would (repeated vertices,
+    /// spikes, self-intersections, ring orientation, misplaced holes, overlapping parts) and
+    /// list each fix in `repairs`; without it they are refused (422) with that suggestion.
+    repair: Option<bool>,
+}
+
+/// `PUT /v1/layers/{layer}/features/{id}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RepairQuery {
+    /// `true`: repair an invalid area as `ST_MakeValid` would and list the fixes in
+    /// `repairs`; without it an invalid area is refused (422) with that suggestion.
+    repair: Option<bool>,
 }
 
 built_schema!(ImportMode => words(&["upsert", "add", "replace"])

@@ -46,6 +46,41 @@ built_schema!(
 );
 
 built_schema!(
+    /// The fixes `repair=true` made to one feature.
+    FeatureRepairs => {
+        let fix = ObjectBuilder::new()
+            .property(
+                "kind",
+                words(&[
+                    "unclosed",
+                    "repeated_vertex",
+                    "spike",
+                    "orientation",
+                    "self_intersection",
+                    "misplaced_hole",
+                    "overlapping_parts",
+                    "no_area",
+                ]),
+            )
+            .required("kind")
+            .property("at", Ref::from_schema_name("LngLat"))
+            .required("at")
+            .property(
+                "area_change_m2",
+                ObjectBuilder::new()
+                    .schema_type(Type::Number)
+                    .description(Some("the repaired area minus the area as drawn, m²")),
+            )
+            .required("area_change_m2");
+        ObjectBuilder::new()
+            .property("id", ObjectBuilder::new().schema_type(Type::String))
+            .required("id")
+            .property("fixes", ArrayBuilder::new().items(fix))
+            .required("fixes")
+    }
+);
+
+built_schema!(
     /// Every code of [`ERROR_CODES`], with its statuses and meaning.
     ErrorCode => {
         let statuses: Vec<String> = ERROR_CODES

@@ -4,7 +4,7 @@ use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::openapi::params::{
     AuditQuery, CheckPath, CheckQuery, FeaturePath, IfMatch, IfNoneMatchExport, IfNoneMatchVersion,
-    ImportQuery, LayerPath,
+    ImportQuery, LayerPath, RepairQuery,
 };
 use crate::openapi::responses::{
     BadRequest, FeatureDelete, FeatureWrite, Forbidden, NotFound, PayloadTooLarge, RequestTimeout,
@@ -20,7 +20,8 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use onemap_data::geojson_io::{
-    feature_to_geojson, layer_to_geojson, parse_feature, parse_feature_collection, parse_people,
+    feature_to_geojson, layer_to_geojson, parse_feature_collection_with, parse_feature_with,
+    parse_people, FeatureRepairs, OnInvalid,
 };
 use onemap_data::store::AuditEntry;
 use onemap_index::command::{Command, Expect};
@@ -126,13 +127,26 @@ pub struct ImportResult {
     mode: &'static str,
     /// The city version of this commit.
     version: u64,
+    /// With `repair=true`: the fixes made to each feature that needed any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<crate::openapi::schemas::FeatureRepairs>>)]
+    repairs: Option<Vec<FeatureRepairs>>,
+}
+
+/// `?repair=true`: whether invalid areas are repaired as `ST_MakeValid` would, or refused.
+fn on_invalid(params: &Params) -> ApiResult<OnInvalid> {
+    Ok(OnInvalid::repair_if(params.or(
+        "repair",
+        false,
+        "true or false",
+    )?))
 }
 
 fn import_modes() -> utoipa::openapi::schema::Object {
     crate::openapi::schemas::words(&["upsert", "replace"]).build()
 }
 
-/// `POST /v1/layers/{layer}/import[?mode=replace]`: all features or none.
+/// `POST /v1/layers/{layer}/import[?mode=replace][&repair=true]`: all features or none.
 #[utoipa::path(
     post,
     path = "/v1/layers/{layer}/import",
@@ -184,18 +198,19 @@ pub async fn import(
             ))
         }
     };
+    let on_invalid = on_invalid(&params)?;
     let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
-    let (changes, count) = state
+    let (changes, count, repairs) = state
         .heavy
         .run(move |_| {
-            let features = parse_feature_collection(layer, &body)?;
+            let (features, repairs) = parse_feature_collection_with(layer, &body, on_invalid)?;
             let count = features.len();
             let command = Command::Import {
                 layer,
                 features,
                 replace,
             };
-            Ok((s.prepare(command, &limits, &author)?, count))
+            Ok((s.prepare(command, &limits, &author)?, count, repairs))
         })
         .await?;
     let commit = state.live.write(changes).await?;
@@ -204,6 +219,7 @@ pub async fn import(
         imported: count,
         mode: if replace { "replace" } else { "upsert" },
         version: commit.version,
+        repairs: (on_invalid == OnInvalid::Repair).then_some(repairs),
     }))
 }
 
@@ -254,7 +270,7 @@ pub async fn get_feature(
         .into_response())
 }
 
-/// `PUT /v1/layers/{layer}/features/{id}`: create, or update with `If-Match`.
+/// `PUT /v1/layers/{layer}/features/{id}[?repair=true]`: create, or update with `If-Match`.
 #[utoipa::path(
     put,
     path = "/v1/layers/{layer}/features/{id}",
@@ -263,7 +279,7 @@ pub async fn get_feature(
     summary = "Create or update one feature (planner)",
     description = "The body is a GeoJSON Feature of the path's layer whose id (member or `properties.id`) equals the path's id (else 400 `id_mismatch`). Optimistic concurrency with If-Match: an existing feature needs If-Match (428 without it, 412 if stale); a new one is created only if it still does not exist. The feature is fully replaced. Needs a planner token.",
     security(("bearerAuth" = ["planner"])),
-    params(FeaturePath, IfMatch),
+    params(FeaturePath, IfMatch, RepairQuery),
     request_body(content(
         (LayerFeature = "application/geo+json"),
         (LayerFeature = "application/json"),
@@ -274,13 +290,14 @@ pub async fn put_feature(
     State(state): State<AppState>,
     caller: Caller,
     Path((layer, id)): Path<(String, String)>,
+    params: Params,
     headers: HeaderMap,
     Payload(body): Payload,
 ) -> ApiResult<Response> {
     caller.require(Access::Planner, "editing features")?;
     let layer = layer_of(&layer)?;
-    let written =
-        write_feature(&state, &caller, layer, body, Some(id), if_match(&headers)?).await?;
+    let (on_invalid, expect) = (on_invalid(&params)?, if_match(&headers)?);
+    let written = write_feature(&state, &caller, layer, body, Some(id), expect, on_invalid).await?;
     let status = if written.created {
         StatusCode::CREATED
     } else {
@@ -301,11 +318,15 @@ pub struct Written {
     #[serde(skip)]
     #[schema(ignore)]
     pub created: bool,
+    /// With `repair=true`: the fixes made to the feature (none, or one entry).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<crate::openapi::schemas::FeatureRepairs>>)]
+    pub repairs: Option<Vec<FeatureRepairs>>,
 }
 
 impl Written {
-    /// The answer to a single-feature write: `status`, the new version as `ETag` and in the
-    /// body.
+    /// The answer to a single-feature write: `status`, and the new version as `ETag` and in
+    /// the body.
     pub fn answer(&self, status: StatusCode) -> Response {
         (
             status,
@@ -326,12 +347,13 @@ pub async fn write_feature(
     body: axum::body::Bytes,
     path_id: Option<String>,
     expect: Expect,
+    on_invalid: OnInvalid,
 ) -> ApiResult<Written> {
     let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
-    let (changes, id) = state
+    let (changes, id, fixes) = state
         .heavy
         .run(move |_| {
-            let feature = parse_feature(layer, &body)?;
+            let (feature, fixes) = parse_feature_with(layer, &body, on_invalid)?;
             if let Some(path_id) = path_id.filter(|p| *p != feature.id) {
                 return Err(ApiError::bad_request(
                     "id_mismatch",
@@ -342,15 +364,25 @@ pub async fn write_feature(
                 ));
             }
             let id = feature.id.clone();
-            Ok((s.prepare(Command::Put { feature, expect }, &limits, &author)?, id))
+            let changes = s.prepare(Command::Put { feature, expect }, &limits, &author)?;
+            Ok((changes, id, fixes))
         })
         .await?;
     let created = changes.action == Action::Create;
     let commit = state.live.write(changes).await?;
     Ok(Written {
         layer,
-        id,
         version: commit.version,
+        repairs: (on_invalid == OnInvalid::Repair).then(|| {
+            (!fixes.is_empty())
+                .then(|| FeatureRepairs {
+                    id: id.clone(),
+                    fixes,
+                })
+                .into_iter()
+                .collect()
+        }),
+        id,
         created,
     })
 }

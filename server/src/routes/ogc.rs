@@ -6,7 +6,9 @@
 
 use crate::auth::{Access, Caller};
 use crate::error::{ApiError, ApiResult};
-use crate::openapi::params::{CollectionPath, IfMatch, ItemPath, ItemQuery, ItemsQuery, OgcFormat};
+use crate::openapi::params::{
+    CollectionPath, IfMatch, ItemPath, ItemQuery, ItemsQuery, OgcFormat, RepairQuery,
+};
 use crate::openapi::responses::{
     BadRequest, FeatureDelete, FeatureWrite, Forbidden, NotFound, PayloadTooLarge,
     PreconditionFailed, PreconditionRequired, RequestTimeout, Unauthorized, Unavailable,
@@ -19,7 +21,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use onemap_data::geojson_io::feature_to_geojson;
+use onemap_data::geojson_io::{feature_to_geojson, OnInvalid};
 use onemap_index::command::Expect;
 use onemap_index::layers::{spec, Filter, LayerSpec, REGISTRY};
 use onemap_index::{Feature, Layer, Snapshot};
@@ -700,7 +702,16 @@ pub async fn create(
 ) -> ApiResult<Response> {
     caller.require(Access::Planner, "creating features")?;
     let layer = collection_of(&id)?;
-    let written = write_feature(&state, &caller, layer, body, None, Expect::Unstated).await?;
+    let written = write_feature(
+        &state,
+        &caller,
+        layer,
+        body,
+        None,
+        Expect::Unstated,
+        OnInvalid::Refuse,
+    )
+    .await?;
     let location = format!(
         "{}/collections/{layer}/items/{}",
         base(&state, &headers),
@@ -757,6 +768,7 @@ pub async fn update(
         merged.to_string().into(),
         Some(feature),
         expect,
+        OnInvalid::Refuse,
     )
     .await?;
     Ok(written.answer(StatusCode::OK))
@@ -801,7 +813,7 @@ fn merge(mut current: Value, patch: &Value) -> ApiResult<Value> {
     operation_id = "ogcReplace",
     summary = "Replace a feature (Part 4)",
     description = "The same as `PUT /v1/layers/{layer}/features/{id}`: planners only, `If-Match` with the version edited (or `*`), checked and audited.",
-    params(ItemPath, IfMatch),
+    params(ItemPath, IfMatch, RepairQuery),
     security(("bearerAuth" = ["planner"])),
     request_body(content(
         (LayerFeature = "application/geo+json"),
@@ -813,10 +825,11 @@ pub async fn replace(
     state: State<AppState>,
     caller: Caller,
     path: Path<(String, String)>,
+    params: Params,
     headers: HeaderMap,
     body: Payload,
 ) -> ApiResult<Response> {
-    layers::put_feature(state, caller, path, headers, body).await
+    layers::put_feature(state, caller, path, params, headers, body).await
 }
 
 /// `DELETE /ogc/collections/{id}/items/{featureId}` (Part 4): the same as the API's DELETE.
