@@ -155,8 +155,10 @@ impl From<onemap_data::geojson_io::ImportError> for ApiError {
         if let Some(id) = &e.feature_id {
             err = err.with("feature_id", json!(id));
         }
-        if e.code() == "invalid_json" {
-            err.status = StatusCode::BAD_REQUEST;
+        match e.code() {
+            "invalid_json" | "wrong_encoding" => err.status = StatusCode::BAD_REQUEST,
+            "unsupported_format" => err.status = StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            _ => {}
         }
         err
     }

@@ -9,9 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use onemap_data::geojson_io::{
-    feature_to_geojson, layer_to_geojson, parse_feature, parse_feature_collection, parse_people,
-};
+use onemap_data::formats::{read_layer, Format, ImportOptions};
+use onemap_data::geojson_io::{feature_to_geojson, layer_to_geojson, parse_feature, parse_people};
 use onemap_index::command::{Command, Expect};
 use onemap_index::write::Action;
 use onemap_index::Layer;
@@ -81,12 +80,15 @@ pub async fn export(
         .into_response())
 }
 
-/// `POST /v1/layers/{layer}/import[?mode=replace]`: all features or none.
+/// `POST /v1/layers/{layer}/import[?mode=replace&table=&crs=&encoding=&map=]`: all features
+/// or none, in any format [`onemap_data::formats`] reads (told apart by content;
+/// `Content-Type` is a hint).
 pub async fn import(
     State(state): State<AppState>,
     caller: Caller,
     Path(layer): Path<String>,
     params: Params,
+    headers: HeaderMap,
     Payload(body): Payload,
 ) -> ApiResult<Json<Value>> {
     caller.require(Access::Planner, "importing")?;
@@ -101,24 +103,56 @@ pub async fn import(
             ))
         }
     };
+    let options = import_options(&params, &headers)?;
     let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
-    let (changes, count) = state
+    let (changes, imported) = state
         .heavy
         .run(move |_| {
-            let features = parse_feature_collection(layer, &body)?;
-            let count = features.len();
+            let imported = read_layer(layer, &body, &options)?;
+            let count = imported.features.len();
             let command = Command::Import {
                 layer,
-                features,
+                features: imported.features,
                 replace,
             };
-            Ok((s.prepare(command, &limits, &author)?, count))
+            let summary = json!({ "imported": count, "format": imported.format.name(), "notes": imported.notes });
+            Ok((s.prepare(command, &limits, &author)?, summary))
         })
         .await?;
     let commit = state.live.write(changes).await?;
-    Ok(Json(
-        json!({ "layer": layer, "imported": count, "mode": if replace { "replace" } else { "upsert" }, "version": commit.version }),
-    ))
+    let mut answer = json!({ "layer": layer, "mode": if replace { "replace" } else { "upsert" }, "version": commit.version });
+    if let (Value::Object(answer), Value::Object(summary)) = (&mut answer, imported) {
+        answer.extend(summary);
+    }
+    Ok(Json(answer))
+}
+
+/// What the caller says about an import's input: `table`, `crs`, `encoding`, `map`, and the
+/// format `Content-Type` suggests.
+fn import_options(params: &Params, headers: &HeaderMap) -> ApiResult<ImportOptions> {
+    fn parsed<T: std::str::FromStr<Err = String>>(
+        params: &Params,
+        name: &str,
+    ) -> ApiResult<Option<T>> {
+        params
+            .get(name)
+            .map(|raw| {
+                raw.parse().map_err(|e: String| {
+                    ApiError::bad_request("invalid_parameter", format!("`{name}`: {e}"))
+                })
+            })
+            .transpose()
+    }
+    Ok(ImportOptions {
+        hint: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Format::from_media_type),
+        table: params.get("table").map(String::from),
+        crs: parsed(params, "crs")?,
+        encoding: parsed(params, "encoding")?,
+        map: parsed(params, "map")?.unwrap_or_default(),
+    })
 }
 
 /// `GET /v1/layers/{layer}/features/{id}`: a GeoJSON Feature; its version is the ETag.
