@@ -149,8 +149,11 @@ fn assert_same(
     }
 }
 
-/// A fresh server with `imports` (layer, query, body, content type) made; each must succeed.
-fn imported(dir: &Path, name: &str, imports: &[(&str, &str, &[u8], &str)]) -> (Server, Vec<Value>) {
+/// One import: layer, query, body and its `Content-Type`.
+type Upload<'a> = (&'a str, &'a str, Vec<u8>, &'a str);
+
+/// A fresh server with `imports` made; each must succeed.
+fn imported(dir: &Path, name: &str, imports: &[Upload]) -> (Server, Vec<Value>) {
     let server = Server::start(&dir.join(format!("{name}.gpkg")), &[]);
     let answers = imports
         .iter()
@@ -183,13 +186,8 @@ fn every_format_imports_what_the_geojson_import_has() {
         d,
         "reference",
         &[
-            ("grid", "", &read("grid.geojson"), "application/geo+json"),
-            (
-                "camera",
-                "",
-                &read("camera.geojson"),
-                "application/geo+json",
-            ),
+            ("grid", "", read("grid.geojson"), "application/geo+json"),
+            ("camera", "", read("camera.geojson"), "application/geo+json"),
         ],
     );
     let (grids, cameras) = (features(&reference, "grid"), features(&reference, "camera"));
@@ -257,7 +255,7 @@ fn every_format_imports_what_the_geojson_import_has() {
     let gbk = zipped(d, "grid_gbk", &[]);
     let gbk_without_cpg = zipped(d, "grid_gbk", &[".cpg"]);
     let zip = "application/zip";
-    let cases: [(&str, Vec<(&str, &str, Vec<u8>, &str)>, f64); 8] = [
+    let cases: [(&str, Vec<Upload>, f64); 8] = [
         (
             "shapefile-gbk",
             vec![
@@ -327,12 +325,8 @@ fn every_format_imports_what_the_geojson_import_has() {
         ),
     ];
     for (name, imports, tolerance) in &cases {
-        let imports: Vec<(&str, &str, &[u8], &str)> = imports
-            .iter()
-            .map(|(l, q, b, k)| (*l, *q, b.as_slice(), *k))
-            .collect();
-        let (server, answers) = imported(d, name, &imports);
-        for (layer, _, _, _) in &imports {
+        let (server, answers) = imported(d, name, imports);
+        for (layer, _, _, _) in imports {
             let expected = if *layer == "grid" { &grids } else { &cameras };
             assert_same(name, expected, &features(&server, layer), *tolerance);
         }
@@ -358,7 +352,7 @@ fn every_format_imports_what_the_geojson_import_has() {
         &[(
             "grid",
             "",
-            &read("grid_3857.geojson"),
+            read("grid_3857.geojson"),
             "application/geo+json",
         )],
     );
@@ -421,7 +415,7 @@ fn the_cli_reads_formats_with_a_crs_and_a_field_map() {
         &[(
             "camera",
             "",
-            &serde_json::to_vec(&export).unwrap(),
+            serde_json::to_vec(&export).unwrap(),
             "application/json",
         )],
     );

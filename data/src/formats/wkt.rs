@@ -28,7 +28,7 @@ pub fn to_geojson(wkt: &str) -> Result<Value, String> {
         }
     };
     let mut parser = Parser {
-        text: wkt[open..].as_bytes(),
+        text: &wkt.as_bytes()[open..],
         at: 0,
     };
     let tree = parser.list()?;
