@@ -21,7 +21,7 @@ struct Cli {
 enum Command {
     /// Serve the API and the map page (a new store is seeded with the demo city).
     Serve(Flags),
-    /// Import a layer file into a store (GeoJSON, a zipped Shapefile, GeoPackage, KML or CSV,
+    /// Import a layer file into a store (GeoJSON, a zipped Shapefile, GeoPackage, KML, FlatGeobuf or CSV,
     /// told apart by content), or incidents (GeoJSON, NDJSON or CSV) with `--layer event`.
     Import {
         #[arg(long, default_value = "onemap.gpkg")]

@@ -72,7 +72,7 @@ impl ReadFlags {
 }
 
 /// `onemap import`: one file into one layer, all or nothing: GeoJSON, a zipped Shapefile,
-/// GeoPackage, KML or CSV for the feature layers.
+/// GeoPackage, KML, FlatGeobuf or CSV for the feature layers.
 pub fn import(
     store: &Path,
     database: Option<&str>,

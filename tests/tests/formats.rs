@@ -1,6 +1,6 @@
 //! Layer imports in the formats planners bring, with GDAL as the oracle: a demo city's grids
 //! and cameras exported as GeoJSON, converted by `ogr2ogr` to Shapefile (GBK and UTF-8),
-//! GeoPackage, KML, CSV and reprojected to Gauss–Krüger (EPSG:4527) and Web Mercator, then
+//! GeoPackage, KML, CSV, FlatGeobuf and reprojected to Gauss–Krüger (EPSG:4527) and Web Mercator, then
 //! imported into fresh servers: every feature must come back as the GeoJSON import has it.
 
 use onemap_tests::{demo_store, onemap_bin, Answer, Server, TempDir};
@@ -31,6 +31,7 @@ fn convert(dir: &Path, source: &str, target: &str, options: &[&str]) -> PathBuf 
             Some("gpkg") => "GPKG",
             Some("kml") => "KML",
             Some("csv") => "CSV",
+            Some("fgb") => "FlatGeobuf",
             _ => "GeoJSON",
         },
     );
@@ -198,31 +199,35 @@ fn every_format_imports_what_the_geojson_import_has() {
         cameras.len()
     );
 
-    // Shapefiles have no list columns: GDAL writes `people` as text, `(1:p000001)`.
-    let shp = ["-mapFieldType", "StringList=String", "-lco"];
+    // Shapefiles and FlatGeobuf have no list columns: GDAL writes `people` as text, `(1:p000001)`.
+    let no_lists = ["-mapFieldType", "StringList=String"];
     convert(
         d,
         "grid.geojson",
         "grid_gbk.shp",
-        &[&shp[..], &["ENCODING=GBK"]].concat(),
+        &[&no_lists[..], &["-lco", "ENCODING=GBK"]].concat(),
     );
     convert(
         d,
         "grid.geojson",
         "grid_utf8.shp",
-        &[&shp[..], &["ENCODING=UTF-8"]].concat(),
+        &[&no_lists[..], &["-lco", "ENCODING=UTF-8"]].concat(),
     );
     convert(
         d,
         "camera.geojson",
         "camera.shp",
-        &[&shp[..], &["ENCODING=UTF-8"]].concat(),
+        &[&no_lists[..], &["-lco", "ENCODING=UTF-8"]].concat(),
     );
     convert(
         d,
         "grid.geojson",
         "grid_4527.shp",
-        &[&shp[..], &["ENCODING=UTF-8", "-t_srs", "EPSG:4527"]].concat(),
+        &[
+            &no_lists[..],
+            &["-lco", "ENCODING=UTF-8", "-t_srs", "EPSG:4527"],
+        ]
+        .concat(),
     );
     convert(d, "grid.geojson", "city.gpkg", &["-nln", "grid"]);
     convert(
@@ -240,6 +245,8 @@ fn every_format_imports_what_the_geojson_import_has() {
     convert(d, "grid.geojson", "grid.kml", &[]);
     convert(d, "camera.geojson", "camera.kml", &[]);
     convert(d, "grid.geojson", "grid.csv", &["-lco", "GEOMETRY=AS_WKT"]);
+    convert(d, "grid.geojson", "grid.fgb", &no_lists);
+    convert(d, "camera.geojson", "camera.fgb", &no_lists);
     convert(
         d,
         "camera.geojson",
@@ -255,7 +262,15 @@ fn every_format_imports_what_the_geojson_import_has() {
     let gbk = zipped(d, "grid_gbk", &[]);
     let gbk_without_cpg = zipped(d, "grid_gbk", &[".cpg"]);
     let zip = "application/zip";
-    let cases: [(&str, Vec<Upload>, f64); 8] = [
+    let cases: [(&str, Vec<Upload>, f64); 9] = [
+        (
+            "flatgeobuf",
+            vec![
+                ("grid", "", read("grid.fgb"), "application/octet-stream"),
+                ("camera", "", read("camera.fgb"), "application/flatgeobuf"),
+            ],
+            1e-9,
+        ),
         (
             "shapefile-gbk",
             vec![

@@ -144,15 +144,21 @@ impl FromStr for Crs {
     }
 }
 
-/// The EPSG code of a WKT's outermost `AUTHORITY["EPSG","…"]` (WKT 1 puts it last) or
-/// `ID["EPSG",…]` (WKT 2).
+/// The EPSG code of a WKT's own `AUTHORITY["EPSG","…"]` (WKT 1) or `ID["EPSG",…]` (WKT 2):
+/// the last one, and only if nothing but closing brackets follows it, since the authority of
+/// a projected system's base (`GEOGCS[…,AUTHORITY["EPSG","4490"]]`) names another system.
 fn authority(wkt: &str) -> Option<u32> {
     let upper = wkt.to_ascii_uppercase();
     let at = upper.rfind("AUTHORITY[").or_else(|| upper.rfind("ID["))?;
     let rest = &upper[at..];
-    let inside = &rest[rest.find('[')? + 1..rest.find(']')?];
-    let mut parts = inside.split(',').map(|p| p.trim().trim_matches('"'));
-    (parts.next()? == "EPSG").then_some(())?;
+    let (open, close) = (rest.find('[')?, rest.find(']')?);
+    let last = rest[close + 1..]
+        .chars()
+        .all(|c| c == ']' || c.is_whitespace());
+    let mut parts = rest[open + 1..close]
+        .split(',')
+        .map(|p| p.trim().trim_matches('"'));
+    (last && parts.next()? == "EPSG").then_some(())?;
     parts.next()?.parse().ok()
 }
 
@@ -250,6 +256,10 @@ mod tests {
         assert_eq!(Crs::from_wkt(prj), Ok(Crs::from_epsg(4528).unwrap()));
         let geographic = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
         assert_eq!(Crs::from_wkt(geographic), Ok(Crs::LngLat));
+        let custom = r#"PROJCS["GK 120E",GEOGCS["China Geodetic Coordinate System 2000",DATUM["China_2000",SPHEROID["CGCS2000",6378137,298.257222101]],AUTHORITY["EPSG","4490"]],PROJECTION["Transverse_Mercator"],PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",120],PARAMETER["scale_factor",1],PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1]]"#;
+        assert_eq!(Crs::from_wkt(custom), Ok(Crs::from_epsg(4549).unwrap()));
+        let gpkg = r#"PROJCS["CGCS2000 / 3-degree Gauss-Kruger zone 39",GEOGCS["China Geodetic Coordinate System 2000",AUTHORITY["EPSG","4490"]],PROJECTION["Transverse_Mercator"],AUTHORITY["EPSG","4527"]]"#;
+        assert_eq!(Crs::from_wkt(gpkg), Ok(Crs::from_epsg(4527).unwrap()));
         let beijing = r#"GEOGCS["GCS_Beijing_1954",DATUM["D_Beijing_1954",SPHEROID["Krasovsky_1940",6378245.0,298.3]]]"#;
         assert!(Crs::from_wkt(beijing).unwrap_err().contains("ogr2ogr"));
     }

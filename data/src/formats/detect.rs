@@ -14,10 +14,11 @@ pub enum Format {
     GeoPackage,
     Kml,
     Csv,
+    FlatGeobuf,
 }
 
 /// The accepted formats, for the error refusing any other.
-pub const ACCEPTED: &str = "GeoJSON, a zipped Shapefile (.shp, .dbf, .shx, with .prj and .cpg), GeoPackage, KML, or CSV with lng/lat or wkt columns";
+pub const ACCEPTED: &str = "GeoJSON, a zipped Shapefile (.shp, .dbf, .shx, with .prj and .cpg), GeoPackage, KML, FlatGeobuf, or CSV with lng/lat or wkt columns";
 
 impl Format {
     pub fn name(self) -> &'static str {
@@ -27,6 +28,7 @@ impl Format {
             Format::GeoPackage => "GeoPackage",
             Format::Kml => "KML",
             Format::Csv => "CSV",
+            Format::FlatGeobuf => "FlatGeobuf",
         }
     }
 
@@ -39,6 +41,7 @@ impl Format {
             "application/geopackage+sqlite3" => Some(Format::GeoPackage),
             "application/vnd.google-earth.kml+xml" => Some(Format::Kml),
             "text/csv" => Some(Format::Csv),
+            "application/flatgeobuf" => Some(Format::FlatGeobuf),
             _ => None,
         }
     }
@@ -51,6 +54,7 @@ impl Format {
             "gpkg" => Some(Format::GeoPackage),
             "kml" => Some(Format::Kml),
             "csv" => Some(Format::Csv),
+            "fgb" => Some(Format::FlatGeobuf),
             _ => None,
         }
     }
@@ -84,12 +88,15 @@ fn by_magic(body: &[u8]) -> Result<Option<Format>, Problem> {
         (b"PK\x03\x04", Ok(Format::Shapefile)),
         (b"PK\x05\x06", Err("an empty zip")),
         (b"SQLite format 3\0", Ok(Format::GeoPackage)),
-        (b"fgb\x03", Err("FlatGeobuf, which is not read yet (convert it with `ogr2ogr -f GPKG out.gpkg in.fgb`)")),
+        (b"fgb\x03", Ok(Format::FlatGeobuf)),
         (b"%PDF", Err("a PDF document")),
         (b"\x89PNG", Err("a PNG image")),
         (b"\xFF\xD8\xFF", Err("a JPEG image")),
         (b"GIF8", Err("a GIF image")),
-        (b"\x1F\x8B", Err("gzip-compressed (send it uncompressed, or as a zip of a Shapefile)")),
+        (
+            b"\x1F\x8B",
+            Err("gzip-compressed (send it uncompressed, or as a zip of a Shapefile)"),
+        ),
     ];
     match SIGNATURES.iter().find(|(magic, _)| body.starts_with(magic)) {
         Some((_, Ok(format))) => Ok(Some(*format)),
@@ -126,8 +133,9 @@ mod tests {
 
     #[test]
     fn formats_are_told_apart_by_content() {
-        let cases: [(&[u8], Format); 7] = [
+        let cases: [(&[u8], Format); 8] = [
             (b"  {\"type\": \"FeatureCollection\"}", Format::GeoJson),
+            (b"fgb\x03fgb\x00", Format::FlatGeobuf),
             (b"\xEF\xBB\xBF{}", Format::GeoJson),
             (b"PK\x03\x04rest", Format::Shapefile),
             (b"SQLite format 3\0rest", Format::GeoPackage),
@@ -165,7 +173,6 @@ mod tests {
             (b"\x89PNG\r\n", "a PNG image"),
             (b"<svg></svg>", "not KML"),
             (b"", "empty"),
-            (b"fgb\x03\0", "FlatGeobuf"),
         ] {
             let Err(problem) = detect(body, None) else {
                 panic!("{what} accepted")

@@ -1,5 +1,5 @@
-//! Layer imports in the formats planners bring: GeoJSON, zipped Shapefiles, GeoPackages, KML
-//! and CSV, told apart by content ([`detect`]), with GBK text, projected coordinates and
+//! Layer imports in the formats planners bring: GeoJSON, zipped Shapefiles, GeoPackages, KML,
+//! CSV and FlatGeobuf, told apart by content ([`detect`]), with GBK text, projected coordinates and
 //! their own column names.
 //!
 //! Each reader turns its input into GeoJSON Feature objects (one module a format); those are
@@ -13,6 +13,7 @@ mod delimited;
 pub mod detect;
 mod feature_collection;
 mod fields;
+mod flatgeobuf_file;
 mod geopackage;
 mod kml;
 mod shapefile_zip;
@@ -84,6 +85,7 @@ pub fn read_layer(
         Format::GeoPackage => geopackage::read(body, options)?,
         Format::Kml => kml::read(body, options)?,
         Format::Csv => delimited::read(body, options)?,
+        Format::FlatGeobuf => flatgeobuf_file::read(body, options)?,
     };
     match options.crs.or(source.crs).unwrap_or(Crs::LngLat) {
         Crs::LngLat => {}

@@ -43,7 +43,7 @@ export const ERROR_TEXT = Object.freeze({
   unsupported_media_type: '提交内容的格式不受支持：请使用 JSON',
   invalid_structure: '数据结构不正确：应为 GeoJSON 要素集合',
   wrong_crs: '坐标系不受支持：请使用 WGS84/CGCS2000 经纬度、Web 墨卡托或 CGCS2000 高斯-克吕格 3 度带',
-  unsupported_format: '文件格式不受支持：请提交 GeoJSON、Shapefile（zip 压缩包）、GeoPackage、KML 或 CSV',
+  unsupported_format: '文件格式不受支持：请提交 GeoJSON、Shapefile（zip 压缩包）、GeoPackage、KML、FlatGeobuf 或 CSV',
   unreadable_file: '文件已损坏或不完整，无法读取（例如 Shapefile 压缩包缺少 .dbf）',
   missing_id: '有要素或人员缺少编号',
   duplicate_id: '同一批数据中有重复的编号',
