@@ -21,8 +21,8 @@ struct Cli {
 enum Command {
     /// Serve the API and the map page (a new store is seeded with the demo city).
     Serve(Flags),
-    /// Import a GeoJSON FeatureCollection into a layer of a store, or incidents (GeoJSON,
-    /// NDJSON or CSV) with `--layer event`.
+    /// Import a layer file into a store (GeoJSON, a zipped Shapefile, GeoPackage, KML, FlatGeobuf or CSV,
+    /// told apart by content), or incidents (GeoJSON, NDJSON or CSV) with `--layer event`.
     Import {
         #[arg(long, default_value = "onemap.gpkg")]
         store: PathBuf,
@@ -36,11 +36,8 @@ enum Command {
         /// Replace the whole layer instead of adding and updating by id.
         #[arg(long)]
         replace: bool,
-        /// Repair invalid areas (repeated vertices, spikes, self-intersections, orientation,
-        /// unclosed rings) as PostGIS's ST_MakeValid would, and list each fix, instead of
-        /// refusing the file.
-        #[arg(long)]
-        repair: bool,
+        #[command(flatten)]
+        read: onemap_server::cli::ReadFlags,
         file: PathBuf,
     },
     /// Create or upgrade the onemap schema in a PostGIS database (nodes also do it at start).
@@ -133,12 +130,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             database,
             layer,
             replace,
-            repair,
+            read,
             file,
-        } => {
-            let database = database.as_deref();
-            onemap_server::cli::import(&store, database, &layer, replace, repair, &file)
-        }
+        } => onemap_server::cli::import(&store, database.as_deref(), &layer, replace, &file, read),
         Command::Migrate { database } => onemap_server::cli::migrate(&database),
         Command::DemoCity {
             out,

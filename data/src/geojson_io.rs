@@ -10,6 +10,7 @@
 //! station `location` (`[lng, lat]`); camera `kind`, `status` (`online`|`offline`), `heading`,
 //! `range_m`; every layer `id`, `name` (default: the id), `version` and `people` (person ids).
 
+use crate::formats::crs::{Crs, ACCEPTED};
 use geo_types::{coord, Coord, LineString, MultiPolygon, Point, Polygon};
 use geojson::{feature::Id, Geometry, GeometryValue, JsonObject, Position};
 use onemap_index::validate::{check_ring_coordinates, check_ring_positions, close_ring};
@@ -43,6 +44,11 @@ impl ImportError {
     /// The machine-readable error code for the HTTP layer.
     pub fn code(&self) -> &'static str {
         self.problem.code()
+    }
+
+    /// A problem with the feature at `index` of an input, or with the input as a whole.
+    pub fn feature(index: Option<usize>, problem: Problem) -> Self {
+        Self::new(Record::Feature, index, None, problem)
     }
 
     fn new(record: Record, index: Option<usize>, id: Option<String>, problem: Problem) -> Self {
@@ -80,8 +86,14 @@ pub enum Problem {
     Json(String),
     #[error("{0}")]
     Structure(String),
-    #[error("the crs {0} is not supported: send WGS84 longitude/latitude (CRS84, EPSG:4326 or EPSG:4490), e.g. reproject with `ogr2ogr -t_srs EPSG:4326`")]
+    #[error("the crs {0} is not supported: send {ACCEPTED}, or reproject first with `ogr2ogr -t_srs EPSG:4326`")]
     WrongCrs(String),
+    #[error("{0}")]
+    UnsupportedFormat(String),
+    #[error("{0}")]
+    Encoding(String),
+    #[error("{0}")]
+    Unreadable(String),
     #[error("there is no id: give it an `id` member or an `id` property")]
     MissingId,
     #[error("the id was already used by record {first_index}: ids must be unique")]
@@ -108,6 +120,9 @@ impl Problem {
             Problem::Json(_) => "invalid_json",
             Problem::Structure(_) => "invalid_structure",
             Problem::WrongCrs(_) => "wrong_crs",
+            Problem::UnsupportedFormat(_) => "unsupported_format",
+            Problem::Encoding(_) => "wrong_encoding",
+            Problem::Unreadable(_) => "unreadable_file",
             Problem::MissingId => "missing_id",
             Problem::DuplicateId { .. } => "duplicate_id",
             Problem::Geometry(_) => "invalid_geometry",
@@ -145,7 +160,7 @@ pub struct FeatureRepairs {
     pub fixes: Vec<Fix>,
 }
 
-/// Reads a GeoJSON FeatureCollection of one layer. Every feature is validated and
+/// Reads a GeoJSON FeatureCollection of one layer in WGS84. Every feature is validated and
 /// normalised; the first problem found is returned, naming the feature.
 pub fn parse_feature_collection(layer: Layer, body: &[u8]) -> Result<Vec<Feature>, ImportError> {
     parse_feature_collection_with(layer, body, OnInvalid::Refuse).map(|(features, _)| features)
@@ -158,15 +173,38 @@ pub fn parse_feature_collection_with(
     body: &[u8],
     on_invalid: OnInvalid,
 ) -> Result<(Vec<Feature>, Vec<FeatureRepairs>), ImportError> {
-    let mut top = parse_top(body).map_err(unplaced(Record::Feature))?;
+    let top = parse_top(body).map_err(unplaced(Record::Feature))?;
+    parse_features(layer, features_of(top)?, on_invalid)
+}
+
+/// The features of a FeatureCollection, not yet read, and the coordinate system its `crs`
+/// member names (`None` without one): what [`crate::formats`] reprojects before reading.
+pub fn collection_parts(body: &[u8]) -> Result<(Vec<Value>, Option<Crs>), ImportError> {
+    let top = parse_object(body).map_err(unplaced(Record::Feature))?;
+    let crs = crs_of(top.get("crs")).map_err(unplaced(Record::Feature))?;
+    Ok((features_of(top)?, crs))
+}
+
+fn features_of(mut top: JsonObject) -> Result<Vec<Value>, ImportError> {
     expect_type(&top, "FeatureCollection").map_err(unplaced(Record::Feature))?;
-    let features = match top.remove("features") {
-        Some(Value::Array(features)) => features,
+    match top.remove("features") {
+        Some(Value::Array(features)) => Ok(features),
         _ => {
             let problem = Problem::Structure("a FeatureCollection needs a `features` array".into());
-            return Err(ImportError::new(Record::Feature, None, None, problem));
+            Err(ImportError::new(Record::Feature, None, None, problem))
         }
-    };
+    }
+}
+
+/// Reads GeoJSON Feature objects of one layer, in WGS84: each validated and normalised (or
+/// repaired, when `on_invalid` says so), ids unique; the features, and the fixes of each
+/// feature that needed any. Every import format ends here, so every check applies to all of
+/// them alike.
+pub fn parse_features(
+    layer: Layer,
+    features: Vec<Value>,
+    on_invalid: OnInvalid,
+) -> Result<(Vec<Feature>, Vec<FeatureRepairs>), ImportError> {
     let parsed = parse_all(
         Record::Feature,
         features,
@@ -278,13 +316,19 @@ fn unplaced(record: Record) -> impl Fn(Problem) -> ImportError {
     move |problem| ImportError::new(record, None, None, problem)
 }
 
-/// Parses the body as a JSON object and checks its `crs`, if any.
+/// Parses the body as a JSON object and checks its `crs`, if any, names WGS84: only
+/// [`crate::formats`] reprojects.
 fn parse_top(body: &[u8]) -> Result<JsonObject, Problem> {
+    let top = parse_object(body)?;
+    match (crs_of(top.get("crs"))?, top.get("crs")) {
+        (Some(crs), Some(member)) if crs != Crs::LngLat => Err(Problem::WrongCrs(brief(member))),
+        _ => Ok(top),
+    }
+}
+
+fn parse_object(body: &[u8]) -> Result<JsonObject, Problem> {
     match serde_json::from_slice(body) {
-        Ok(Value::Object(top)) => {
-            check_crs(top.get("crs"))?;
-            Ok(top)
-        }
+        Ok(Value::Object(top)) => Ok(top),
         Ok(_) => Err(Problem::Structure("expected a GeoJSON object".into())),
         Err(e) => Err(Problem::Json(e.to_string())),
     }
@@ -302,36 +346,25 @@ fn expect_type(object: &JsonObject, expected: &str) -> Result<(), Problem> {
     }
 }
 
-/// Accepts a missing or null `crs` and the names of WGS84 longitude/latitude (RFC 7946 drops
-/// `crs`, but QGIS and GDAL still write it).
-fn check_crs(crs: Option<&Value>) -> Result<(), Problem> {
+/// The system a `crs` member names: `None` when it is missing or null (RFC 7946 drops
+/// `crs`, but QGIS and GDAL still write it, by name or by EPSG code).
+fn crs_of(crs: Option<&Value>) -> Result<Option<Crs>, Problem> {
     let Some(crs) = crs.filter(|c| !c.is_null()) else {
-        return Ok(());
+        return Ok(None);
     };
     let by_name = crs
         .pointer("/properties/name")
         .and_then(Value::as_str)
-        .is_some_and(is_wgs84);
+        .and_then(|name| name.parse().ok());
     let by_code = crs
         .pointer("/properties/code")
         .and_then(Value::as_u64)
-        .is_some_and(|code| code == 4326 || code == 4490);
-    if by_name || by_code {
-        Ok(())
-    } else {
-        Err(Problem::WrongCrs(brief(crs)))
-    }
-}
-
-/// Whether a CRS name (`EPSG:4326`, `urn:ogc:def:crs:OGC:1.3:CRS84`,
-/// `http://www.opengis.net/def/crs/EPSG/0/4490`, `WGS 84`, ...) means WGS84/CGCS2000
-/// longitude/latitude.
-fn is_wgs84(name: &str) -> bool {
-    let name = name.to_ascii_uppercase();
-    let code = name.rsplit([':', '/']).next().unwrap_or_default();
-    name.ends_with("CRS84")
-        || name.replace(' ', "") == "WGS84"
-        || (name.contains("EPSG") && (code == "4326" || code == "4490"))
+        .and_then(|code| u32::try_from(code).ok())
+        .and_then(Crs::from_epsg);
+    by_name
+        .or(by_code)
+        .map(Some)
+        .ok_or_else(|| Problem::WrongCrs(brief(crs)))
 }
 
 /// Parses one feature, attaching its index and id to any error.
@@ -690,6 +723,10 @@ impl Props<'_> {
 mod tests {
     use super::*;
 
+    fn is_wgs84(name: &str) -> bool {
+        name.parse() == Ok(Crs::LngLat)
+    }
+
     #[test]
     fn wgs84_names_are_recognised() {
         for name in [
@@ -704,6 +741,7 @@ mod tests {
         for name in [
             "EPSG:3857",
             "urn:ogc:def:crs:EPSG::4547",
+            "EPSG:2385",
             "GCJ-02",
             "EPSG:43260",
         ] {

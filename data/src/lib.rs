@@ -1,6 +1,7 @@
-//! Getting onemap data in and out: stores and GeoJSON.
+//! Getting onemap data in and out: stores, GeoJSON and the other import formats.
 
 pub mod events_io;
+pub mod formats;
 pub mod geojson_io;
 pub mod gpkg;
 pub mod pg;

@@ -2,8 +2,8 @@
 
 use anyhow::Context;
 use onemap_data::events_io::{parse_events, EventFormat};
-use onemap_data::geojson_io::{layer_to_geojson, parse_people};
-use onemap_data::geojson_io::{parse_feature_collection_with, FeatureRepairs, OnInvalid};
+use onemap_data::formats::{read_layer, Crs, FieldMap, Format, ImportOptions, TextEncoding};
+use onemap_data::geojson_io::{layer_to_geojson, parse_people, FeatureRepairs, OnInvalid};
 use onemap_data::gpkg::GeoPackageStore;
 use onemap_data::pg::PostgisStore;
 use onemap_data::store::Action;
@@ -36,15 +36,57 @@ pub fn migrate(database: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `onemap import`: one file into one layer, all or nothing; with `repair` (`--repair`)
-/// invalid areas are repaired as `ST_MakeValid` would and each fix is listed.
+/// How `onemap import` reads a layer file, beyond what its content says.
+#[derive(clap::Args, Clone, Debug, Default)]
+pub struct ReadFlags {
+    /// The GeoPackage table, or the Shapefile in a zip of several; the first by default.
+    #[arg(long)]
+    pub table: Option<String>,
+    /// The coordinate system when the file does not say (no .prj): EPSG:4326, EPSG:4490,
+    /// EPSG:3857 or a CGCS2000 Gauss–Krüger zone EPSG:4513–4554.
+    #[arg(long)]
+    pub crs: Option<Crs>,
+    /// The text encoding of a GeoJSON, CSV or KML file, or of a Shapefile's attributes
+    /// over its .cpg: utf-8 or gbk.
+    #[arg(long)]
+    pub encoding: Option<TextEncoding>,
+    /// Renames columns to the layer's properties, e.g. `id=WGBM,name=WGMC`.
+    #[arg(long)]
+    pub map: Option<FieldMap>,
+    /// Repair invalid areas (repeated vertices, spikes, self-intersections, orientation,
+    /// unclosed rings) as PostGIS's ST_MakeValid would, and list each fix, instead of
+    /// refusing the file.
+    #[arg(long)]
+    pub repair: bool,
+}
+
+impl ReadFlags {
+    /// The import options for `file`, whose extension hints at its format.
+    fn options(self, file: &Path) -> ImportOptions {
+        ImportOptions {
+            hint: file
+                .extension()
+                .and_then(|e| e.to_str())
+                .and_then(Format::from_extension),
+            table: self.table,
+            crs: self.crs,
+            encoding: self.encoding,
+            map: self.map.unwrap_or_default(),
+            on_invalid: OnInvalid::repair_if(self.repair),
+        }
+    }
+}
+
+/// `onemap import`: one file into one layer, all or nothing: GeoJSON, a zipped Shapefile,
+/// GeoPackage, KML, FlatGeobuf or CSV for the feature layers; with `--repair` invalid areas
+/// are repaired as `ST_MakeValid` would and each fix is listed.
 pub fn import(
     store: &Path,
     database: Option<&str>,
     layer: &str,
     replace: bool,
-    repair: bool,
     file: &Path,
+    read: ReadFlags,
 ) -> anyhow::Result<()> {
     let body = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     if layer == "event" {
@@ -58,10 +100,14 @@ pub fn import(
         if replace {
             changes.push(Change::ClearLayer(layer));
         }
-        let on_invalid = OnInvalid::repair_if(repair);
-        let (features, repairs) = parse_feature_collection_with(layer, &body, on_invalid)?;
-        print_repairs(&repairs);
-        changes.extend(features.into_iter().map(Change::Upsert));
+        let imported = read_layer(layer, &body, &read.options(file))?;
+        eprintln!("read {} as {}", file.display(), imported.format.name());
+        imported
+            .notes
+            .iter()
+            .for_each(|note| eprintln!("note: {note}"));
+        print_repairs(&imported.repairs);
+        changes.extend(imported.features.into_iter().map(Change::Upsert));
     }
     let count = changes
         .iter()

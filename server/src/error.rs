@@ -20,6 +20,9 @@ pub const ERROR_CODES: &[(&str, &str, &str)] = &[
     ("out_of_range", "400", "A number is outside its allowed range (`cameras` > 100, `radius`, `near`; a tile z/x/y that does not exist)."),
     ("invalid_coordinates", "400", "A point is not finite or outside lng -180..180 / lat -90..90 (locate; batch adds `point_index` for JSON input, the line number for CSV)."),
     ("invalid_json", "400", "The body is not valid JSON, or not the expected JSON shape (batch locate)."),
+    ("wrong_encoding", "400", "A layer file's text is not UTF-8 (it reads as GBK, say): send `encoding=gbk`, or convert it with `iconv -f GBK -t UTF-8`."),
+    ("unsupported_format", "415", "The body is none of the layer formats read: GeoJSON, a zipped Shapefile, GeoPackage, KML, FlatGeobuf or CSV."),
+    ("unreadable_file", "422", "A layer file in an accepted format is damaged or incomplete (a zip without its .dbf, a truncated GeoPackage)."),
     ("invalid_csv", "400", "A CSV batch is not UTF-8, or a line is not `lng,lat` with two numbers."),
     ("invalid_geometry", "400/422", "422 for an import/feature/probe geometry that fails validation (ring not closed, fewer than 4 positions, self-intersection, spike, zero area, hole outside, wrong geometry type...); 400 from `/v1/intersects` when the probe has no coordinates or is not a polygon."),
     ("id_mismatch", "400", "PUT: the body's id differs from the path's id; ids cannot be renamed."),
@@ -204,8 +207,10 @@ impl From<onemap_data::geojson_io::ImportError> for ApiError {
         if let Some(id) = &e.feature_id {
             err = err.with("feature_id", json!(id));
         }
-        if e.code() == "invalid_json" {
-            err.status = StatusCode::BAD_REQUEST;
+        match e.code() {
+            "invalid_json" | "wrong_encoding" => err.status = StatusCode::BAD_REQUEST,
+            "unsupported_format" => err.status = StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            _ => {}
         }
         err
     }

@@ -178,7 +178,12 @@ fn cases() -> Vec<Case> {
             .header(header::AUTHORIZATION, format!("Bearer {PLANNER}")).body(Body::from_stream(broken)).unwrap()),
         case("invalid_structure", S::UNPROCESSABLE_ENTITY, write("POST", "/v1/layers/grid/import", r#"{"type":"Point","coordinates":[121,28]}"#, None)),
         case("wrong_crs", S::UNPROCESSABLE_ENTITY, write("POST", "/v1/layers/grid/import",
-            &json!({ "type": "FeatureCollection", "crs": { "type": "name", "properties": { "name": "EPSG:3857" } }, "features": [] }).to_string(), None)),
+            &json!({ "type": "FeatureCollection", "crs": { "type": "name", "properties": { "name": "EPSG:2385" } }, "features": [] }).to_string(), None)),
+        case("unsupported_format", S::UNSUPPORTED_MEDIA_TYPE, write("POST", "/v1/layers/grid/import", "%PDF-1.7", None)),
+        case("unreadable_file", S::UNPROCESSABLE_ENTITY, write("POST", "/v1/layers/grid/import", "PK\u{3}\u{4} not a zip", None)),
+        case("wrong_encoding", S::BAD_REQUEST, Request::builder().method("POST").uri("/v1/layers/grid/import")
+            .header(header::AUTHORIZATION, format!("Bearer {PLANNER}"))
+            .body(Body::from(&b"{\"type\": \"FeatureCollection\", \"name\": \"\xB5\xDA\", \"features\": []}"[..])).unwrap()),
         case("missing_id", S::UNPROCESSABLE_ENTITY, write("POST", "/v1/layers/grid/import", &collection(&[{
             let mut f = square("x", 0.01, json!({}));
             f.as_object_mut().unwrap().remove("id");

@@ -53,6 +53,23 @@ impl Server {
     }
 }
 
+/// The answer to a request, whatever its status; panics only if no answer came at all.
+fn answer(method: &str, path: &str, result: Result<ureq::Response, ureq::Error>) -> Answer {
+    let response = match result {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {path}: {e}"),
+    };
+    let status = response.status();
+    let etag = response.header("etag").map(str::to_string);
+    let text = response.into_string().expect("body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
+    Answer { status, body, etag }
+}
+
 impl Client<'_> {
     /// `method path` with `body` (sent as JSON unless `headers` set a Content-Type) and extra
     /// `headers`; panics only if no answer comes at all.
@@ -74,19 +91,18 @@ impl Client<'_> {
             Some(b) => req.send_string(b),
             None => req.call(),
         };
-        let response = match result {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: {e}"),
-        };
-        let status = response.status();
-        let etag = response.header("etag").map(str::to_string);
-        let text = response.into_string().expect("body");
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Answer { status, body, etag }
+        answer(method, path, result)
+    }
+
+    /// `POST /v1/layers/{layer}/import?{query}` of a file in any import format, labelled
+    /// `content_type`.
+    pub fn import_file(&self, layer: &str, query: &str, body: &[u8], content_type: &str) -> Answer {
+        let path = format!("/v1/layers/{layer}/import?{query}");
+        let result = self
+            .request("POST", &path)
+            .set("Content-Type", content_type)
+            .send_bytes(body);
+        answer("POST", &path, result)
     }
 
     /// A request to `path` (relative to the server) as this client's caller.

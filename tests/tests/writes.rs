@@ -152,7 +152,7 @@ fn bad_imports_change_nothing_and_say_where() {
         status, body: v, ..
     } = server.planner().import("grid", "{not json");
     assert_eq!((status, v["error"].as_str()), (400, Some("invalid_json")));
-    let wrong_crs = json!({ "type": "FeatureCollection", "crs": { "type": "name", "properties": { "name": "EPSG:3857" } }, "features": [] });
+    let wrong_crs = json!({ "type": "FeatureCollection", "crs": { "type": "name", "properties": { "name": "EPSG:2385" } }, "features": [] });
     let Answer {
         status, body: v, ..
     } = server.planner().import("grid", &wrong_crs.to_string());

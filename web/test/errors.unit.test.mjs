@@ -28,7 +28,7 @@ function codesInServerSources() {
 }
 
 /** Latin words a Chinese sentence may carry: formats, systems and a header name. */
-const TERMS = /JSON|GeoJSON|CSV|WGS84|CGCS2000|If-Match|HTTP/g;
+const TERMS = /JSON|GeoJSON|CSV|WGS84|CGCS2000|If-Match|HTTP|UTF-8|GBK|Shapefile|GeoPackage|KML|FlatGeobuf/g;
 
 test('every documented error code has a Chinese message', () => {
   const codes = documentedCodes();

@@ -92,7 +92,7 @@ use utoipa::{Modify, OpenApi, ToResponse};
         ),
         responses(
             BadRequest, Unauthorized, InvalidToken, Forbidden, NotFound, Conflict,
-            PreconditionFailed, PayloadTooLarge, Unprocessable, PreconditionRequired, Internal,
+            PreconditionFailed, PayloadTooLarge, UnsupportedMediaType, Unprocessable, PreconditionRequired, Internal,
             Unavailable, TooManyRequests, RequestTimeout, Updated, Created, Feature,
             FeatureNotModified, Deleted, Tile, VectorTile, EmptyTile, TileNotModified, TileOutOfRange,
         ),

@@ -139,6 +139,16 @@ pub struct ImportQuery {
     /// spikes, self-intersections, ring orientation, misplaced holes, overlapping parts) and
     /// list each fix in `repairs`; without it they are refused (422) with that suggestion.
     repair: Option<bool>,
+    /// The GeoPackage table, or the Shapefile in a zip of several; the first by default.
+    table: Option<String>,
+    /// The coordinate system when the file does not say: EPSG:4326, EPSG:4490, EPSG:3857 or
+    /// a CGCS2000 Gauss–Krüger zone EPSG:4513–4554. Wins over the file's own.
+    crs: Option<String>,
+    /// The text encoding of a GeoJSON, CSV or KML body, or of a Shapefile's attributes over
+    /// its `.cpg`: `utf-8` or `gbk`.
+    encoding: Option<String>,
+    /// Renames columns to the layer's properties, e.g. `id=WGBM,name=WGMC`.
+    map: Option<String>,
 }
 
 /// `PUT /v1/layers/{layer}/features/{id}`.

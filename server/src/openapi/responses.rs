@@ -130,6 +130,15 @@ error_response!(
 );
 
 error_response!(
+    UnsupportedMediaType,
+    "`unsupported_format`: the body is none of the formats read (GeoJSON, a zipped Shapefile, GeoPackage, KML, FlatGeobuf, CSV).",
+    retry_after: false,
+    examples: {
+        "unsupported_format": { "error": "unsupported_format", "message": "the body looks like a PDF document; send GeoJSON, a zipped Shapefile, a GeoPackage, KML, FlatGeobuf or CSV" },
+    }
+);
+
+error_response!(
     Unprocessable,
     "The body parsed as JSON but is refused: `invalid_structure`, `wrong_crs`, `missing_id`, `duplicate_id`, `invalid_geometry`, `invalid_property`, with `feature_index` / `feature_id` naming the record. Nothing was written.",
     retry_after: false,

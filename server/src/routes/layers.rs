@@ -8,7 +8,7 @@ use crate::openapi::params::{
 };
 use crate::openapi::responses::{
     BadRequest, FeatureDelete, FeatureWrite, Forbidden, NotFound, PayloadTooLarge, RequestTimeout,
-    Unauthorized, Unavailable, Unprocessable,
+    Unauthorized, Unavailable, Unprocessable, UnsupportedMediaType,
 };
 use crate::openapi::schemas::{ExportCollection, FeatureCollection, LayerFeature, PersonIn};
 use crate::params::{Params, Payload};
@@ -19,9 +19,10 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use onemap_data::formats::{read_layer, Format, ImportOptions};
 use onemap_data::geojson_io::{
-    feature_to_geojson, layer_to_geojson, parse_feature_collection_with, parse_feature_with,
-    parse_people, FeatureRepairs, OnInvalid,
+    feature_to_geojson, layer_to_geojson, parse_feature_with, parse_people, FeatureRepairs,
+    OnInvalid,
 };
 use onemap_data::store::AuditEntry;
 use onemap_index::command::{Command, Expect};
@@ -127,6 +128,11 @@ pub struct ImportResult {
     mode: &'static str,
     /// The city version of this commit.
     version: u64,
+    /// The format the body was read as: geojson, shapefile, geopackage, kml, csv or
+    /// flatgeobuf.
+    format: &'static str,
+    /// What was assumed or converted on the way (the encoding chosen, a reprojection).
+    notes: Vec<String>,
     /// With `repair=true`: the fixes made to each feature that needed any.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Vec<crate::openapi::schemas::FeatureRepairs>>)]
@@ -146,20 +152,27 @@ fn import_modes() -> utoipa::openapi::schema::Object {
     crate::openapi::schemas::words(&["upsert", "replace"]).build()
 }
 
-/// `POST /v1/layers/{layer}/import[?mode=replace][&repair=true]`: all features or none.
+/// `POST /v1/layers/{layer}/import[?mode=replace&repair=&table=&crs=&encoding=&map=]`: all
+/// features or none, in any format [`onemap_data::formats`] reads (told apart by content;
+/// `Content-Type` is a hint).
 #[utoipa::path(
     post,
     path = "/v1/layers/{layer}/import",
     tag = "layers",
     operation_id = "importLayer",
-    summary = "Import a GeoJSON FeatureCollection into a layer (planner)",
-    description = "All features or none: every feature is validated first and the first problem is reported as 422 naming the feature (`feature_index`, `feature_id`). Features are upserted by id; with `mode=replace` the layer is emptied first. One commit, one new city version. Needs a planner token.",
+    summary = "Import a layer file: GeoJSON, Shapefile (zip), GeoPackage, KML, FlatGeobuf or CSV (planner)",
+    description = "All features or none: every feature is validated first and the first problem is reported as 422 naming the feature (`feature_index`, `feature_id`). The format is told apart by content (`Content-Type` is a hint); anything else gets 415 `unsupported_format`. Web Mercator and CGCS2000 Gauss–Krüger (EPSG:4513–4554) are reprojected on the way in; `encoding=gbk` reads GBK text; `map` renames columns. Features are upserted by id; with `mode=replace` the layer is emptied first. One commit, one new city version. Needs a planner token.",
     security(("bearerAuth" = ["planner"])),
     params(LayerPath, ImportQuery),
     request_body(
         description = "A FeatureCollection of the path's layer. Properties per layer: see GridProperties, BeatProperties, StationProperties, CameraProperties.",
         content(
             (FeatureCollection = "application/geo+json"),
+            (Vec<u8> = "application/zip"),
+            (Vec<u8> = "application/geopackage+sqlite3"),
+            (String = "application/vnd.google-earth.kml+xml"),
+            (Vec<u8> = "application/flatgeobuf"),
+            (String = "text/csv"),
             (FeatureCollection = "application/json", example = json!({ "type": "FeatureCollection", "features": [{
                 "type": "Feature", "id": "G0001",
                 "geometry": { "type": "Polygon", "coordinates": [[[121.4, 28.6], [121.42, 28.6], [121.42, 28.62], [121.4, 28.62], [121.4, 28.6]]] },
@@ -175,6 +188,7 @@ fn import_modes() -> utoipa::openapi::schema::Object {
         (status = 404, response = NotFound),
         (status = 408, response = RequestTimeout),
         (status = 413, response = PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable),
         (status = 503, response = Unavailable),
     ),
@@ -184,6 +198,7 @@ pub async fn import(
     caller: Caller,
     Path(layer): Path<String>,
     params: Params,
+    headers: HeaderMap,
     Payload(body): Payload,
 ) -> ApiResult<Json<ImportResult>> {
     caller.require(Access::Planner, "importing")?;
@@ -198,29 +213,63 @@ pub async fn import(
             ))
         }
     };
-    let on_invalid = on_invalid(&params)?;
+    let options = import_options(&params, &headers)?;
+    let on_invalid = options.on_invalid;
     let (s, limits, author) = (state.live.snapshot(), state.limits(), caller.name.clone());
-    let (changes, count, repairs) = state
+    let (changes, imported) = state
         .heavy
         .run(move |_| {
-            let (features, repairs) = parse_feature_collection_with(layer, &body, on_invalid)?;
-            let count = features.len();
+            let imported = read_layer(layer, &body, &options)?;
+            let count = imported.features.len();
             let command = Command::Import {
                 layer,
-                features,
+                features: imported.features,
                 replace,
             };
-            Ok((s.prepare(command, &limits, &author)?, count, repairs))
+            let summary = (count, imported.format, imported.notes, imported.repairs);
+            Ok((s.prepare(command, &limits, &author)?, summary))
         })
         .await?;
+    let (count, format, notes, repairs) = imported;
     let commit = state.live.write(changes).await?;
     Ok(Json(ImportResult {
         layer,
         imported: count,
         mode: if replace { "replace" } else { "upsert" },
         version: commit.version,
+        format: format.name(),
+        notes,
         repairs: (on_invalid == OnInvalid::Repair).then_some(repairs),
     }))
+}
+
+/// What the caller says about an import's input: `table`, `crs`, `encoding`, `map`,
+/// `repair`, and the format `Content-Type` suggests.
+fn import_options(params: &Params, headers: &HeaderMap) -> ApiResult<ImportOptions> {
+    fn parsed<T: std::str::FromStr<Err = String>>(
+        params: &Params,
+        name: &str,
+    ) -> ApiResult<Option<T>> {
+        params
+            .get(name)
+            .map(|raw| {
+                raw.parse().map_err(|e: String| {
+                    ApiError::bad_request("invalid_parameter", format!("`{name}`: {e}"))
+                })
+            })
+            .transpose()
+    }
+    Ok(ImportOptions {
+        hint: headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Format::from_media_type),
+        table: params.get("table").map(String::from),
+        crs: parsed(params, "crs")?,
+        encoding: parsed(params, "encoding")?,
+        map: parsed(params, "map")?.unwrap_or_default(),
+        on_invalid: on_invalid(params)?,
+    })
 }
 
 /// `GET /v1/layers/{layer}/features/{id}`: a GeoJSON Feature; its version is the ETag.
