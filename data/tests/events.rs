@@ -274,18 +274,7 @@ fn the_three_formats_read_the_same_events_and_errors_say_where() {
         .iter()
         .map(|e| format!("{}\n", event_json(e)))
         .collect();
-    let mut csv = String::from("lng,lat,time,category,source,text\n");
-    for e in &incidents {
-        let text = e.text.clone().unwrap_or_default().replace('"', "\"\"");
-        csv.push_str(&format!(
-            "{},{},{},{},{},\"{text}\"\n",
-            e.lng,
-            e.lat,
-            format_time(e.time),
-            e.category,
-            e.source.as_str()
-        ));
-    }
+    let csv = csv_of(&incidents);
     for (body, format) in [
         (&geojson, EventFormat::GeoJson),
         (&ndjson, EventFormat::NdJson),
@@ -310,6 +299,23 @@ fn the_three_formats_read_the_same_events_and_errors_say_where() {
     let error = parse_events(&gbk, EventFormat::Csv).unwrap_err();
     assert_eq!(error.at, "line 2");
     assert!(error.message.contains("UTF-8"), "{error}");
+}
+
+/// `incidents` as CSV with a header, every text quoted.
+fn csv_of(incidents: &[Event]) -> String {
+    let mut csv = String::from("lng,lat,time,category,source,text\n");
+    for e in incidents {
+        let text = e.text.clone().unwrap_or_default().replace('"', "\"\"");
+        csv.push_str(&format!(
+            "{},{},{},{},{},\"{text}\"\n",
+            e.lng,
+            e.lat,
+            format_time(e.time),
+            e.category,
+            e.source.as_str()
+        ));
+    }
+    csv
 }
 
 fn event_json(e: &Event) -> serde_json::Value {
@@ -395,18 +401,7 @@ fn bodies_read_in_pieces_give_what_whole_bodies_give() {
     let city = small_city();
     let mut incidents = events(&city, 40, 12);
     incidents[5].text = Some("两行\n说明，含\"引号\"".into());
-    let mut csv = String::from("\u{feff}lng,lat,time,category,source,text\n");
-    for e in &incidents {
-        let text = e.text.clone().unwrap_or_default().replace('"', "\"\"");
-        csv.push_str(&format!(
-            "{},{},{},{},{},\"{text}\"\n",
-            e.lng,
-            e.lat,
-            format_time(e.time),
-            e.category,
-            e.source.as_str()
-        ));
-    }
+    let csv = format!("\u{feff}{}", csv_of(&incidents));
     let ndjson: String = incidents
         .iter()
         .map(|e| format!("{}\n", event_json(e)))
